@@ -1,0 +1,33 @@
+//! The cancel flag every lane checks between slices of work.
+//!
+//! In the threads build it lives in shared memory, so the page can raise it with `Atomics.store`
+//! while the lab worker is busy inside rayon and cannot receive a message.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::error::Error;
+
+static FLAG: AtomicU32 = AtomicU32::new(0);
+
+pub fn reset() {
+    FLAG.store(0, Ordering::SeqCst);
+}
+
+pub fn request() {
+    FLAG.store(1, Ordering::SeqCst);
+}
+
+/// # Errors
+/// [`Error::Cancelled`] once the flag is raised.
+pub fn check() -> Result<(), Error> {
+    if FLAG.load(Ordering::Relaxed) == 0 {
+        Ok(())
+    } else {
+        Err(Error::Cancelled)
+    }
+}
+
+/// Byte address of the flag in linear memory (an aligned `u32`).
+pub fn address() -> usize {
+    FLAG.as_ptr() as usize
+}

@@ -1,0 +1,140 @@
+//! Lanes: the concurrency around the kernels. Every lane runs tasks through [`run_task`], and
+//! differs only in its [`Policy`]: how it waits for a response and what it does between slices.
+
+pub mod cancel;
+pub mod sequential;
+#[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
+pub mod threads;
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use crate::error::Error;
+use crate::spec::Spec;
+use crate::trace::{now_ms, Phase, Trace};
+use crate::workloads::{faulty_task, Progress, Task};
+
+/// Units of work between two looks at the cancel flag (about a millisecond of any kernel).
+pub const SLICE: u64 = 4096;
+
+/// What a lane produced: the wrapping sum of its partials and its trace.
+#[derive(Debug, Default)]
+pub struct LaneOutput {
+    pub sum: u64,
+    pub trace: Trace,
+}
+
+/// The open compute span of one task, so a policy can cut it around a wait or a yield.
+pub struct Span<'a> {
+    trace: &'a mut Trace,
+    row: u32,
+    task: u32,
+    open: f64,
+}
+
+impl Span<'_> {
+    /// Ends the compute span at now and returns now.
+    pub fn close(&mut self) -> f64 {
+        let now = now_ms();
+        if now > self.open {
+            self.trace
+                .push(self.row, self.task, Phase::Compute, self.open, now);
+        }
+        self.open = now;
+        now
+    }
+
+    /// Records a non-compute phase from `start` until now, and reopens compute at now.
+    pub fn record_since(&mut self, phase: Phase, start: f64) {
+        let now = now_ms();
+        self.trace.push(self.row, self.task, phase, start, now);
+        self.open = now;
+    }
+
+    /// Reopens compute at now, leaving the time since `close` unrecorded (the task was parked).
+    pub fn reopen(&mut self) {
+        self.open = now_ms();
+    }
+}
+
+/// How a lane runs its tasks.
+#[allow(async_fn_in_trait)] // each lane polls its futures on its own thread: no `Send` wanted
+pub trait Policy {
+    /// Units of work per slice.
+    fn slice(&self) -> u64 {
+        SLICE
+    }
+
+    /// Waits `ms` for a simulated response.
+    async fn wait(&mut self, ms: f64, span: &mut Span<'_>) -> Result<(), Error>;
+
+    /// Runs between two slices of one task.
+    async fn between(&mut self, _span: &mut Span<'_>) -> Result<(), Error> {
+        cancel::check()
+    }
+}
+
+/// Runs task `index` of `spec` to its end under `policy`, recording on row `row`.
+///
+/// # Errors
+/// [`Error::Cancelled`] when the cancel flag is raised.
+///
+/// # Panics
+/// On purpose, for the task that `fault: 'panic-one-task'` picks: this is the crash that the
+/// processes lane survives and the threads lane does not.
+pub async fn run_task<P: Policy>(
+    spec: &Spec,
+    index: u32,
+    data: &[u8],
+    row: u32,
+    policy: &mut P,
+    trace: &mut Trace,
+) -> Result<u64, Error> {
+    if faulty_task(spec) == Some(index) {
+        panic!("{}", Error::InjectedPanic { task: index });
+    }
+    let mut task = Task::new(spec, index, data);
+    let mut span = Span {
+        trace,
+        row,
+        task: index,
+        open: now_ms(),
+    };
+    loop {
+        match task.advance(policy.slice()) {
+            Progress::Working => policy.between(&mut span).await?,
+            Progress::Wait(ms) => policy.wait(ms, &mut span).await?,
+            Progress::Done(partial) => {
+                span.close();
+                return Ok(partial);
+            }
+        }
+    }
+}
+
+/// A wait that holds its thread: a blocking call, as a thread in a blocking socket read does.
+/// In the threads build this is `memory.atomic.wait32` with a timeout (std's `thread::sleep`).
+#[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
+pub struct Blocking;
+
+#[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
+impl Policy for Blocking {
+    async fn wait(&mut self, ms: f64, span: &mut Span<'_>) -> Result<(), Error> {
+        let start = span.close();
+        std::thread::sleep(std::time::Duration::from_secs_f64(ms / 1000.0));
+        span.record_since(Phase::Wait, start);
+        cancel::check()
+    }
+}
+
+/// Polls a future that never suspends (every wait in it blocks) to its end.
+///
+/// # Panics
+/// If the future suspends: only blocking policies may be driven this way.
+pub fn block_ready<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => out,
+        Poll::Pending => panic!("a blocking lane's task suspended"),
+    }
+}

@@ -1,0 +1,525 @@
+//! What a run asks for, and the one place it is checked.
+//!
+//! The page, the workers and the native bench all build a [`Spec`] through [`RawSpec::normalize`],
+//! so a bad field gets the same message everywhere: it names the field and its allowed range.
+
+use crate::error::Error;
+
+/// The workloads a run can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
+    Primes,
+    Mandelbrot,
+    Hash,
+    Io,
+    Mixed,
+    Share,
+}
+
+impl Workload {
+    pub const ALL: [Workload; 6] = [
+        Workload::Primes,
+        Workload::Mandelbrot,
+        Workload::Hash,
+        Workload::Io,
+        Workload::Mixed,
+        Workload::Share,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Primes => "primes",
+            Workload::Mandelbrot => "mandelbrot",
+            Workload::Hash => "hash",
+            Workload::Io => "io",
+            Workload::Mixed => "mixed",
+            Workload::Share => "share",
+        }
+    }
+
+    /// Allowed `size` range: each cap keeps one sequential run within about a minute on a slow
+    /// machine and every buffer far below the 1 GiB shared-memory ceiling.
+    pub fn size_range(self) -> (u32, u32) {
+        match self {
+            Workload::Primes => (2, 20_000_000),
+            Workload::Mandelbrot => (8, 4096),
+            Workload::Hash => (1, 200_000),
+            Workload::Io | Workload::Mixed => (1, 20_000),
+            Workload::Share => (1, 256),
+        }
+    }
+
+    fn default_size(self) -> u32 {
+        match self {
+            Workload::Primes => 2_000_000,
+            Workload::Mandelbrot => 800,
+            Workload::Hash => 20_000,
+            Workload::Io => 200,
+            Workload::Mixed => 200,
+            Workload::Share => 64,
+        }
+    }
+
+    /// Whether each request is its own task (`tasks` is then fixed to `size`).
+    pub fn is_io(self) -> bool {
+        matches!(self, Workload::Io | Workload::Mixed)
+    }
+}
+
+/// The concurrency models the page compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    Sequential,
+    Threads,
+    Gil,
+    Processes,
+    Async,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 5] = [
+        Lane::Sequential,
+        Lane::Threads,
+        Lane::Gil,
+        Lane::Processes,
+        Lane::Async,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Sequential => "sequential",
+            Lane::Threads => "threads",
+            Lane::Gil => "gil",
+            Lane::Processes => "processes",
+            Lane::Async => "async",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    None,
+    PanicOneTask,
+}
+
+impl Fault {
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::None => "none",
+            Fault::PanicOneTask => "panic-one-task",
+        }
+    }
+}
+
+/// A checked run request with every default filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    pub workload: Workload,
+    pub size: u32,
+    pub tasks: u32,
+    pub lanes: Vec<Lane>,
+    pub workers: u32,
+    pub latency_ms: f64,
+    pub jitter_ms: f64,
+    pub gil_switch_ms: f64,
+    pub yield_every: u32,
+    pub seed: u32,
+    pub fault: Fault,
+}
+
+/// One field as the caller gave it, before checking.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum RawValue {
+    #[default]
+    Missing,
+    Number(f64),
+    Text(String),
+    List(Vec<RawValue>),
+    /// Anything else, by its JavaScript type name (`"boolean"`, `"object"`, `"null"`...).
+    Other(String),
+}
+
+/// A run request as it arrives, field by field (the wasm layer fills it from a JS object).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawSpec {
+    pub fields: Vec<(String, RawValue)>,
+}
+
+/// What the environment decides when the caller leaves a field out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Defaults {
+    pub workers: u32,
+    pub lanes: Vec<Lane>,
+}
+
+pub const FIELDS: [&str; 11] = [
+    "workload",
+    "size",
+    "tasks",
+    "lanes",
+    "workers",
+    "latencyMs",
+    "jitterMs",
+    "gilSwitchMs",
+    "yieldEvery",
+    "seed",
+    "fault",
+];
+
+pub const MAX_TASKS: u32 = 10_000;
+pub const MAX_WORKERS: u32 = 64;
+pub const MAX_LATENCY_MS: f64 = 10_000.0;
+
+impl RawSpec {
+    pub fn with(mut self, field: &str, value: RawValue) -> Self {
+        self.fields.push((field.to_owned(), value));
+        self
+    }
+
+    fn get(&self, field: &str) -> &RawValue {
+        self.fields
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, v)| v)
+            .unwrap_or(&RawValue::Missing)
+    }
+
+    /// Checks every field and fills in defaults.
+    ///
+    /// # Errors
+    /// [`Error::Field`] naming the first unknown or bad field and what it allows.
+    pub fn normalize(&self, defaults: &Defaults) -> Result<Spec, Error> {
+        if let Some((name, _)) = self
+            .fields
+            .iter()
+            .find(|(name, _)| !FIELDS.contains(&name.as_str()))
+        {
+            return Err(Error::field(
+                name,
+                format!("is not a spec field (known fields: {})", FIELDS.join(", ")),
+            ));
+        }
+        let workload = match self.get("workload") {
+            RawValue::Missing => Workload::Primes,
+            v => one_of(v, "workload", &Workload::ALL, |w| w.name())?,
+        };
+        let (min_size, max_size) = workload.size_range();
+        let size = int(
+            self.get("size"),
+            "size",
+            min_size,
+            max_size,
+            workload.default_size(),
+            &format!(" for {}", workload.name()),
+        )?;
+        let tasks = if workload.is_io() {
+            match self.get("tasks") {
+                RawValue::Missing => size,
+                v => {
+                    let t = int(v, "tasks", 1, MAX_TASKS, size, "")?;
+                    if t != size {
+                        return Err(Error::field(
+                            "tasks",
+                            format!(
+                                "must equal size ({size}) for {}: each request is one task",
+                                workload.name()
+                            ),
+                        ));
+                    }
+                    t
+                }
+            }
+        } else {
+            let max = match workload {
+                Workload::Mandelbrot => size.min(MAX_TASKS),
+                _ => MAX_TASKS,
+            };
+            let default = match workload {
+                Workload::Mandelbrot => size.min(MAX_TASKS),
+                _ => 64,
+            };
+            int(
+                self.get("tasks"),
+                "tasks",
+                1,
+                max,
+                default,
+                &format!(" for {} of size {size}", workload.name()),
+            )?
+        };
+        let lanes = match self.get("lanes") {
+            RawValue::Missing => defaults.lanes.clone(),
+            RawValue::List(items) => {
+                let mut lanes = Vec::with_capacity(items.len());
+                for item in items {
+                    let lane = one_of(item, "lanes", &Lane::ALL, |l| l.name())?;
+                    if lanes.contains(&lane) {
+                        return Err(Error::field(
+                            "lanes",
+                            format!("lists {} twice", lane.name()),
+                        ));
+                    }
+                    lanes.push(lane);
+                }
+                if lanes.is_empty() {
+                    return Err(Error::field("lanes", "must name at least one lane"));
+                }
+                lanes
+            }
+            other => {
+                return Err(Error::field(
+                    "lanes",
+                    format!(
+                        "must be a list of lanes ({}), got {}",
+                        names(&Lane::ALL, |l| l.name()),
+                        describe(other)
+                    ),
+                ))
+            }
+        };
+        let workers = int(
+            self.get("workers"),
+            "workers",
+            1,
+            MAX_WORKERS,
+            defaults.workers.clamp(1, MAX_WORKERS),
+            "",
+        )?;
+        let latency_ms = num(
+            self.get("latencyMs"),
+            "latencyMs",
+            0.0,
+            MAX_LATENCY_MS,
+            100.0,
+        )?;
+        let jitter_ms = num(self.get("jitterMs"), "jitterMs", 0.0, latency_ms, 0.0)?;
+        let gil_switch_ms = num(self.get("gilSwitchMs"), "gilSwitchMs", 0.1, 1000.0, 5.0)?;
+        let yield_every = int(
+            self.get("yieldEvery"),
+            "yieldEvery",
+            0,
+            1_000_000_000,
+            0,
+            "",
+        )?;
+        let seed = int(self.get("seed"), "seed", 0, u32::MAX, 1, "")?;
+        let fault = match self.get("fault") {
+            RawValue::Missing => Fault::None,
+            v => one_of(v, "fault", &[Fault::None, Fault::PanicOneTask], |f| {
+                f.name()
+            })?,
+        };
+        Ok(Spec {
+            workload,
+            size,
+            tasks,
+            lanes,
+            workers,
+            latency_ms,
+            jitter_ms,
+            gil_switch_ms,
+            yield_every,
+            seed,
+            fault,
+        })
+    }
+}
+
+impl Spec {
+    /// The spec as raw fields again: what the page sends to its workers.
+    pub fn to_raw(&self) -> RawSpec {
+        let n = |v: f64| RawValue::Number(v);
+        let t = |s: &str| RawValue::Text(s.to_owned());
+        RawSpec::default()
+            .with("workload", t(self.workload.name()))
+            .with("size", n(self.size.into()))
+            .with("tasks", n(self.tasks.into()))
+            .with(
+                "lanes",
+                RawValue::List(self.lanes.iter().map(|l| t(l.name())).collect()),
+            )
+            .with("workers", n(self.workers.into()))
+            .with("latencyMs", n(self.latency_ms))
+            .with("jitterMs", n(self.jitter_ms))
+            .with("gilSwitchMs", n(self.gil_switch_ms))
+            .with("yieldEvery", n(self.yield_every.into()))
+            .with("seed", n(self.seed.into()))
+            .with("fault", t(self.fault.name()))
+    }
+}
+
+fn describe(v: &RawValue) -> String {
+    match v {
+        RawValue::Missing => "nothing".into(),
+        RawValue::Number(n) => format!("{n}"),
+        RawValue::Text(s) => format!("{:?}", truncate(s)),
+        RawValue::List(_) => "a list".into(),
+        RawValue::Other(kind) => format!("a value of type {kind}"),
+    }
+}
+
+/// Echoing a caller's string back is useful; echoing a megabyte of it is not.
+fn truncate(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{head}…")
+    }
+}
+
+fn names<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> String {
+    all.iter().map(|&t| name(t)).collect::<Vec<_>>().join(", ")
+}
+
+fn one_of<T: Copy>(
+    v: &RawValue,
+    field: &str,
+    all: &[T],
+    name: impl Fn(T) -> &'static str + Copy,
+) -> Result<T, Error> {
+    if let RawValue::Text(s) = v {
+        if let Some(&t) = all.iter().find(|&&t| name(t) == s) {
+            return Ok(t);
+        }
+    }
+    Err(Error::field(
+        field,
+        format!("must be one of {}, got {}", names(all, name), describe(v)),
+    ))
+}
+
+fn num(v: &RawValue, field: &str, min: f64, max: f64, default: f64) -> Result<f64, Error> {
+    match v {
+        RawValue::Missing => Ok(default),
+        RawValue::Number(n) if n.is_finite() && (min..=max).contains(n) => Ok(*n),
+        other => Err(Error::field(
+            field,
+            format!(
+                "must be a number from {min} to {max}, got {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+fn int(
+    v: &RawValue,
+    field: &str,
+    min: u32,
+    max: u32,
+    default: u32,
+    context: &str,
+) -> Result<u32, Error> {
+    match v {
+        RawValue::Missing => Ok(default),
+        RawValue::Number(n) if n.fract() == 0.0 && *n >= f64::from(min) && *n <= f64::from(max) => {
+            Ok(*n as u32)
+        }
+        other => Err(Error::field(
+            field,
+            format!(
+                "must be a whole number from {min} to {max}{context}, got {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> Defaults {
+        Defaults {
+            workers: 2,
+            lanes: vec![Lane::Sequential, Lane::Threads],
+        }
+    }
+
+    fn raw(fields: &[(&str, RawValue)]) -> RawSpec {
+        fields
+            .iter()
+            .fold(RawSpec::default(), |r, (k, v)| r.with(k, v.clone()))
+    }
+
+    fn err(fields: &[(&str, RawValue)]) -> String {
+        raw(fields).normalize(&defaults()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_fill_every_field() {
+        let spec = RawSpec::default().normalize(&defaults()).unwrap();
+        assert_eq!(spec.workload, Workload::Primes);
+        assert_eq!(spec.workers, 2);
+        assert_eq!(spec.lanes, vec![Lane::Sequential, Lane::Threads]);
+        assert_eq!(spec.tasks, 64);
+        assert_eq!(spec.gil_switch_ms, 5.0);
+    }
+
+    #[test]
+    fn normalize_is_idempotent() {
+        let spec = raw(&[
+            ("workload", RawValue::Text("io".into())),
+            ("size", RawValue::Number(40.0)),
+            ("jitterMs", RawValue::Number(10.0)),
+        ])
+        .normalize(&defaults())
+        .unwrap();
+        assert_eq!(spec.tasks, 40);
+        assert_eq!(spec.to_raw().normalize(&defaults()).unwrap(), spec);
+    }
+
+    #[test]
+    fn bad_fields_are_named_with_their_range() {
+        let e = err(&[("size", RawValue::Number(0.0))]);
+        assert!(e.starts_with("size:"), "{e}");
+        assert!(e.contains("2 to 20000000"), "{e}");
+        let e = err(&[("workers", RawValue::Number(f64::NAN))]);
+        assert!(e.starts_with("workers:") && e.contains("1 to 64"), "{e}");
+        let e = err(&[("workload", RawValue::Text("bogus".into()))]);
+        assert!(
+            e.starts_with("workload:") && e.contains("mandelbrot"),
+            "{e}"
+        );
+        let e = err(&[("lanes", RawValue::List(vec![RawValue::Text("x".into())]))]);
+        assert!(e.starts_with("lanes:") && e.contains("\"x\""), "{e}");
+        let e = err(&[("lanes", RawValue::Text("threads".into()))]);
+        assert!(e.starts_with("lanes:") && e.contains("list"), "{e}");
+        let e = err(&[("size", RawValue::Other("boolean".into()))]);
+        assert!(e.contains("type boolean"), "{e}");
+        let e = err(&[("sise", RawValue::Number(3.0))]);
+        assert!(
+            e.starts_with("sise:") && e.contains("not a spec field"),
+            "{e}"
+        );
+        let e = err(&[("size", RawValue::Number(2.5))]);
+        assert!(e.starts_with("size:") && e.contains("whole number"), "{e}");
+    }
+
+    #[test]
+    fn jitter_cannot_exceed_latency() {
+        let e = err(&[
+            ("latencyMs", RawValue::Number(10.0)),
+            ("jitterMs", RawValue::Number(20.0)),
+        ]);
+        assert!(e.starts_with("jitterMs:") && e.contains("0 to 10"), "{e}");
+    }
+
+    #[test]
+    fn io_tasks_must_match_requests() {
+        let e = err(&[
+            ("workload", RawValue::Text("io".into())),
+            ("size", RawValue::Number(10.0)),
+            ("tasks", RawValue::Number(3.0)),
+        ]);
+        assert!(e.starts_with("tasks:"), "{e}");
+    }
+
+    #[test]
+    fn long_strings_are_not_echoed_whole() {
+        let e = err(&[("workload", RawValue::Text("<".repeat(10_000)))]);
+        assert!(e.len() < 300, "{e}");
+    }
+}

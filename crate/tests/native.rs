@@ -1,0 +1,101 @@
+//! The lanes natively: every lane folds to the same checksum, and blocking waits are bounded by
+//! the thread count. (The same lanes run in a real browser in `web.rs`.)
+#![cfg(not(target_arch = "wasm32"))]
+
+use concurrency_playground::lanes::{block_ready, sequential, threads, Blocking};
+use concurrency_playground::spec::{Defaults, Lane, RawSpec, RawValue, Spec};
+use concurrency_playground::trace::{Phase, STRIDE};
+use concurrency_playground::workloads::{format_checksum, share};
+
+fn spec(fields: &[(&str, RawValue)]) -> Spec {
+    fields
+        .iter()
+        .fold(RawSpec::default(), |r, (k, v)| r.with(k, v.clone()))
+        .normalize(&Defaults {
+            workers: 2,
+            lanes: vec![Lane::Sequential, Lane::Threads],
+        })
+        .unwrap()
+}
+
+fn text(s: &str) -> RawValue {
+    RawValue::Text(s.into())
+}
+
+fn num(n: f64) -> RawValue {
+    RawValue::Number(n)
+}
+
+fn pool(n: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn threads_and_sequential_agree_on_every_workload() {
+    let data = share::buffer(2, 1);
+    for (w, size) in [
+        ("primes", 200_000.0),
+        ("mandelbrot", 96.0),
+        ("hash", 300.0),
+        ("share", 2.0),
+        ("mixed", 12.0),
+    ] {
+        let s = spec(&[
+            ("workload", text(w)),
+            ("size", num(size)),
+            ("latencyMs", num(1.0)),
+        ]);
+        let seq = block_ready(sequential::run(&s, &data, &mut Blocking)).unwrap();
+        let thr = pool(3).install(|| threads::run(&s, &data)).unwrap();
+        assert_eq!(seq.sum, thr.sum, "{w}");
+        assert_eq!(
+            seq.trace.len() >= s.tasks as usize,
+            true,
+            "{w}: one event per task at least"
+        );
+    }
+}
+
+#[test]
+fn primes_checksum_is_the_count() {
+    let s = spec(&[("size", num(1_000_000.0))]);
+    let out = pool(2).install(|| threads::run(&s, &[])).unwrap();
+    assert_eq!(format_checksum(s.workload, out.sum), "78498");
+}
+
+#[test]
+fn threads_use_every_thread_and_rows_name_them() {
+    let s = spec(&[("size", num(2_000_000.0)), ("tasks", num(64.0))]);
+    let out = pool(2).install(|| threads::run(&s, &[])).unwrap();
+    let rows: std::collections::BTreeSet<u64> = out
+        .trace
+        .events
+        .chunks(STRIDE)
+        .map(|e| e[0] as u64)
+        .collect();
+    assert_eq!(rows.into_iter().collect::<Vec<_>>(), vec![0, 1]);
+}
+
+#[test]
+fn blocking_waits_are_capped_by_the_thread_count() {
+    // 8 requests of 20 ms on 2 threads: four rounds of waiting, not one.
+    let s = spec(&[
+        ("workload", text("io")),
+        ("size", num(8.0)),
+        ("latencyMs", num(20.0)),
+    ]);
+    let start = std::time::Instant::now();
+    let out = pool(2).install(|| threads::run(&s, &[])).unwrap();
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    assert!(ms >= 78.0, "{ms} ms: more than two requests waited at once");
+    let waits = out
+        .trace
+        .events
+        .chunks(STRIDE)
+        .filter(|e| e[2] == Phase::Wait as u8 as f64)
+        .count();
+    assert_eq!(waits, 8);
+}

@@ -1,0 +1,67 @@
+// Builds the static site into www/dist/: both wasm builds, the TypeScript, the static files.
+//   node scripts/build.mjs           everything
+//   node scripts/build.mjs --web     only the TypeScript and static files (wasm already built)
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { root, run, step } from './lib.mjs';
+
+const www = join(root, 'www');
+const dist = join(www, 'dist');
+const started = Date.now();
+
+/** The two builds of the crate: the plain one runs anywhere, the threads one needs isolation. */
+export const BUILDS = [
+  { out: 'pkg', cargo: [], target: 'target' },
+  { out: 'pkg-threads', cargo: ['--config', '.cargo/threads.toml', '--features', 'threads'], target: 'target/threads' },
+];
+
+function wasm() {
+  for (const b of BUILDS) {
+    step(`Building ${b.out}/ (cargo, release)`);
+    run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'concurrency-playground', ...b.cargo]);
+    const artifact = join(root, b.target, 'wasm32-unknown-unknown/release/concurrency_playground.wasm');
+    run('wasm-bindgen', ['--target', 'web', '--out-dir', join(www, b.out), artifact]);
+  }
+}
+
+/**
+ * `@pkg/…` and `@pkg-threads/…` stay separate ES modules at `./pkg/…`: wasm-bindgen's glue finds
+ * its .wasm and snippets relative to its own URL, and wasm-bindgen-rayon's workers re-import the
+ * glue by that URL, so it must not be bundled into our scripts.
+ */
+const wasmPackages = {
+  name: 'wasm-packages',
+  setup(build) {
+    build.onResolve({ filter: /^@pkg(-threads)?\// }, (args) => ({ path: `./${args.path.slice(1)}`, external: true }));
+  },
+};
+
+async function web() {
+  step('Bundling the TypeScript (esbuild)');
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+  await esbuild.build({
+    absWorkingDir: www,
+    // Flat output: every script sits beside pkg/ and pkg-threads/.
+    entryPoints: {
+      main: 'src/main.ts',
+      'lab.worker': 'src/workers/lab.worker.ts',
+      'wasm.worker': 'src/workers/wasm.worker.ts',
+    },
+    outdir: dist,
+    plugins: [wasmPackages],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    sourcemap: true,
+    minify: true,
+    logLevel: 'warning',
+  });
+  cpSync(join(www, 'static'), dist, { recursive: true });
+  for (const b of BUILDS) cpSync(join(www, b.out), join(dist, b.out), { recursive: true });
+}
+
+if (!process.argv.includes('--web')) wasm();
+await web();
+console.log(`  built www/dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,80 @@
+// Installs what the build and the tests need, idempotently: fast when all is there.
+//   node scripts/setup.mjs            toolchain, wasm-bindgen-cli, wasm-pack, npm packages
+//   node scripts/setup.mjs --browser  and Chromium + ChromeDriver (for the tests)
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail, lockedWasmBindgen, pinnedToolchain, probe, root, run, step } from './lib.mjs';
+
+const WASM_PACK = '0.15.1';
+const started = Date.now();
+const browser = process.argv.includes('--browser');
+
+function toolchain() {
+  const channel = pinnedToolchain();
+  if (!probe('rustup', ['--version'])) {
+    fail('rustup is missing: install it from https://rustup.rs, then run this again.');
+  }
+  const installed = probe('rustup', ['toolchain', 'list']) ?? '';
+  const targets = probe('rustup', ['target', 'list', '--installed', '--toolchain', channel]) ?? '';
+  const components = probe('rustup', ['component', 'list', '--installed', '--toolchain', channel]) ?? '';
+  const ready =
+    installed.split('\n').some((l) => l.startsWith(channel)) &&
+    targets.includes('wasm32-unknown-unknown') &&
+    ['rust-src', 'rustfmt', 'clippy'].every((c) => components.includes(c));
+  if (ready) return console.log(`  ✓ Rust ${channel} with rust-src and wasm32`);
+  step(`Installing Rust ${channel} with rust-src, rustfmt, clippy and the wasm32 target (about 30 s)`);
+  run('rustup', [
+    'toolchain', 'install', channel, '--profile', 'minimal',
+    '--component', 'rust-src,rustfmt,clippy', '--target', 'wasm32-unknown-unknown',
+  ]);
+}
+
+function cargoTool(bin, crate, version) {
+  const have = probe(bin, ['--version']);
+  if (have && have.split(' ')[1] === version) return console.log(`  ✓ ${have}`);
+  step(`Installing ${crate} ${version} with cargo (first time: a few minutes on 2 cores)`
+    + (have ? `; found ${have} instead` : ''));
+  // Built with the pinned toolchain: it is the one toolchain set-up guarantees.
+  run('cargo', ['install', crate, '--version', version, '--locked']);
+  if (!probe(bin, ['--version'])) {
+    fail(`${bin} was installed but is not on PATH: add $CARGO_HOME/bin (usually ~/.cargo/bin) to PATH.`);
+  }
+}
+
+function chromium() {
+  const have = ['chromium', 'chromedriver'].every((b) => probe(b, ['--version']));
+  if (have) return console.log(`  ✓ ${probe('chromium', ['--version'])}, ${probe('chromedriver', ['--version']).split(' (')[0]}`);
+  const apt = probe('apt-get', ['--version']);
+  const root_ = process.getuid?.() === 0;
+  const sudo = !root_ && probe('sudo', ['-n', 'true']) !== null;
+  if (!apt || (!root_ && !sudo)) {
+    fail('The tests need Chromium and ChromeDriver, and they are missing.\n'
+      + '  On Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver\n'
+      + '  Elsewhere: install Chromium and a matching chromedriver, put both on PATH, and rerun.');
+  }
+  step('Installing Chromium and ChromeDriver with apt-get (tests only; about a minute)');
+  const pre = root_ ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const cmd = (args) => (pre.length ? run(pre[0], [...pre.slice(1), ...args], { env }) : run(args[0], args.slice(1), { env }));
+  cmd(['apt-get', 'update']);
+  cmd(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium', 'chromium-driver']);
+}
+
+function npmPackages() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.setup-lock-hash');
+  const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return console.log('  ✓ npm packages');
+  step('Installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, hash);
+}
+
+step('Checking tools');
+toolchain();
+cargoTool('wasm-bindgen', 'wasm-bindgen-cli', lockedWasmBindgen());
+cargoTool('wasm-pack', 'wasm-pack', WASM_PACK);
+if (browser) chromium();
+npmPackages();
+console.log(`  set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,55 @@
+// Shared by the end-to-end tests and the bench: Debian's Chromium through playwright-core, the
+// built site on a local server, and a page that records every error it sees.
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { serve } from '../scripts/serve.mjs';
+
+const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Flags that keep headless Chromium quiet on a machine with no internet (see DESIGN.md §3). */
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launch() {
+  if (!existsSync(EXECUTABLE)) {
+    throw new Error(`Chromium not found at ${EXECUTABLE}: run \`npm run setup -- --browser\` or set CHROMIUM_PATH`);
+  }
+  // playwright-core makes a fresh, empty profile for every launch.
+  return chromium.launch({ executablePath: EXECUTABLE, args: ARGS, headless: true });
+}
+
+export function startServer(opts = {}) {
+  return serve({ port: 0, ...opts });
+}
+
+/**
+ * Opens `url` in a new page that records page errors, console errors and any request to another
+ * origin (which it also blocks): `problems()` lists them, and tests assert it is empty.
+ */
+export async function openPage(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const seen = [];
+  const origin = new URL(url).origin;
+  page.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') seen.push(`console error: ${m.text()}`);
+  });
+  await context.route('**/*', (route) => {
+    const target = route.request().url();
+    if (target.startsWith(origin) || target.startsWith('blob:') || target.startsWith('data:')) return route.continue();
+    seen.push(`request to another origin: ${target}`);
+    return route.abort();
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.playground !== undefined);
+  await page.evaluate(() => window.playground.ready);
+  return { page, context, problems: () => [...seen] };
+}
+
+/** Runs a spec through window.playground and returns the report. */
+export function runSpec(page, spec) {
+  return page.evaluate((s) => window.playground.run(s), spec);
+}

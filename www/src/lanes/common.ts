@@ -1,0 +1,73 @@
+// What every lane runner shares: the runner interface, the warm-up spec, turning the wasm's flat
+// trace into events, and the shape of a failed result.
+import { nowMs } from '../clock';
+import type { LaneOutput } from '../protocol';
+import { PHASES, type FullSpec, type Lane, type LaneResult, type TraceEvent, type Workload } from '../types';
+
+export interface LaneRunner {
+  readonly lane: Lane;
+  /** Runs the spec once, timed, after any set-up and warm-up it needs. Never rejects. */
+  run(spec: FullSpec): Promise<LaneResult>;
+  /** Stops the run in flight; its `run` then resolves with `ok: false`. */
+  cancel(): void;
+  /** Ends every worker this lane holds (the page is going away or the lane is reset). */
+  dispose(): void;
+}
+
+/**
+ * A small run of the same kernels: V8 compiles wasm with its baseline tier first and optimises
+ * hot functions later, so an untimed warm-up keeps the first lane timed from paying for tier-up.
+ */
+export function warmupSpec(spec: FullSpec): FullSpec {
+  const small: Record<Workload, Partial<FullSpec>> = {
+    primes: { size: Math.min(spec.size, 300_000), tasks: Math.min(spec.tasks, 16) },
+    mandelbrot: { size: Math.min(spec.size, 160), tasks: Math.min(spec.tasks, 160) },
+    hash: { size: Math.min(spec.size, 1_000), tasks: Math.min(spec.tasks, 8) },
+    io: { size: Math.min(spec.size, 16), tasks: Math.min(spec.size, 16), latencyMs: 0, jitterMs: 0 },
+    mixed: { size: Math.min(spec.size, 16), tasks: Math.min(spec.size, 16), latencyMs: 0, jitterMs: 0 },
+    share: { size: 1, tasks: Math.min(spec.tasks, 8) },
+  };
+  return { ...spec, ...small[spec.workload], fault: 'none' };
+}
+
+/** The wasm's flat events (row, task, phase, start, end) as objects, times from `t0`. */
+export function toEvents(flat: Float64Array, t0: number): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  for (let i = 0; i + 4 < flat.length; i += 5) {
+    events.push({
+      lane: flat[i],
+      task: flat[i + 1],
+      phase: PHASES[flat[i + 2]],
+      start: flat[i + 3] - t0,
+      end: flat[i + 4] - t0,
+    });
+  }
+  return events;
+}
+
+export function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Times `work` on the shared clock and builds the lane's result. */
+export async function timed(
+  lane: Lane,
+  workers: number,
+  setupMs: number,
+  work: () => Promise<LaneOutput>,
+): Promise<LaneResult> {
+  const t0 = nowMs();
+  try {
+    const out = await work();
+    return {
+      lane, workers, ok: true, wallMs: nowMs() - t0, setupMs, transferMs: 0,
+      checksum: out.checksum, events: toEvents(out.events, t0),
+    };
+  } catch (e) {
+    return failed(lane, workers, e, nowMs() - t0, setupMs);
+  }
+}
+
+export function failed(lane: Lane, workers: number, e: unknown, wallMs = 0, setupMs = 0): LaneResult {
+  return { lane, workers, ok: false, error: message(e), wallMs, setupMs, transferMs: 0, checksum: '', events: [] };
+}

@@ -1,0 +1,35 @@
+// Settings <-> URL, so every result can be shared as a link.
+import type { RunSpec } from './types';
+
+const NUMBERS = ['size', 'tasks', 'workers', 'latencyMs', 'jitterMs', 'gilSwitchMs', 'yieldEvery', 'seed'];
+/** Page options that are not spec fields. */
+const PAGE_PARAMS = ['autorun'];
+
+export interface UrlState {
+  /** The spec fields the URL gives, unchecked (normalize checks them). */
+  spec: Record<string, unknown>;
+  autorun: boolean;
+}
+
+export function readUrl(search: string): UrlState {
+  const params = new URLSearchParams(search);
+  const spec: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    if (PAGE_PARAMS.includes(key)) continue;
+    if (key === 'lanes') spec.lanes = value.split(',').filter(Boolean);
+    // Number('') is 0, so an empty value is kept as text and rejected by the checks.
+    else if (NUMBERS.includes(key)) spec[key] = value.trim() === '' ? value : Number(value);
+    else spec[key] = value;
+  }
+  return { spec, autorun: params.get('autorun') === '1' };
+}
+
+export function writeUrl(spec: RunSpec, autorun: boolean): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(spec)) {
+    if (value === undefined) continue;
+    params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  if (autorun) params.set('autorun', '1');
+  return `?${params}`;
+}

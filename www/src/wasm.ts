@@ -1,0 +1,33 @@
+// The plain build on the page thread: only light work (checking specs, folding checksums) and
+// compiling the module once for every worker that instantiates it.
+import init, { foldChecksum, normalizeSpec } from '@pkg/concurrency_playground.js';
+import type { FullSpec, Lane, RunSpec } from './types';
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+/** The plain build, compiled once (off the page thread) and posted to each worker. */
+export function plainModule(): Promise<WebAssembly.Module> {
+  compiled ??= (async () => {
+    const url = new URL('./pkg/concurrency_playground_bg.wasm', import.meta.url);
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`could not load ${url.pathname}: HTTP ${response.status}`);
+    // compileStreaming needs the application/wasm type; some static hosts send another.
+    return response.headers.get('Content-Type')?.startsWith('application/wasm')
+      ? WebAssembly.compileStreaming(response)
+      : WebAssembly.compile(await response.arrayBuffer());
+  })();
+  return compiled;
+}
+
+export async function loadPlain(): Promise<void> {
+  await init({ module_or_path: await plainModule() });
+}
+
+/** Checks a spec and fills its defaults; throws an Error naming the bad field. */
+export function normalize(raw: unknown, workers: number, lanes: Lane[]): FullSpec {
+  return normalizeSpec(raw, workers, lanes) as FullSpec;
+}
+
+export function checksumOf(workload: RunSpec['workload'], partials: bigint[]): string {
+  return foldChecksum(workload, BigUint64Array.from(partials));
+}
