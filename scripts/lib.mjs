@@ -43,3 +43,24 @@ export function lockedWasmBindgen() {
   if (!m) fail('Cargo.lock has no wasm-bindgen entry');
   return m[1];
 }
+
+/**
+ * The threads build's settings from .cargo/threads.toml (the one place they live) as cargo
+ * environment variables: wasm-pack passes no `--config` through, but cargo reads these anywhere.
+ */
+export function threadsEnv() {
+  const toml = readFileSync(join(root, '.cargo/threads.toml'), 'utf8').replace(/#.*$/gm, '');
+  const list = (key) => {
+    const m = toml.match(new RegExp(`^${key}\\s*=\\s*\\[([^\\]]*)\\]`, 'm'));
+    if (!m) fail(`.cargo/threads.toml has no ${key}`);
+    return [...m[1].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
+  };
+  const dir = toml.match(/^target-dir\s*=\s*"([^"]+)"/m);
+  if (!dir) fail('.cargo/threads.toml has no target-dir');
+  return {
+    ...process.env,
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: list('rustflags').join(' '),
+    CARGO_UNSTABLE_BUILD_STD: list('build-std').join(','),
+    CARGO_TARGET_DIR: join(root, dir[1]),
+  };
+}

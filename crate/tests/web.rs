@@ -1,0 +1,120 @@
+//! The lanes in a real browser, inside a dedicated worker as on the page. Runs under both builds:
+//!   plain:   wasm-pack test --headless --chrome --release crate -- --test web
+//!   threads: the same with --features threads and `--config .cargo/threads.toml`
+//! (`npm test` runs both; see scripts/test.mjs.)
+#![cfg(target_arch = "wasm32")]
+
+use concurrency_playground::wasm::{fold_checksum, normalize_spec, run_sequential};
+use js_sys::{Array, Float64Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+fn spec(fields: &[(&str, JsValue)]) -> JsValue {
+    let obj = Object::new();
+    for (k, v) in fields {
+        Reflect::set(&obj, &(*k).into(), v).unwrap();
+    }
+    let lanes: Vec<String> = vec!["sequential".into(), "threads".into()];
+    normalize_spec(obj.into(), 2, lanes).map_err(JsValue::from).unwrap()
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &key.into()).unwrap()
+}
+
+fn error_message(e: wasm_bindgen::JsError) -> String {
+    js_sys::Error::from(JsValue::from(e)).message().into()
+}
+
+fn now() -> f64 {
+    concurrency_playground::trace::now_ms()
+}
+
+#[wasm_bindgen_test]
+fn bad_specs_are_rejected_with_the_field_named() {
+    let obj = Object::new();
+    Reflect::set(&obj, &"size".into(), &JsValue::from_str("big")).unwrap();
+    let e = error_message(normalize_spec(obj.into(), 2, vec!["sequential".into()]).unwrap_err());
+    assert!(e.starts_with("size:"), "{e}");
+    let e = error_message(normalize_spec(JsValue::NULL, 2, vec![]).unwrap_err());
+    assert!(e.starts_with("spec:"), "{e}");
+}
+
+#[wasm_bindgen_test]
+async fn sequential_counts_primes() {
+    let s = spec(&[("size", 100_000.into())]);
+    let out = run_sequential(s).await.map_err(JsValue::from).unwrap();
+    assert_eq!(get(&out, "checksum").as_string().unwrap(), "9592");
+    let events: Float64Array = get(&out, "events").unchecked_into();
+    assert_eq!(events.length() % 5, 0);
+    assert!(events.length() / 5 >= 64, "one compute event per task at least");
+}
+
+#[wasm_bindgen_test]
+async fn sequential_waits_for_each_request_in_turn() {
+    let s = spec(&[("workload", "io".into()), ("size", 5.into()), ("latencyMs", 20.into())]);
+    let start = now();
+    let out = run_sequential(s).await.map_err(JsValue::from).unwrap();
+    let ms = now() - start;
+    assert!(ms >= 95.0, "5 × 20 ms in turn took only {ms} ms");
+    let partials = Array::new();
+    partials.push(&get(&out, "sum"));
+    let sum: Vec<u64> = vec![get(&out, "sum").try_into().unwrap()];
+    assert_eq!(fold_checksum("io", sum).map_err(JsValue::from).unwrap(), get(&out, "checksum").as_string().unwrap());
+}
+
+#[cfg(feature = "threads")]
+mod threads {
+    use super::*;
+    use concurrency_playground::init_thread_pool;
+    use concurrency_playground::wasm::run_threads;
+    use wasm_bindgen_futures::JsFuture;
+
+    /// One pool per instance: every threads test awaits the same start.
+    async fn pool() {
+        thread_local! {
+            static STARTED: std::cell::RefCell<Option<js_sys::Promise>> = const { std::cell::RefCell::new(None) };
+        }
+        let p = STARTED.with(|s| s.borrow_mut().get_or_insert_with(|| init_thread_pool(2)).clone());
+        JsFuture::from(p).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn threads_and_sequential_agree() {
+        pool().await;
+        for (workload, size) in [("primes", 1_000_000), ("mandelbrot", 200), ("hash", 500)] {
+            let s = spec(&[("workload", workload.into()), ("size", size.into())]);
+            let seq = run_sequential(s.clone()).await.map_err(JsValue::from).unwrap();
+            let thr = run_threads(s).map_err(JsValue::from).unwrap();
+            assert_eq!(get(&seq, "checksum"), get(&thr, "checksum"), "{workload}");
+            if workload == "primes" {
+                assert_eq!(get(&thr, "checksum").as_string().unwrap(), "78498");
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn both_threads_run_tasks() {
+        pool().await;
+        let s = spec(&[("size", 2_000_000.into()), ("tasks", 64.into())]);
+        let out = run_threads(s).map_err(JsValue::from).unwrap();
+        let events = Float64Array::from(get(&out, "events")).to_vec();
+        let mut rows: Vec<u64> = events.chunks(5).map(|e| e[0] as u64).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        assert_eq!(rows, vec![0, 1]);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_blocked_thread_holds_its_worker() {
+        pool().await;
+        // 6 requests × 30 ms on 2 threads that block while waiting: three rounds, ≥ 90 ms.
+        let s = spec(&[("workload", "io".into()), ("size", 6.into()), ("latencyMs", 30.into())]);
+        let start = now();
+        run_threads(s).map_err(JsValue::from).unwrap();
+        let ms = now() - start;
+        assert!((88.0..1000.0).contains(&ms), "{ms} ms");
+    }
+}

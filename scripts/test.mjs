@@ -1,0 +1,23 @@
+// Every test, in the order CI runs them (npm test runs set-up first).
+import { join } from 'node:path';
+import { root, run, step, threadsEnv } from './lib.mjs';
+import { lint } from './lint.mjs';
+
+const started = Date.now();
+const wasmPackTest = (features, env) => run(
+  'wasm-pack', ['test', '--headless', '--chrome', '--release', join(root, 'crate'), ...features],
+  { env: { ...env, CHROMEDRIVER: process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver' } },
+);
+
+lint();
+step('cargo test (kernels and lanes, native)');
+run('cargo', ['test', '--release']);
+step('Building the site');
+run('node', ['scripts/build.mjs']);
+step('wasm-pack test: plain build in a dedicated worker (Chromium)');
+wasmPackTest([], process.env);
+step('wasm-pack test: threads build with a rayon pool in a dedicated worker (Chromium)');
+wasmPackTest(['--features', 'threads'], threadsEnv());
+step('End-to-end tests of the built site (Playwright on Chromium)');
+run('node', ['--test', '--test-concurrency=1', ...(process.env.E2E_ONLY ? ['--test-name-pattern', process.env.E2E_ONLY] : []), 'tests/']);
+console.log(`\nall tests passed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
