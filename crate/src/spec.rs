@@ -96,6 +96,23 @@ impl Lane {
     }
 }
 
+/// Whether the processes lane starts fresh processes for a run (as `ProcessPoolExecutor` used once
+/// does) or reuses a pool kept warm from the previous run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pool {
+    Cold,
+    Warm,
+}
+
+impl Pool {
+    pub fn name(self) -> &'static str {
+        match self {
+            Pool::Cold => "cold",
+            Pool::Warm => "warm",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
     None,
@@ -125,6 +142,7 @@ pub struct Spec {
     pub yield_every: u32,
     pub seed: u32,
     pub fault: Fault,
+    pub pool: Pool,
 }
 
 /// One field as the caller gave it, before checking.
@@ -152,7 +170,7 @@ pub struct Defaults {
     pub lanes: Vec<Lane>,
 }
 
-pub const FIELDS: [&str; 11] = [
+pub const FIELDS: [&str; 12] = [
     "workload",
     "size",
     "tasks",
@@ -164,7 +182,11 @@ pub const FIELDS: [&str; 11] = [
     "yieldEvery",
     "seed",
     "fault",
+    "pool",
 ];
+
+/// Every process of the processes lane receives its own copy of the `share` buffer: cap the sum.
+pub const MAX_SHARE_COPIES_MB: u32 = 1024;
 
 pub const MAX_TASKS: u32 = 10_000;
 pub const MAX_WORKERS: u32 = 64;
@@ -309,6 +331,22 @@ impl RawSpec {
                 f.name()
             })?,
         };
+        let pool = match self.get("pool") {
+            RawValue::Missing => Pool::Cold,
+            v => one_of(v, "pool", &[Pool::Cold, Pool::Warm], |p| p.name())?,
+        };
+        if workload == Workload::Share
+            && lanes.contains(&Lane::Processes)
+            && size * workers > MAX_SHARE_COPIES_MB
+        {
+            return Err(Error::field(
+                "size",
+                format!(
+                    "share size × workers must be at most {MAX_SHARE_COPIES_MB} MB when the processes \
+                     lane runs (each process gets its own copy): {size} MB × {workers} is too much"
+                ),
+            ));
+        }
         Ok(Spec {
             workload,
             size,
@@ -321,6 +359,7 @@ impl RawSpec {
             yield_every,
             seed,
             fault,
+            pool,
         })
     }
 }
@@ -345,6 +384,7 @@ impl Spec {
             .with("yieldEvery", n(self.yield_every.into()))
             .with("seed", n(self.seed.into()))
             .with("fault", t(self.fault.name()))
+            .with("pool", t(self.pool.name()))
     }
 }
 
@@ -496,6 +536,27 @@ mod tests {
         );
         let e = err(&[("size", RawValue::Number(2.5))]);
         assert!(e.starts_with("size:") && e.contains("whole number"), "{e}");
+    }
+
+    #[test]
+    fn share_copies_are_capped_for_processes() {
+        let e = RawSpec::default()
+            .with("workload", RawValue::Text("share".into()))
+            .with("size", RawValue::Number(256.0))
+            .with("workers", RawValue::Number(8.0))
+            .normalize(&Defaults {
+                workers: 2,
+                lanes: vec![Lane::Sequential, Lane::Processes],
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("size:") && e.contains("1024 MB"), "{e}");
+        let threads_only = RawSpec::default()
+            .with("workload", RawValue::Text("share".into()))
+            .with("size", RawValue::Number(256.0))
+            .with("workers", RawValue::Number(8.0))
+            .normalize(&defaults());
+        assert!(threads_only.is_ok());
     }
 
     #[test]

@@ -1,14 +1,149 @@
 //! The flat API the page and its workers call. Both builds export it; `runThreads` and
 //! `initThreadPool` only exist in the threads build.
 
+use std::sync::{Arc, Mutex};
+
 use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::lanes::{self, cancel, LaneOutput, Policy, Span};
 use crate::spec::{Defaults, Lane, RawSpec, RawValue, Spec, Workload};
-use crate::trace::Phase;
-use crate::workloads::{fold, format_checksum};
+use crate::trace::{Phase, Trace};
+use crate::workloads::{fold, format_checksum, share};
 use crate::Error;
+
+/// Where this instance's panic hook reports (see js/panic.js); empty until `initInstance` sets it.
+static PANIC_CHANNEL: Mutex<String> = Mutex::new(String::new());
+
+/// The `share` buffer this instance holds: made here, or received as a copy (processes).
+static SHARE: Mutex<Option<Shared>> = Mutex::new(None);
+
+struct Shared {
+    mb: u32,
+    seed: u32,
+    data: Arc<Vec<u8>>,
+}
+
+/// Sets where panics are reported and installs the hook. Call once per instance.
+#[wasm_bindgen(js_name = initInstance)]
+pub fn init_instance(panic_channel: String) {
+    #[wasm_bindgen(module = "/js/panic.js")]
+    extern "C" {
+        #[wasm_bindgen(js_name = reportPanic)]
+        fn report_panic(channel: &str, message: &str);
+    }
+    if let Ok(mut c) = PANIC_CHANNEL.lock() {
+        *c = panic_channel;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let message = match info.payload_as_str() {
+            Some(m) => m.to_owned(),
+            None => info.to_string(),
+        };
+        // try_lock: a panic while the channel is being set must not deadlock the hook.
+        if let Ok(channel) = PANIC_CHANNEL.try_lock() {
+            if !channel.is_empty() {
+                report_panic(&channel, &message);
+            }
+        }
+    }));
+}
+
+/// Makes the `share` buffer of `mb` MiB for `seed` for the page to hand to processes, without
+/// keeping it here: this instance then receives its copy like every other process.
+#[wasm_bindgen(js_name = shareBuffer)]
+pub fn share_buffer(mb: u32, seed: u32) -> Vec<u8> {
+    share::buffer(mb, seed)
+}
+
+/// Keeps a received copy of the `share` buffer (a process's own copy, in its own memory).
+#[wasm_bindgen(js_name = receiveShare)]
+pub fn receive_share(mb: u32, seed: u32, data: Vec<u8>) {
+    let mut slot = SHARE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    *slot = Some(Shared {
+        mb,
+        seed,
+        data: Arc::new(data),
+    });
+}
+
+/// Whether this instance already holds the `share` buffer of `mb` MiB for `seed`.
+#[wasm_bindgen(js_name = hasShare)]
+pub fn has_share(mb: u32, seed: u32) -> bool {
+    SHARE
+        .lock()
+        .is_ok_and(|s| s.as_ref().is_some_and(|s| s.mb == mb && s.seed == seed))
+}
+
+fn share_data(mb: u32, seed: u32) -> Arc<Vec<u8>> {
+    let mut slot = SHARE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match slot.as_ref() {
+        Some(s) if s.mb == mb && s.seed == seed => s.data.clone(),
+        _ => {
+            let data = Arc::new(share::buffer(mb, seed));
+            *slot = Some(Shared {
+                mb,
+                seed,
+                data: data.clone(),
+            });
+            data
+        }
+    }
+}
+
+/// The data a spec's tasks read: the `share` buffer, or nothing.
+fn data_for(spec: &Spec) -> Arc<Vec<u8>> {
+    match spec.workload {
+        Workload::Share => share_data(spec.size, spec.seed),
+        _ => Arc::new(Vec::new()),
+    }
+}
+
+/// Makes what a spec needs before its lane is timed (the `share` buffer), so that making it is
+/// set-up, not run time.
+///
+/// # Errors
+/// A bad spec.
+#[wasm_bindgen]
+pub fn prepare(spec: JsValue) -> Result<(), JsError> {
+    data_for(&read_worker_spec(&spec)?);
+    Ok(())
+}
+
+/// Runs task `index` of `spec` on this instance: one process's share of the processes lane.
+/// Resolves to `{ partial, events }`. For `share`, the buffer must have been received first.
+///
+/// # Errors
+/// A bad spec or task index, a missing `share` buffer, or `cancelled`.
+#[wasm_bindgen(js_name = runTask)]
+pub async fn run_task(spec: JsValue, index: u32) -> Result<JsValue, JsError> {
+    let spec = read_worker_spec(&spec)?;
+    if index >= spec.tasks {
+        return Err(
+            Error::field("task", format!("must be below {}, got {index}", spec.tasks)).into(),
+        );
+    }
+    if spec.workload == Workload::Share && !has_share(spec.size, spec.seed) {
+        return Err(JsError::new(
+            "share: this process has not received the buffer",
+        ));
+    }
+    let data = data_for(&spec);
+    let mut trace = Trace::default();
+    let partial = lanes::run_task(&spec, index, &data, 0, &mut Timer, &mut trace).await?;
+    let obj = Object::new();
+    set(&obj, "partial", &partial.into());
+    set(
+        &obj,
+        "events",
+        &Float64Array::from(trace.events.as_slice()).into(),
+    );
+    Ok(obj.into())
+}
 
 /// Checks a run request and fills in its defaults.
 ///
@@ -61,7 +196,8 @@ pub fn cancel_flag_address() -> usize {
 pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
     cancel::reset();
-    let out = lanes::sequential::run(&spec, &[], &mut Timer).await?;
+    let data = data_for(&spec);
+    let out = lanes::sequential::run(&spec, &data, &mut Timer).await?;
     Ok(output(&spec, &out))
 }
 
@@ -75,7 +211,8 @@ pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsError> {
 pub fn run_threads(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
     cancel::reset();
-    let out = lanes::threads::run(&spec, &[])?;
+    let data = data_for(&spec);
+    let out = lanes::threads::run(&spec, &data)?;
     Ok(output(&spec, &out))
 }
 

@@ -4,7 +4,9 @@
 //! (`npm test` runs both; see scripts/test.mjs.)
 #![cfg(target_arch = "wasm32")]
 
-use concurrency_playground::wasm::{fold_checksum, normalize_spec, run_sequential};
+use concurrency_playground::wasm::{
+    fold_checksum, has_share, normalize_spec, receive_share, run_sequential, run_task, share_buffer,
+};
 use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -17,7 +19,9 @@ fn spec(fields: &[(&str, JsValue)]) -> JsValue {
         Reflect::set(&obj, &(*k).into(), v).unwrap();
     }
     let lanes: Vec<String> = vec!["sequential".into(), "threads".into()];
-    normalize_spec(obj.into(), 2, lanes).map_err(JsValue::from).unwrap()
+    normalize_spec(obj.into(), 2, lanes)
+        .map_err(JsValue::from)
+        .unwrap()
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -49,12 +53,19 @@ async fn sequential_counts_primes() {
     assert_eq!(get(&out, "checksum").as_string().unwrap(), "9592");
     let events: Float64Array = get(&out, "events").unchecked_into();
     assert_eq!(events.length() % 5, 0);
-    assert!(events.length() / 5 >= 64, "one compute event per task at least");
+    assert!(
+        events.length() / 5 >= 64,
+        "one compute event per task at least"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn sequential_waits_for_each_request_in_turn() {
-    let s = spec(&[("workload", "io".into()), ("size", 5.into()), ("latencyMs", 20.into())]);
+    let s = spec(&[
+        ("workload", "io".into()),
+        ("size", 5.into()),
+        ("latencyMs", 20.into()),
+    ]);
     let start = now();
     let out = run_sequential(s).await.map_err(JsValue::from).unwrap();
     let ms = now() - start;
@@ -62,7 +73,52 @@ async fn sequential_waits_for_each_request_in_turn() {
     let partials = Array::new();
     partials.push(&get(&out, "sum"));
     let sum: Vec<u64> = vec![get(&out, "sum").try_into().unwrap()];
-    assert_eq!(fold_checksum("io", sum).map_err(JsValue::from).unwrap(), get(&out, "checksum").as_string().unwrap());
+    assert_eq!(
+        fold_checksum("io", sum).map_err(JsValue::from).unwrap(),
+        get(&out, "checksum").as_string().unwrap()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn tasks_run_one_by_one_fold_to_the_sequential_checksum() {
+    // What one process does per message, for every task of a spec: the same answer.
+    for (workload, size) in [("primes", 200_000), ("mandelbrot", 64), ("hash", 50)] {
+        let s = spec(&[("workload", workload.into()), ("size", size.into())]);
+        let tasks = get(&s, "tasks").as_f64().unwrap() as u32;
+        let mut partials = Vec::new();
+        for i in 0..tasks {
+            let out = run_task(s.clone(), i).await.map_err(JsValue::from).unwrap();
+            partials.push(get(&out, "partial").try_into().unwrap());
+        }
+        let seq = run_sequential(s).await.map_err(JsValue::from).unwrap();
+        assert_eq!(
+            fold_checksum(workload, partials)
+                .map_err(JsValue::from)
+                .unwrap(),
+            get(&seq, "checksum").as_string().unwrap(),
+            "{workload}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_process_needs_its_copy_of_the_share_buffer() {
+    let s = spec(&[
+        ("workload", "share".into()),
+        ("size", 2.into()),
+        ("seed", 9.into()),
+    ]);
+    let e = error_message(run_task(s.clone(), 0).await.unwrap_err());
+    assert!(e.contains("has not received"), "{e}");
+    let bytes = share_buffer(2, 9);
+    assert_eq!(bytes.len(), 2 << 20);
+    assert!(
+        !has_share(2, 9),
+        "making the buffer for the page does not keep it here"
+    );
+    receive_share(2, 9, bytes);
+    assert!(has_share(2, 9));
+    assert!(run_task(s, 0).await.is_ok());
 }
 
 #[cfg(feature = "threads")]
@@ -77,7 +133,11 @@ mod threads {
         thread_local! {
             static STARTED: std::cell::RefCell<Option<js_sys::Promise>> = const { std::cell::RefCell::new(None) };
         }
-        let p = STARTED.with(|s| s.borrow_mut().get_or_insert_with(|| init_thread_pool(2)).clone());
+        let p = STARTED.with(|s| {
+            s.borrow_mut()
+                .get_or_insert_with(|| init_thread_pool(2))
+                .clone()
+        });
         JsFuture::from(p).await.unwrap();
     }
 
@@ -86,7 +146,10 @@ mod threads {
         pool().await;
         for (workload, size) in [("primes", 1_000_000), ("mandelbrot", 200), ("hash", 500)] {
             let s = spec(&[("workload", workload.into()), ("size", size.into())]);
-            let seq = run_sequential(s.clone()).await.map_err(JsValue::from).unwrap();
+            let seq = run_sequential(s.clone())
+                .await
+                .map_err(JsValue::from)
+                .unwrap();
             let thr = run_threads(s).map_err(JsValue::from).unwrap();
             assert_eq!(get(&seq, "checksum"), get(&thr, "checksum"), "{workload}");
             if workload == "primes" {
@@ -111,7 +174,11 @@ mod threads {
     async fn a_blocked_thread_holds_its_worker() {
         pool().await;
         // 6 requests × 30 ms on 2 threads that block while waiting: three rounds, ≥ 90 ms.
-        let s = spec(&[("workload", "io".into()), ("size", 6.into()), ("latencyMs", 30.into())]);
+        let s = spec(&[
+            ("workload", "io".into()),
+            ("size", 6.into()),
+            ("latencyMs", 30.into()),
+        ]);
         let start = now();
         run_threads(s).map_err(JsValue::from).unwrap();
         let ms = now() - start;

@@ -3,6 +3,7 @@
 import { detect } from './capabilities';
 import type { LaneRunner } from './lanes/common';
 import { failed } from './lanes/common';
+import { ProcessesLane } from './lanes/processes';
 import { SequentialLane } from './lanes/sequential';
 import { ThreadsLane } from './lanes/threads';
 import type { Capabilities, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
@@ -28,6 +29,7 @@ export class PlaygroundImpl implements Playground {
     this.runners = new Map<Lane, LaneRunner>([
       ['sequential', new SequentialLane()],
       ['threads', new ThreadsLane()],
+      ['processes', new ProcessesLane()],
     ]);
     this.ready = (async () => {
       const [caps] = await Promise.all([detect(), loadPlain()]);

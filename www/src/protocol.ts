@@ -11,17 +11,38 @@ export interface LaneOutput {
   events: Float64Array;
 }
 
-/** The plain-build worker (pkg/): the sequential lane today, processes and async later. */
+/** One task's output from a process (crate/src/wasm.rs `run_task`). */
+export interface TaskOutput {
+  partial: bigint;
+  events: Float64Array;
+}
+
+/**
+ * The plain-build worker (pkg/): one wasm instance with its own memory. It is the sequential
+ * lane's worker and each process of the processes lane.
+ */
 export interface WasmWorkerApi {
-  /** The handshake: instantiates the module compiled by the page; rejects if it cannot. */
-  init(module: WebAssembly.Module): Promise<void>;
+  /**
+   * The handshake: instantiates the module compiled by the page; rejects if it cannot.
+   * Panics are reported on the BroadcastChannel `panicChannel`.
+   */
+  init(module: WebAssembly.Module, panicChannel: string): Promise<void>;
+  /** Makes what the spec needs (the share buffer) before timing starts. */
+  prepare(spec: FullSpec): Promise<void>;
   runSequential(spec: FullSpec): Promise<LaneOutput>;
+  runTask(spec: FullSpec, index: number): Promise<TaskOutput>;
+  /** The share buffer, made in this instance and transferred (not copied) out. */
+  shareBuffer(mb: number, seed: number): Promise<Uint8Array>;
+  /** Keeps a copy of the share buffer in this instance's own memory. */
+  receiveShare(mb: number, seed: number, data: Uint8Array): Promise<void>;
+  hasShare(mb: number, seed: number): Promise<boolean>;
 }
 
 /** The lab worker: hosts the threads build (pkg-threads/) and its rayon pool. */
 export interface LabApi {
   /** The handshake: loads the threads build and starts a pool of `threads` workers. */
-  init(threads: number): Promise<LabInfo>;
+  init(threads: number, panicChannel: string): Promise<LabInfo>;
+  prepare(spec: FullSpec): Promise<void>;
   runThreads(spec: FullSpec): Promise<LaneOutput>;
 }
 

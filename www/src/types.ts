@@ -22,6 +22,8 @@ export interface RunSpec {
   yieldEvery?: number;
   seed?: number;
   fault?: 'none' | 'panic-one-task';
+  /** processes: start fresh processes for the run ('cold', as a ProcessPoolExecutor used once) or reuse a warm pool. */
+  pool?: 'cold' | 'warm';
 }
 
 export type FullSpec = Required<RunSpec>;
@@ -31,7 +33,7 @@ export interface TraceEvent {
   lane: number;
   task: number;
   phase: Phase;
-  /** Milliseconds since the lane's timed run started. */
+  /** Milliseconds since the lane's run started; set-up (spawn) events come before 0. */
   start: number;
   end: number;
 }
@@ -47,6 +49,10 @@ export interface LaneResult {
   loopLagMs?: number;
   checksum: string;
   events: TraceEvent[];
+  /** processes: tasks whose process crashed; the pool replaced the process and went on. */
+  failedTasks?: number[];
+  /** processes: processes started during the run to replace crashed ones. */
+  replacedProcesses?: number;
 }
 
 export interface RunReport {

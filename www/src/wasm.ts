@@ -19,6 +19,13 @@ export function plainModule(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
+/**
+ * Workloads whose kernels the plain module has already run untimed. Every worker instantiates
+ * the one compiled module, and V8 tiers up that module's code for all of its instances, so one
+ * warm-up serves the sequential, processes and async lanes alike.
+ */
+export const plainWarmed = new Set<string>();
+
 export async function loadPlain(): Promise<void> {
   await init({ module_or_path: await plainModule() });
 }

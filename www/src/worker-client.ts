@@ -1,18 +1,26 @@
 // Page side of every worker: spawn by kind, wrap with Comlink, and make every call fail fast
-// (never hang) when the worker dies or is terminated.
+// (never hang) when the worker dies, panics or is terminated.
 import * as Comlink from 'comlink';
 
 export type WorkerScript = 'lab.worker.js' | 'wasm.worker.js';
 
+/** How long a crashed worker's call waits for the panic message that explains the crash. */
+const PANIC_GRACE_MS = 50;
+
 let live = 0;
-/** Workers this page has started and not yet terminated (tests count them). */
+/** Workers this page has started and not yet terminated. */
 export function liveWorkers(): number {
   return live;
 }
 
+let channels = 0;
+
 export class WorkerHandle<Api> {
   readonly api: Comlink.Remote<Api>;
+  /** Where the worker's wasm panic hook reports (crate/js/panic.js); pass it to `init`. */
+  readonly panicChannel: string;
   private readonly worker: Worker;
+  private readonly panics: BroadcastChannel;
   private readonly died: Promise<never>;
   private kill!: (reason: Error) => void;
   private alive = true;
@@ -26,9 +34,16 @@ export class WorkerHandle<Api> {
     });
     // Keep `died` from being reported as unhandled when nobody is calling.
     this.died.catch(() => {});
+    this.panicChannel = `concurrency-playground-panic-${Date.now().toString(36)}-${++channels}-${Math.random().toString(36).slice(2)}`;
+    this.panics = new BroadcastChannel(this.panicChannel);
+    this.panics.onmessage = (e: MessageEvent<{ type: 'panic'; message: string }>) => {
+      if (e.data?.type === 'panic') this.terminate(new Error(`panicked: ${e.data.message}`));
+    };
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
-      this.terminate(new Error(`${script} failed: ${e.message || 'it could not load or crashed'}`));
+      const why = new Error(`${script} crashed: ${e.message || 'it could not load or it trapped'}`);
+      // A panic's own message travels separately (BroadcastChannel); let it arrive first.
+      setTimeout(() => this.terminate(why), PANIC_GRACE_MS);
     });
   }
 
@@ -46,6 +61,7 @@ export class WorkerHandle<Api> {
     if (!this.alive) return;
     this.alive = false;
     this.worker.terminate();
+    this.panics.close();
     live--;
     this.kill(reason);
   }

@@ -1,8 +1,10 @@
 // What every lane runner shares: the runner interface, the warm-up spec, turning the wasm's flat
 // trace into events, and the shape of a failed result.
 import { nowMs } from '../clock';
-import type { LaneOutput } from '../protocol';
+import type { LaneOutput, WasmWorkerApi } from '../protocol';
 import { PHASES, type FullSpec, type Lane, type LaneResult, type TraceEvent, type Workload } from '../types';
+import { plainModule } from '../wasm';
+import { WorkerHandle } from '../worker-client';
 
 export interface LaneRunner {
   readonly lane: Lane;
@@ -30,12 +32,15 @@ export function warmupSpec(spec: FullSpec): FullSpec {
   return { ...spec, ...small[spec.workload], fault: 'none' };
 }
 
-/** The wasm's flat events (row, task, phase, start, end) as objects, times from `t0`. */
-export function toEvents(flat: Float64Array, t0: number): TraceEvent[] {
+/**
+ * The wasm's flat events (row, task, phase, start, end) as objects, times from `t0`. `row`
+ * replaces the wasm's row where the page knows better (a process reports row 0: it is alone).
+ */
+export function toEvents(flat: Float64Array, t0: number, row?: number): TraceEvent[] {
   const events: TraceEvent[] = [];
   for (let i = 0; i + 4 < flat.length; i += 5) {
     events.push({
-      lane: flat[i],
+      lane: row ?? flat[i],
       task: flat[i + 1],
       phase: PHASES[flat[i + 2]],
       start: flat[i + 3] - t0,
@@ -49,7 +54,7 @@ export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Times `work` on the shared clock and builds the lane's result. */
+/** Times `work` on the shared clock and builds the lane's result (set-up is not in `wallMs`). */
 export async function timed(
   lane: Lane,
   workers: number,
@@ -70,4 +75,23 @@ export async function timed(
 
 export function failed(lane: Lane, workers: number, e: unknown, wallMs = 0, setupMs = 0): LaneResult {
   return { lane, workers, ok: false, error: message(e), wallMs, setupMs, transferMs: 0, checksum: '', events: [] };
+}
+
+/**
+ * Starts a plain-build worker (own instance, own memory) and completes its handshake.
+ * `created` sees the worker before the handshake, so a cancel during start-up can end it too.
+ */
+export async function startWasmWorker(
+  created?: (w: WorkerHandle<WasmWorkerApi>) => void,
+): Promise<WorkerHandle<WasmWorkerApi>> {
+  const worker = new WorkerHandle<WasmWorkerApi>('wasm.worker.js');
+  created?.(worker);
+  try {
+    const module = await plainModule();
+    await worker.call((api) => api.init(module, worker.panicChannel));
+  } catch (e) {
+    worker.terminate(e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  }
+  return worker;
 }

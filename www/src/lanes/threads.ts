@@ -29,7 +29,7 @@ export class ThreadsLane implements LaneRunner {
         this.dispose();
         const t0 = nowMs();
         const worker = new WorkerHandle<LabApi>('lab.worker.js');
-        const info = await worker.call((api) => api.init(spec.workers));
+        const info = await worker.call((api) => api.init(spec.workers, worker.panicChannel));
         this.lab = { worker, threads: spec.workers, info, warmed: new Set() };
         setupMs = nowMs() - t0;
       }
@@ -38,8 +38,16 @@ export class ThreadsLane implements LaneRunner {
         await lab.worker.call((api) => api.runThreads(warmupSpec(spec)));
         lab.warmed.add(spec.workload);
       }
+      await lab.worker.call((api) => api.prepare(spec));
       const result = await timed(this.lane, spec.workers, setupMs, () => lab.worker.call((api) => api.runThreads(spec)));
-      if (!result.ok && result.error !== 'cancelled') this.dispose();
+      if (!result.ok && result.error !== 'cancelled') {
+        // Every thread runs in the one shared instance: a panic on any of them aborts it, and the
+        // whole lane with it. The next run starts a new pool.
+        if (result.error?.startsWith('panicked')) {
+          result.error = `${result.error}; the panic aborted the one instance all threads share, so the whole lane failed (the next run starts a new pool)`;
+        }
+        this.dispose();
+      }
       return result;
     } catch (e) {
       this.dispose();

@@ -2,22 +2,23 @@
 // joins and Atomics.wait never run on the page thread. wasm-bindgen-rayon can build its pool once
 // per instance, so a new thread count means a new lab worker (the page does that).
 import init, * as wasm from '@pkg-threads/concurrency_playground.js';
-import type { LabApi, LabInfo, LaneOutput } from '../protocol';
-import type { FullSpec } from '../types';
+import type { LabApi } from '../protocol';
 import { hostWorker, Loaded } from './host';
 
 const loaded = new Loaded<typeof wasm>();
 
 const api: LabApi = {
-  async init(threads: number): Promise<LabInfo> {
+  async init(threads, panicChannel) {
     const { memory } = await init();
+    wasm.initInstance(panicChannel);
     await wasm.initThreadPool(threads);
     loaded.set(wasm);
     return { memory, cancelAddress: wasm.cancelFlagAddress() };
   },
-  async runThreads(spec: FullSpec): Promise<LaneOutput> {
-    return loaded.get().runThreads(spec);
+  async prepare(spec) {
+    loaded.get().prepare(spec);
   },
+  runThreads: async (spec) => loaded.get().runThreads(spec),
 };
 
 hostWorker(api);

@@ -1,18 +1,31 @@
 // The plain-build worker (pkg/): one wasm instance with its own memory.
+import * as Comlink from 'comlink';
 import init, * as wasm from '@pkg/concurrency_playground.js';
-import type { LaneOutput, WasmWorkerApi } from '../protocol';
-import type { FullSpec } from '../types';
+import type { WasmWorkerApi } from '../protocol';
 import { hostWorker, Loaded } from './host';
 
 const loaded = new Loaded<typeof wasm>();
 
 const api: WasmWorkerApi = {
-  async init(module: WebAssembly.Module) {
+  async init(module, panicChannel) {
     await init({ module_or_path: module });
+    wasm.initInstance(panicChannel);
     loaded.set(wasm);
   },
-  runSequential(spec: FullSpec): Promise<LaneOutput> {
-    return loaded.get().runSequential(spec);
+  async prepare(spec) {
+    loaded.get().prepare(spec);
+  },
+  runSequential: (spec) => loaded.get().runSequential(spec),
+  runTask: (spec, index) => loaded.get().runTask(spec, index),
+  async shareBuffer(mb, seed) {
+    const bytes = loaded.get().shareBuffer(mb, seed);
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  },
+  async receiveShare(mb, seed, data) {
+    loaded.get().receiveShare(mb, seed, data);
+  },
+  async hasShare(mb, seed) {
+    return loaded.get().hasShare(mb, seed);
   },
 };
 

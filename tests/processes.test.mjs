@@ -1,0 +1,156 @@
+// The processes lane: own instances, message passing, spawn and copy costs, crash isolation.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launch, openPage, runSpec, startServer } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+let problems;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  ({ page, problems } = await openPage(browser, server.url));
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const byLane = (report) => Object.fromEntries(report.results.map((r) => [r.lane, r]));
+
+/** Dedicated workers running the plain build (the sequential worker and any process). */
+async function wasmWorkers() {
+  await page.waitForTimeout(200);
+  return page.workers().filter((w) => w.url().endsWith('/wasm.worker.js')).length;
+}
+
+/** π(hi) - π(lo) by a sieve: the test's own answer, not the playground's. */
+function primesBetween(lo, hi) {
+  const sieve = new Uint8Array(hi).fill(1);
+  let count = 0;
+  for (let n = 2; n < hi; n++) {
+    if (!sieve[n]) continue;
+    if (n >= lo) count++;
+    for (let m = n * n; m < hi; m += n) sieve[m] = 0;
+  }
+  return count;
+}
+
+describe('processes lane', () => {
+  after(() => assert.deepEqual(problems(), []));
+
+  test('is on, and agrees with sequential on every workload', async () => {
+    const caps = await page.evaluate(() => window.playground.capabilities());
+    assert.ok(caps.lanes.includes('processes'));
+    for (const [workload, size, extra] of [
+      ['primes', 1_000_000], ['mandelbrot', 240], ['hash', 1500], ['share', 8], ['io', 24, { latencyMs: 5 }], ['mixed', 12, { latencyMs: 5 }],
+    ]) {
+      const report = await runSpec(page, { workload, size, lanes: ['sequential', 'processes'], workers: 2, ...extra });
+      const { sequential, processes } = byLane(report);
+      assert.ok(sequential.ok && processes.ok, `${workload}: ${sequential.error ?? ''} ${processes.error ?? ''}`);
+      assert.equal(processes.checksum, sequential.checksum, workload);
+      if (workload === 'primes') assert.equal(processes.checksum, '78498');
+      const rows = new Set(processes.events.filter((e) => e.phase === 'compute').map((e) => e.lane));
+      assert.deepEqual([...rows].sort(), [0, 1], `${workload}: both processes worked`);
+    }
+  });
+
+  test('cold start: each process spawns (worker start + instantiate) before the run', async () => {
+    const report = await runSpec(page, { workload: 'primes', size: 500_000, lanes: ['processes'], workers: 3 });
+    const [r] = report.results;
+    assert.equal(r.ok, true, r.error);
+    const spawns = r.events.filter((e) => e.phase === 'spawn');
+    assert.deepEqual(spawns.map((e) => e.lane).sort(), [0, 1, 2]);
+    for (const e of spawns) assert.ok(e.end <= 0.01 && e.end > e.start, JSON.stringify(e));
+    assert.ok(r.setupMs > 0);
+    assert.ok(r.transferMs > 0, 'every task crossed by message');
+  });
+
+  test('a warm pool is reused: no spawn, no set-up', async () => {
+    const spec = { workload: 'primes', size: 500_000, lanes: ['processes'], workers: 2, pool: 'warm' };
+    const first = (await runSpec(page, spec)).results[0];
+    const second = (await runSpec(page, spec)).results[0];
+    assert.ok(first.setupMs > 0);
+    assert.equal(second.setupMs, 0);
+    assert.equal(second.events.filter((e) => e.phase === 'spawn').length, 0);
+    assert.equal(second.checksum, '41538');
+    // A cold run after it ends the warm pool: no process left behind.
+    const before = await wasmWorkers();
+    await runSpec(page, { ...spec, pool: 'cold' });
+    assert.equal(await wasmWorkers(), before - 2);
+  });
+
+  test('share: each process gets its own copy; threads read the one shared buffer', async () => {
+    const report = await runSpec(page, { workload: 'share', size: 32, lanes: ['threads', 'processes'], workers: 2 });
+    const { threads, processes } = byLane(report);
+    assert.equal(threads.checksum, processes.checksum);
+    assert.equal(threads.transferMs, 0);
+    const copies = processes.events.filter((e) => e.phase === 'transfer' && e.task === -1);
+    assert.deepEqual(copies.map((e) => e.lane).sort(), [0, 1], 'one 32 MB copy per process');
+    assert.ok(processes.transferMs >= copies.reduce((s, e) => s + e.end - e.start, 0) - 0.01);
+  });
+
+  test('a panicking task kills one process; the rest complete and the checksum covers them', async () => {
+    const spec = { workload: 'primes', size: 1_000_000, tasks: 16, lanes: ['processes'], workers: 2, fault: 'panic-one-task' };
+    const [r] = (await runSpec(page, spec)).results;
+    assert.equal(r.ok, false);
+    assert.equal(r.failedTasks.length, 1);
+    const [bad] = r.failedTasks;
+    assert.equal(r.replacedProcesses, 1);
+    assert.match(r.error, new RegExp(`task ${bad} panicked \\(injected fault\\)`));
+    assert.match(r.error, /the other 15 tasks completed/);
+    const lo = Math.floor((1_000_000 * bad) / 16);
+    const hi = Math.floor((1_000_000 * (bad + 1)) / 16);
+    assert.equal(Number(r.checksum), 78498 - primesBetween(lo, hi));
+    assert.equal(r.events.filter((e) => e.phase === 'spawn' && e.start >= 0).length, 1, 'the replacement process');
+  });
+
+  test('the same panic takes the whole threads lane down; the next run rebuilds the pool', async () => {
+    const spec = { workload: 'primes', size: 1_000_000, lanes: ['threads'], workers: 2 };
+    const [bad] = (await runSpec(page, { ...spec, fault: 'panic-one-task' })).results;
+    assert.equal(bad.ok, false);
+    assert.match(bad.error, /panicked: task \d+ panicked \(injected fault\).*whole lane failed/);
+    const [good] = (await runSpec(page, spec)).results;
+    assert.equal(good.ok, true, good.error);
+    assert.ok(good.setupMs > 0, 'a new pool');
+    assert.equal(good.checksum, '78498');
+  });
+
+  test('cancel terminates every process at once', async () => {
+    const before = await wasmWorkers();
+    const out = await page.evaluate(async () => {
+      const run = window.playground.run({ workload: 'primes', size: 20_000_000, lanes: ['processes'], workers: 3 });
+      await new Promise((r) => setTimeout(r, 800));
+      const t = performance.now();
+      window.playground.cancel();
+      const report = await run;
+      return { ms: performance.now() - t, error: report.results[0].error };
+    });
+    assert.equal(out.error, 'cancelled');
+    assert.ok(out.ms < 200, `${out.ms} ms`);
+    assert.equal(await wasmWorkers(), before);
+  });
+});
+
+describe('without cross-origin isolation', () => {
+  test('threads are off with a reason; sequential and processes still run right', async () => {
+    const plain = await startServer({ isolation: false });
+    const { page: p, problems: seen, context } = await openPage(browser, plain.url);
+    try {
+      const caps = await p.evaluate(() => window.playground.capabilities());
+      assert.equal(caps.crossOriginIsolated, false);
+      assert.equal(caps.threads, false);
+      assert.match(caps.reasons.threads, /cross-origin isolated/);
+      assert.deepEqual(caps.lanes, ['sequential', 'processes']);
+      const report = await runSpec(p, { workload: 'primes', size: 1_000_000, workers: 2 });
+      assert.deepEqual(report.results.map((r) => [r.lane, r.checksum]), [['sequential', '78498'], ['processes', '78498']]);
+      const refused = await p.evaluate(() => window.playground.run({ workload: 'primes', size: 1000, lanes: ['threads'] }).then(() => '', (e) => e.message));
+      assert.match(refused, /^lanes: threads is off here/);
+      assert.deepEqual(seen(), []);
+    } finally {
+      await context.close();
+      await plain.close();
+    }
+  });
+});
