@@ -142,9 +142,12 @@ describe('without cross-origin isolation', () => {
       assert.equal(caps.crossOriginIsolated, false);
       assert.equal(caps.threads, false);
       assert.match(caps.reasons.threads, /cross-origin isolated/);
-      assert.deepEqual(caps.lanes, ['sequential', 'processes']);
+      assert.deepEqual(caps.lanes, ['sequential', 'processes', 'async']);
+      assert.match(caps.reasons.gil, /cross-origin isolated/);
       const report = await runSpec(p, { workload: 'primes', size: 1_000_000, workers: 2 });
-      assert.deepEqual(report.results.map((r) => [r.lane, r.checksum]), [['sequential', '78498'], ['processes', '78498']]);
+      assert.deepEqual(report.results.map((r) => [r.lane, r.checksum]), [['sequential', '78498'], ['processes', '78498'], ['async', '78498']]);
+      const io = await runSpec(p, { workload: 'io', size: 20, latencyMs: 5, workers: 2 });
+      assert.equal(new Set(io.results.map((r) => r.checksum)).size, 1);
       const refused = await p.evaluate(() => window.playground.run({ workload: 'primes', size: 1000, lanes: ['threads'] }).then(() => '', (e) => e.message));
       assert.match(refused, /^lanes: threads is off here/);
       assert.deepEqual(seen(), []);

@@ -143,6 +143,8 @@ pub struct Spec {
     pub seed: u32,
     pub fault: Fault,
     pub pool: Pool,
+    /// SHA-256 rounds of CPU work after each `mixed` response.
+    pub cpu_rounds: u32,
 }
 
 /// One field as the caller gave it, before checking.
@@ -170,7 +172,7 @@ pub struct Defaults {
     pub lanes: Vec<Lane>,
 }
 
-pub const FIELDS: [&str; 12] = [
+pub const FIELDS: [&str; 13] = [
     "workload",
     "size",
     "tasks",
@@ -183,6 +185,7 @@ pub const FIELDS: [&str; 12] = [
     "seed",
     "fault",
     "pool",
+    "cpuRounds",
 ];
 
 /// Every process of the processes lane receives its own copy of the `share` buffer: cap the sum.
@@ -347,6 +350,7 @@ impl RawSpec {
                 ),
             ));
         }
+        let cpu_rounds = int(self.get("cpuRounds"), "cpuRounds", 0, 1_000_000, 2_000, "")?;
         Ok(Spec {
             workload,
             size,
@@ -360,6 +364,7 @@ impl RawSpec {
             seed,
             fault,
             pool,
+            cpu_rounds,
         })
     }
 }
@@ -385,6 +390,7 @@ impl Spec {
             .with("seed", n(self.seed.into()))
             .with("fault", t(self.fault.name()))
             .with("pool", t(self.pool.name()))
+            .with("cpuRounds", n(self.cpu_rounds.into()))
     }
 }
 

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::lanes::{self, cancel, LaneOutput, Policy, Span};
+use crate::lanes::{self, cancel, EventLoop, InTurn, LaneOutput};
 use crate::spec::{Defaults, Lane, RawSpec, RawValue, Spec, Workload};
-use crate::trace::{Phase, Trace};
+use crate::trace::Trace;
 use crate::workloads::{fold, format_checksum, share};
 use crate::Error;
 
@@ -134,7 +134,8 @@ pub async fn run_task(spec: JsValue, index: u32) -> Result<JsValue, JsError> {
     }
     let data = data_for(&spec);
     let mut trace = Trace::default();
-    let partial = lanes::run_task(&spec, index, &data, 0, &mut Timer, &mut trace).await?;
+    let mut policy = InTurn::<JsTimers>::default();
+    let partial = lanes::run_task(&spec, index, &data, 0, &mut policy, &mut trace).await?;
     let obj = Object::new();
     set(&obj, "partial", &partial.into());
     set(
@@ -197,7 +198,20 @@ pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
     cancel::reset();
     let data = data_for(&spec);
-    let out = lanes::sequential::run(&spec, &data, &mut Timer).await?;
+    let out = lanes::sequential::run::<JsTimers>(&spec, &data).await?;
+    Ok(output(&spec, &out))
+}
+
+/// Starts every task as a future on this worker's event loop at once: the async lane.
+///
+/// # Errors
+/// A bad spec, or `cancelled`.
+#[wasm_bindgen(js_name = runAsync)]
+pub async fn run_async(spec: JsValue) -> Result<JsValue, JsError> {
+    let spec = read_worker_spec(&spec)?;
+    cancel::reset();
+    let data = data_for(&spec);
+    let out = lanes::cooperative::run::<JsTimers>(&spec, &data).await?;
     Ok(output(&spec, &out))
 }
 
@@ -212,25 +226,44 @@ pub fn run_threads(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
     cancel::reset();
     let data = data_for(&spec);
-    let out = lanes::threads::run(&spec, &data)?;
+    let out = lanes::threads::run(&spec, &data, false)?;
     Ok(output(&spec, &out))
 }
 
-/// Waits with a JS timer: the plain build has no shared memory, so it cannot block. The worker
-/// runs nothing else meanwhile, so for the lane it is the same as a blocking wait.
-struct Timer;
+/// The threads lane under one global interpreter lock, as CPython's threads run: the gil lane.
+///
+/// # Errors
+/// A bad spec, or `cancelled`.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = runGil)]
+pub fn run_gil(spec: JsValue) -> Result<JsValue, JsError> {
+    let spec = read_worker_spec(&spec)?;
+    cancel::reset();
+    let data = data_for(&spec);
+    let out = lanes::threads::run(&spec, &data, true)?;
+    Ok(output(&spec, &out))
+}
 
-impl Policy for Timer {
-    async fn wait(&mut self, ms: f64, span: &mut Span<'_>) -> Result<(), Error> {
-        #[wasm_bindgen(module = "/js/timers.js")]
-        extern "C" {
-            fn sleep(ms: f64) -> js_sys::Promise;
-        }
-        let start = span.close();
-        // A timer promise never rejects.
+/// The JS event loop of the worker the instance runs on: timers to wait, a message to yield.
+/// The plain build has no shared memory and so no blocking wait; a worker that runs nothing else
+/// while it awaits a timer is, for its lane, the same as one that blocks.
+pub struct JsTimers;
+
+#[wasm_bindgen(module = "/js/timers.js")]
+extern "C" {
+    fn sleep(ms: f64) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = yieldNow)]
+    fn yield_now() -> js_sys::Promise;
+}
+
+impl EventLoop for JsTimers {
+    async fn sleep(ms: f64) {
+        // Neither promise ever rejects.
         let _ = wasm_bindgen_futures::JsFuture::from(sleep(ms)).await;
-        span.record_since(Phase::Wait, start);
-        cancel::check()
+    }
+
+    async fn yield_now() {
+        let _ = wasm_bindgen_futures::JsFuture::from(yield_now()).await;
     }
 }
 

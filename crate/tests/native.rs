@@ -2,7 +2,7 @@
 //! the thread count. (The same lanes run in a real browser in `web.rs`.)
 #![cfg(not(target_arch = "wasm32"))]
 
-use concurrency_playground::lanes::{block_ready, sequential, threads, Blocking};
+use concurrency_playground::lanes::{block_ready, cooperative, sequential, threads, ThreadSleep};
 use concurrency_playground::spec::{Defaults, Lane, RawSpec, RawValue, Spec};
 use concurrency_playground::trace::{Phase, STRIDE};
 use concurrency_playground::workloads::{format_checksum, share};
@@ -48,9 +48,13 @@ fn threads_and_sequential_agree_on_every_workload() {
             ("size", num(size)),
             ("latencyMs", num(1.0)),
         ]);
-        let seq = block_ready(sequential::run(&s, &data, &mut Blocking)).unwrap();
-        let thr = pool(3).install(|| threads::run(&s, &data)).unwrap();
+        let seq = block_ready(sequential::run::<ThreadSleep>(&s, &data)).unwrap();
+        let thr = pool(3).install(|| threads::run(&s, &data, false)).unwrap();
+        let gil = pool(3).install(|| threads::run(&s, &data, true)).unwrap();
+        let coop = block_ready(cooperative::run::<ThreadSleep>(&s, &data)).unwrap();
         assert_eq!(seq.sum, thr.sum, "{w}");
+        assert_eq!(seq.sum, gil.sum, "{w}");
+        assert_eq!(seq.sum, coop.sum, "{w}");
         assert!(
             seq.trace.len() >= s.tasks as usize,
             "{w}: one event per task at least"
@@ -61,14 +65,14 @@ fn threads_and_sequential_agree_on_every_workload() {
 #[test]
 fn primes_checksum_is_the_count() {
     let s = spec(&[("size", num(1_000_000.0))]);
-    let out = pool(2).install(|| threads::run(&s, &[])).unwrap();
+    let out = pool(2).install(|| threads::run(&s, &[], false)).unwrap();
     assert_eq!(format_checksum(s.workload, out.sum), "78498");
 }
 
 #[test]
 fn threads_use_every_thread_and_rows_name_them() {
     let s = spec(&[("size", num(2_000_000.0)), ("tasks", num(64.0))]);
-    let out = pool(2).install(|| threads::run(&s, &[])).unwrap();
+    let out = pool(2).install(|| threads::run(&s, &[], false)).unwrap();
     let rows: std::collections::BTreeSet<u64> = out
         .trace
         .events
@@ -87,7 +91,7 @@ fn blocking_waits_are_capped_by_the_thread_count() {
         ("latencyMs", num(20.0)),
     ]);
     let start = std::time::Instant::now();
-    let out = pool(2).install(|| threads::run(&s, &[])).unwrap();
+    let out = pool(2).install(|| threads::run(&s, &[], false)).unwrap();
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     assert!(ms >= 78.0, "{ms} ms: more than two requests waited at once");
     let waits = out
@@ -97,4 +101,50 @@ fn blocking_waits_are_capped_by_the_thread_count() {
         .filter(|e| e[2] == Phase::Wait as u8 as f64)
         .count();
     assert_eq!(waits, 8);
+}
+
+fn spans(trace: &concurrency_playground::trace::Trace, phase: Phase) -> Vec<(u32, f64, f64)> {
+    trace
+        .events
+        .chunks(STRIDE)
+        .filter(|e| e[2] == phase as u8 as f64)
+        .map(|e| (e[0] as u32, e[3], e[4]))
+        .collect()
+}
+
+#[test]
+fn under_the_gil_no_two_threads_compute_at_once() {
+    let s = spec(&[
+        ("size", num(3_000_000.0)),
+        ("tasks", num(16.0)),
+        ("gilSwitchMs", num(2.0)),
+    ]);
+    let out = pool(3).install(|| threads::run(&s, &[], true)).unwrap();
+    let mut compute = spans(&out.trace, Phase::Compute);
+    compute.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for pair in compute.windows(2) {
+        // The clock has microsecond resolution; a hand-over takes longer than that.
+        assert!(pair[1].1 >= pair[0].2 - 0.01, "overlap: {pair:?}");
+    }
+    let rows: std::collections::BTreeSet<u32> = compute.iter().map(|c| c.0).collect();
+    assert!(
+        rows.len() >= 2,
+        "the lock changed hands between threads: {rows:?}"
+    );
+    assert!(!spans(&out.trace, Phase::GilWait).is_empty());
+}
+
+#[test]
+fn the_gil_is_released_for_blocking_waits() {
+    // 8 requests of 40 ms on 4 threads: with the GIL released while waiting, two rounds (~80 ms),
+    // not eight (~320 ms).
+    let s = spec(&[
+        ("workload", text("io")),
+        ("size", num(8.0)),
+        ("latencyMs", num(40.0)),
+    ]);
+    let start = std::time::Instant::now();
+    pool(4).install(|| threads::run(&s, &[], true)).unwrap();
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    assert!((78.0..250.0).contains(&ms), "{ms} ms");
 }

@@ -5,7 +5,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use concurrency_playground::wasm::{
-    fold_checksum, has_share, normalize_spec, receive_share, run_sequential, run_task, share_buffer,
+    fold_checksum, has_share, normalize_spec, receive_share, run_async, run_sequential, run_task,
+    share_buffer,
 };
 use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -121,11 +122,47 @@ async fn a_process_needs_its_copy_of_the_share_buffer() {
     assert!(run_task(s, 0).await.is_ok());
 }
 
+#[wasm_bindgen_test]
+async fn async_waits_for_every_request_at_once() {
+    // 500 requests of 60 ms: one after another would take 30 s; in flight together, about 60 ms.
+    let s = spec(&[
+        ("workload", "io".into()),
+        ("size", 500.into()),
+        ("latencyMs", 60.into()),
+    ]);
+    let start = now();
+    let out = run_async(s.clone()).await.map_err(JsValue::from).unwrap();
+    let ms = now() - start;
+    assert!((59.0..1000.0).contains(&ms), "{ms} ms");
+    let seq = run_sequential(spec(&[
+        ("workload", "io".into()),
+        ("size", 500.into()),
+        ("latencyMs", 0.into()),
+    ]))
+    .await
+    .map_err(JsValue::from)
+    .unwrap();
+    assert_eq!(
+        get(&out, "checksum"),
+        get(&seq, "checksum"),
+        "latency does not change answers"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn async_cpu_work_agrees_with_sequential() {
+    for yield_every in [0, 500] {
+        let s = spec(&[("size", 200_000.into()), ("yieldEvery", yield_every.into())]);
+        let out = run_async(s).await.map_err(JsValue::from).unwrap();
+        assert_eq!(get(&out, "checksum").as_string().unwrap(), "17984");
+    }
+}
+
 #[cfg(feature = "threads")]
 mod threads {
     use super::*;
     use concurrency_playground::init_thread_pool;
-    use concurrency_playground::wasm::run_threads;
+    use concurrency_playground::wasm::{run_gil, run_threads};
     use wasm_bindgen_futures::JsFuture;
 
     /// One pool per instance: every threads test awaits the same start.
@@ -156,6 +193,32 @@ mod threads {
                 assert_eq!(get(&thr, "checksum").as_string().unwrap(), "78498");
             }
         }
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_gil_lane_agrees_and_never_computes_on_two_threads_at_once() {
+        pool().await;
+        let s = spec(&[
+            ("size", 1_000_000.into()),
+            ("tasks", 16.into()),
+            ("gilSwitchMs", 2.into()),
+        ]);
+        let out = run_gil(s).map_err(JsValue::from).unwrap();
+        assert_eq!(get(&out, "checksum").as_string().unwrap(), "78498");
+        let events = Float64Array::from(get(&out, "events")).to_vec();
+        let mut compute: Vec<(f64, f64)> = events
+            .chunks(5)
+            .filter(|e| e[2] == 1.0)
+            .map(|e| (e[3], e[4]))
+            .collect();
+        compute.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in compute.windows(2) {
+            assert!(w[1].0 >= w[0].1 - 0.01, "compute spans overlap: {w:?}");
+        }
+        assert!(
+            events.chunks(5).any(|e| e[2] == 4.0),
+            "gil-wait events recorded"
+        );
     }
 
     #[wasm_bindgen_test]

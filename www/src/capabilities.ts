@@ -1,21 +1,14 @@
 // What this browser and this page can run, detected directly (never from the user agent).
 import { threads as wasmThreads } from 'wasm-feature-detect';
-import type { Capabilities, Lane } from './types';
+import { LANES, type Capabilities } from './types';
 
-/** Lanes this build implements; the others are reported off with a reason. */
-const BUILT: readonly Lane[] = ['sequential', 'threads', 'processes'];
-
-const NOT_BUILT: Record<string, string> = {
-  gil: 'The GIL lane is not built yet.',
-  async: 'The async lane is not built yet.',
-};
 
 export async function detect(): Promise<Capabilities> {
   const isolated = self.crossOriginIsolated === true;
   // wasm-feature-detect's check posts a SharedArrayBuffer and validates an atomics module:
   // "shared memory you can post", which is what the rayon pool needs.
   const sharedMemory = isolated && (await wasmThreads());
-  const reasons: Record<string, string> = { ...NOT_BUILT };
+  const reasons: Record<string, string> = {};
   if (!sharedMemory) {
     const why = isolated
       ? 'This browser cannot share WebAssembly memory between workers (no wasm threads support).'
@@ -23,9 +16,9 @@ export async function detect(): Promise<Capabilities> {
         + 'Serve it with the headers Cross-Origin-Opener-Policy: same-origin and '
         + 'Cross-Origin-Embedder-Policy: require-corp (npm start does).';
     reasons.threads = why;
-    reasons.gil ??= why;
+    reasons.gil = why;
   }
-  const lanes = BUILT.filter((l) => !(l in reasons));
+  const lanes = LANES.filter((l) => !(l in reasons));
   return {
     crossOriginIsolated: isolated,
     sharedMemory,

@@ -4,8 +4,8 @@ import { detect } from './capabilities';
 import type { LaneRunner } from './lanes/common';
 import { failed } from './lanes/common';
 import { ProcessesLane } from './lanes/processes';
-import { SequentialLane } from './lanes/sequential';
-import { ThreadsLane } from './lanes/threads';
+import { OneWorkerLane } from './lanes/sequential';
+import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { verdict } from './verdict';
 import { loadPlain, normalize } from './wasm';
@@ -26,10 +26,13 @@ export class PlaygroundImpl implements Playground {
   observer: RunObserver = {};
 
   constructor() {
+    const lab = new LabHost();
     this.runners = new Map<Lane, LaneRunner>([
-      ['sequential', new SequentialLane()],
-      ['threads', new ThreadsLane()],
+      ['sequential', new OneWorkerLane('sequential')],
+      ['threads', new ThreadsLane('threads', lab)],
+      ['gil', new ThreadsLane('gil', lab)],
       ['processes', new ProcessesLane()],
+      ['async', new OneWorkerLane('async')],
     ]);
     this.ready = (async () => {
       const [caps] = await Promise.all([detect(), loadPlain()]);

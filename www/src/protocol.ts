@@ -9,6 +9,8 @@ export interface LaneOutput {
   sum: bigint;
   /** Flat events, 5 numbers each: row, task, phase code, start ms, end ms (epoch clock). */
   events: Float64Array;
+  /** async: how late the worker's periodic timer fired at worst during the run. */
+  loopLagMs?: number;
 }
 
 /** One task's output from a process (crate/src/wasm.rs `run_task`). */
@@ -19,7 +21,7 @@ export interface TaskOutput {
 
 /**
  * The plain-build worker (pkg/): one wasm instance with its own memory. It is the sequential
- * lane's worker and each process of the processes lane.
+ * lane's worker, the async lane's event loop, and each process of the processes lane.
  */
 export interface WasmWorkerApi {
   /**
@@ -30,6 +32,8 @@ export interface WasmWorkerApi {
   /** Makes what the spec needs (the share buffer) before timing starts. */
   prepare(spec: FullSpec): Promise<void>;
   runSequential(spec: FullSpec): Promise<LaneOutput>;
+  /** The async lane: every task a future on this worker's event loop, its lag measured. */
+  runAsync(spec: FullSpec): Promise<LaneOutput>;
   runTask(spec: FullSpec, index: number): Promise<TaskOutput>;
   /** The share buffer, made in this instance and transferred (not copied) out. */
   shareBuffer(mb: number, seed: number): Promise<Uint8Array>;
@@ -44,6 +48,8 @@ export interface LabApi {
   init(threads: number, panicChannel: string): Promise<LabInfo>;
   prepare(spec: FullSpec): Promise<void>;
   runThreads(spec: FullSpec): Promise<LaneOutput>;
+  /** The threads lane under one global interpreter lock. */
+  runGil(spec: FullSpec): Promise<LaneOutput>;
 }
 
 export interface LabInfo {

@@ -24,6 +24,8 @@ export interface RunSpec {
   fault?: 'none' | 'panic-one-task';
   /** processes: start fresh processes for the run ('cold', as a ProcessPoolExecutor used once) or reuse a warm pool. */
   pool?: 'cold' | 'warm';
+  /** mixed: SHA-256 rounds of CPU work after each response (2000 ≈ 1 ms). */
+  cpuRounds?: number;
 }
 
 export type FullSpec = Required<RunSpec>;

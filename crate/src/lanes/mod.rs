@@ -2,6 +2,9 @@
 //! differs only in its [`Policy`]: how it waits for a response and what it does between slices.
 
 pub mod cancel;
+pub mod cooperative;
+#[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
+pub mod gil;
 pub mod sequential;
 #[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
 pub mod threads;
@@ -113,16 +116,45 @@ pub async fn run_task<P: Policy>(
     }
 }
 
-/// A wait that holds its thread: a blocking call, as a thread in a blocking socket read does.
+/// How a lane's thread waits and gives way: the JS event loop's timers in the plain build, a
+/// blocking sleep on a real thread otherwise.
+#[allow(async_fn_in_trait)] // see `Policy`
+pub trait EventLoop {
+    async fn sleep(ms: f64);
+    /// Lets everything else that is ready on this thread run first.
+    async fn yield_now();
+}
+
+/// Waits that hold their thread: a blocking call, as a thread in a blocking socket read does.
 /// In the threads build this is `memory.atomic.wait32` with a timeout (std's `thread::sleep`).
 #[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
-pub struct Blocking;
+pub struct ThreadSleep;
 
 #[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
-impl Policy for Blocking {
+impl EventLoop for ThreadSleep {
+    async fn sleep(ms: f64) {
+        std::thread::sleep(std::time::Duration::from_secs_f64(ms / 1000.0));
+    }
+
+    async fn yield_now() {
+        std::thread::yield_now();
+    }
+}
+
+/// One request at a time: the task waits for its response and nothing else runs on this worker
+/// meanwhile (sequential, each thread, each process).
+pub struct InTurn<L>(std::marker::PhantomData<L>);
+
+impl<L> Default for InTurn<L> {
+    fn default() -> Self {
+        InTurn(std::marker::PhantomData)
+    }
+}
+
+impl<L: EventLoop> Policy for InTurn<L> {
     async fn wait(&mut self, ms: f64, span: &mut Span<'_>) -> Result<(), Error> {
         let start = span.close();
-        std::thread::sleep(std::time::Duration::from_secs_f64(ms / 1000.0));
+        L::sleep(ms).await;
         span.record_since(Phase::Wait, start);
         cancel::check()
     }

@@ -42,7 +42,7 @@ impl<'a> Task<'a> {
             Workload::Mandelbrot => Task::Mandelbrot(mandelbrot::Band::new(spec.size, lo, hi)),
             Workload::Hash => Task::Hash(hash::Chain::new(spec.seed, index, spec.size)),
             Workload::Io => Task::Io(io::Request::new(spec, index, io::IO_ROUNDS)),
-            Workload::Mixed => Task::Io(io::Request::new(spec, index, io::MIXED_ROUNDS)),
+            Workload::Mixed => Task::Io(io::Request::new(spec, index, spec.cpu_rounds)),
             Workload::Share => Task::Share(share::Scan::new(data, index)),
         }
     }

@@ -64,10 +64,12 @@ export async function timed(
   const t0 = nowMs();
   try {
     const out = await work();
-    return {
+    const result: LaneResult = {
       lane, workers, ok: true, wallMs: nowMs() - t0, setupMs, transferMs: 0,
       checksum: out.checksum, events: toEvents(out.events, t0),
     };
+    if (out.loopLagMs !== undefined) result.loopLagMs = out.loopLagMs;
+    return result;
   } catch (e) {
     return failed(lane, workers, e, nowMs() - t0, setupMs);
   }

@@ -1,14 +1,20 @@
-// The sequential lane: one plain-build worker runs every task in order.
-import { nowMs } from '../clock';
+// Lanes that run on one plain-build worker: sequential (every task in turn) and async (every
+// task a future on the worker's event loop).
 import type { WasmWorkerApi } from '../protocol';
 import type { FullSpec, LaneResult } from '../types';
+import { nowMs } from '../clock';
 import { plainWarmed } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
 import { failed, startWasmWorker, timed, warmupSpec, type LaneRunner } from './common';
 
-export class SequentialLane implements LaneRunner {
-  readonly lane = 'sequential';
+export class OneWorkerLane implements LaneRunner {
   private worker: WorkerHandle<WasmWorkerApi> | null = null;
+
+  constructor(readonly lane: 'sequential' | 'async') {}
+
+  private call(worker: WorkerHandle<WasmWorkerApi>, spec: FullSpec) {
+    return worker.call((api) => (this.lane === 'async' ? api.runAsync(spec) : api.runSequential(spec)));
+  }
 
   async run(spec: FullSpec): Promise<LaneResult> {
     let setupMs = 0;
@@ -24,7 +30,7 @@ export class SequentialLane implements LaneRunner {
         plainWarmed.add(spec.workload);
       }
       await worker.call((api) => api.prepare(spec));
-      const result = await timed(this.lane, 1, setupMs, () => worker.call((api) => api.runSequential(spec)));
+      const result = await timed(this.lane, 1, setupMs, () => this.call(worker, spec));
       // A trap can leave an instance half-updated: never reuse a worker after a failure.
       if (!result.ok) this.dispose();
       return result;

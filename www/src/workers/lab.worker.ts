@@ -19,6 +19,7 @@ const api: LabApi = {
     loaded.get().prepare(spec);
   },
   runThreads: async (spec) => loaded.get().runThreads(spec),
+  runGil: async (spec) => loaded.get().runGil(spec),
 };
 
 hostWorker(api);

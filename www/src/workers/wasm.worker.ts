@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import init, * as wasm from '@pkg/concurrency_playground.js';
 import type { WasmWorkerApi } from '../protocol';
 import { hostWorker, Loaded } from './host';
+import { monitorLag } from './lag';
 
 const loaded = new Loaded<typeof wasm>();
 
@@ -16,6 +17,16 @@ const api: WasmWorkerApi = {
     loaded.get().prepare(spec);
   },
   runSequential: (spec) => loaded.get().runSequential(spec),
+  async runAsync(spec) {
+    const wasmApi = loaded.get();
+    const stop = monitorLag();
+    try {
+      const out = await wasmApi.runAsync(spec);
+      return { ...out, loopLagMs: stop() };
+    } finally {
+      stop();
+    }
+  },
   runTask: (spec, index) => loaded.get().runTask(spec, index),
   async shareBuffer(mb, seed) {
     const bytes = loaded.get().shareBuffer(mb, seed);
