@@ -12,8 +12,17 @@ use crate::trace::Trace;
 use crate::workloads::{fold, format_checksum, share};
 use crate::Error;
 
-/// Where this instance's panic hook reports (see js/panic.js); empty until `initInstance` sets it.
-static PANIC_CHANNEL: Mutex<String> = Mutex::new(String::new());
+/// The BroadcastChannel this instance reports panics and progress on (see js/channel.js); empty
+/// until `initInstance` sets it.
+static CHANNEL: Mutex<String> = Mutex::new(String::new());
+
+#[wasm_bindgen(module = "/js/channel.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = reportPanic)]
+    fn report_panic(channel: &str, message: &str);
+    #[wasm_bindgen(js_name = reportProgress)]
+    fn report_progress(channel: &str, done: u32);
+}
 
 /// The `share` buffer this instance holds: made here, or received as a copy (processes).
 static SHARE: Mutex<Option<Shared>> = Mutex::new(None);
@@ -24,29 +33,30 @@ struct Shared {
     data: Arc<Vec<u8>>,
 }
 
-/// Sets where panics are reported and installs the hook. Call once per instance.
+/// Sets the channel panics and progress are reported on, and installs the panic hook. Call once
+/// per instance.
 #[wasm_bindgen(js_name = initInstance)]
-pub fn init_instance(panic_channel: String) {
-    #[wasm_bindgen(module = "/js/panic.js")]
-    extern "C" {
-        #[wasm_bindgen(js_name = reportPanic)]
-        fn report_panic(channel: &str, message: &str);
-    }
-    if let Ok(mut c) = PANIC_CHANNEL.lock() {
-        *c = panic_channel;
+pub fn init_instance(channel: String) {
+    if let Ok(mut c) = CHANNEL.lock() {
+        *c = channel;
     }
     std::panic::set_hook(Box::new(|info| {
         let message = match info.payload_as_str() {
             Some(m) => m.to_owned(),
             None => info.to_string(),
         };
-        // try_lock: a panic while the channel is being set must not deadlock the hook.
-        if let Ok(channel) = PANIC_CHANNEL.try_lock() {
-            if !channel.is_empty() {
-                report_panic(&channel, &message);
-            }
-        }
+        with_channel(|c| report_panic(c, &message));
     }));
+    lanes::set_progress_hook(|done| with_channel(|c| report_progress(c, done)));
+}
+
+fn with_channel(f: impl FnOnce(&str)) {
+    // try_lock: a panic or progress report while the channel is being set must not deadlock.
+    if let Ok(channel) = CHANNEL.try_lock() {
+        if !channel.is_empty() {
+            f(&channel);
+        }
+    }
 }
 
 /// Makes the `share` buffer of `mb` MiB for `seed` for the page to hand to processes, without
@@ -167,17 +177,30 @@ pub fn normalize_spec(raw: JsValue, workers: u32, lanes: Vec<String>) -> Result<
     Ok(write_raw(&spec.to_raw()).into())
 }
 
+/// The allowed `size` range of a workload, `[min, max]`, for the page's controls.
+///
+/// # Errors
+/// When `workload` is not a workload's name.
+#[wasm_bindgen(js_name = sizeRange)]
+pub fn size_range(workload: &str) -> Result<Vec<u32>, JsError> {
+    let (min, max) = workload_named(workload)?.size_range();
+    Ok(vec![min, max])
+}
+
+fn workload_named(name: &str) -> Result<Workload, Error> {
+    Workload::ALL
+        .into_iter()
+        .find(|w| w.name() == name)
+        .ok_or_else(|| Error::field("workload", format!("unknown workload {name:?}")))
+}
+
 /// The checksum of a lane whose tasks' partials were gathered elsewhere (the processes lane).
 ///
 /// # Errors
 /// When `workload` is not a workload's name.
 #[wasm_bindgen(js_name = foldChecksum)]
 pub fn fold_checksum(workload: &str, partials: Vec<u64>) -> Result<String, JsError> {
-    let w = Workload::ALL
-        .into_iter()
-        .find(|w| w.name() == workload)
-        .ok_or_else(|| Error::field("workload", format!("unknown workload {workload:?}")))?;
-    Ok(format_checksum(w, fold(partials)))
+    Ok(format_checksum(workload_named(workload)?, fold(partials)))
 }
 
 /// Address of the cancel flag in this instance's memory: with shared memory the page raises it
@@ -197,6 +220,7 @@ pub fn cancel_flag_address() -> usize {
 pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
     cancel::reset();
+    lanes::reset_progress();
     let data = data_for(&spec);
     let out = lanes::sequential::run::<JsTimers>(&spec, &data).await?;
     Ok(output(&spec, &out))
@@ -210,6 +234,7 @@ pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsError> {
 pub async fn run_async(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
     cancel::reset();
+    lanes::reset_progress();
     let data = data_for(&spec);
     let out = lanes::cooperative::run::<JsTimers>(&spec, &data).await?;
     Ok(output(&spec, &out))
@@ -225,6 +250,7 @@ pub async fn run_async(spec: JsValue) -> Result<JsValue, JsError> {
 pub fn run_threads(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
     cancel::reset();
+    lanes::reset_progress();
     let data = data_for(&spec);
     let out = lanes::threads::run(&spec, &data, false)?;
     Ok(output(&spec, &out))
@@ -239,6 +265,7 @@ pub fn run_threads(spec: JsValue) -> Result<JsValue, JsError> {
 pub fn run_gil(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
     cancel::reset();
+    lanes::reset_progress();
     let data = data_for(&spec);
     let out = lanes::threads::run(&spec, &data, true)?;
     Ok(output(&spec, &out))

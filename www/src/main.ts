@@ -1,71 +1,194 @@
-// Boots the page: window.playground first (tests and embeds need only that), then the controls.
+// Boots the page: window.playground first (tests and embeds need only that), then the face.
 import { PlaygroundImpl } from './playground';
-import type { LaneResult } from './types';
+import { sweepConnections, sweepWorkers, type SweepPlot } from './sweep';
+import type { LaneResult, RunReport, RunSpec } from './types';
+import { SweepChart, WallChart } from './ui/charts';
 import { Controls } from './ui/controls';
-import { Results } from './ui/results';
+import { byId, el, errorText } from './ui/dom';
+import { showEnvironment } from './ui/env';
+import { canvasPng, download, reportCsv, reportJson, stamp } from './ui/export';
+import { FrameMeter } from './ui/frame-meter';
+import { presetById } from './ui/presets';
+import { Race } from './ui/race';
+import { ReportView } from './ui/report-view';
+import { phaseColor, Timeline } from './ui/timeline';
+import { PHASES } from './types';
 import { readUrl, writeUrl } from './url';
 
 const playground = new PlaygroundImpl();
 window.playground = playground;
 
 async function start(): Promise<void> {
-  const results = new Results();
   try {
     await playground.ready;
   } catch (e) {
-    results.showError(`The playground could not start: ${e instanceof Error ? e.message : String(e)}`);
+    const error = byId('error');
+    error.textContent = `The playground could not start: ${errorText(e)}`;
+    error.hidden = false;
     return;
   }
-  const controls = new Controls(playground.capabilities());
-  const seen: LaneResult[] = [];
+  const caps = playground.capabilities();
+  const controls = new Controls(caps);
+  const race = new Race();
+  const view = new ReportView();
+  const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
+  const wall = new WallChart(byId('chart-wall'));
+  const sweepChart = new SweepChart(byId('chart-sweep'));
+  const meter = new FrameMeter();
+  showEnvironment(caps);
+  byId('legend').replaceChildren(...PHASES.map((p) => {
+    const swatch = el('i');
+    swatch.style.background = phaseColor(p);
+    return el('li', {}, swatch, p);
+  }));
+
+  let lastReport: RunReport | null = null;
+  let seen: LaneResult[] = [];
+  let sweeping = false;
+  const exports = ['export-json', 'export-csv', 'export-png', 'export-chart'].map((id) => byId<HTMLButtonElement>(id));
+
   playground.observer = {
-    laneStarted: (lane, i, total) => results.setStatus(`Running ${lane} (${i + 1} of ${total})…`),
+    runStarted: (spec) => {
+      seen = [];
+      race.start(spec);
+      view.clear();
+      timeline.draw([]);
+    },
+    laneStarted: (lane, i, total) => {
+      race.setStatus(`Running ${lane} (${i + 1} of ${total})…`);
+      race.running(lane);
+    },
+    laneProgress: (lane, done) => race.progress(lane, done),
     laneFinished: (r) => {
       seen.push(r);
-      results.addLane(r, seen);
+      race.finished(r, seen);
+      view.addLane(r, seen);
+      timeline.draw(seen);
     },
   };
 
-  async function runFrom(spec: Record<string, unknown>): Promise<void> {
-    results.clear();
-    seen.length = 0;
+  function showReport(report: RunReport): void {
+    lastReport = report;
+    view.show(report);
+    race.winner(report.verdict.fastest);
+    timeline.draw(report.results);
+    wall.draw(report.results);
+    for (const b of exports) b.disabled = false;
+  }
+
+  async function runFrom(spec: RunSpec, presetId: string | null = null): Promise<void> {
+    controls.clearError();
+    let full;
     try {
-      playground.check(spec);
+      full = playground.check(spec);
     } catch (e) {
-      results.showError(e instanceof Error ? e.message : String(e));
+      controls.showError(errorText(e));
       return;
     }
-    history.replaceState(null, '', writeUrl(spec as never, false));
+    const params = new URLSearchParams(writeUrl(full, false));
+    if (presetId) params.set('preset', presetId);
+    history.replaceState(null, '', `?${params}`);
     controls.busy(true);
+    meter.start();
     try {
-      const report = await playground.run(spec as never);
-      results.showReport(report);
-      results.setStatus('Done.');
+      const report = await playground.run(spec);
+      showReport(report);
+      const failed = report.results.filter((r) => !r.ok).length;
+      race.setStatus(failed ? `Done; ${failed} lane${failed > 1 ? 's' : ''} did not finish.` : 'Done.');
     } catch (e) {
-      results.showError(e instanceof Error ? e.message : String(e));
-      results.setStatus('');
+      controls.showError(errorText(e));
+      race.setStatus('');
     } finally {
+      meter.stop();
       controls.busy(false);
     }
   }
 
+  async function sweep(): Promise<void> {
+    controls.clearError();
+    const base = controls.read();
+    const figure = byId('sweep-figure');
+    const draw = (p: SweepPlot) => {
+      figure.hidden = false;
+      byId('sweep-caption').textContent = p.caption;
+      sweepChart.draw(p.xs, p.series, p.xLabel, p.yLabel, p.logX);
+    };
+    sweeping = true;
+    controls.busy(true);
+    meter.start();
+    try {
+      if (controls.sweepMode.value === 'connections') await sweepConnections(playground, base, draw, () => !sweeping);
+      else await sweepWorkers(playground, base, 2 * caps.hardwareConcurrency, draw, () => !sweeping);
+      race.setStatus(sweeping ? 'Sweep done.' : 'Sweep stopped.');
+    } catch (e) {
+      controls.showError(errorText(e));
+    } finally {
+      sweeping = false;
+      meter.stop();
+      controls.busy(false);
+    }
+  }
+
+  controls.onPreset = (preset) => void runFrom(controls.applyPreset(preset), preset.id);
   controls.form.addEventListener('submit', (e) => {
     e.preventDefault();
-    void runFrom({ ...controls.read() });
+    controls.markPreset(null);
+    void runFrom(controls.read());
   });
-  controls.stop.addEventListener('click', () => playground.cancel());
+  controls.form.addEventListener('input', () => controls.clearError());
+  controls.stop.addEventListener('click', () => {
+    sweeping = false;
+    playground.cancel();
+  });
+  controls.sweep.addEventListener('click', () => void sweep());
+
+  const shareStatus = byId('share-status');
+  byId('copy-link').addEventListener('click', async () => {
+    const params = new URLSearchParams(location.search);
+    params.set('autorun', '1');
+    const link = `${location.origin}${location.pathname}?${params}`;
+    try {
+      await navigator.clipboard.writeText(link);
+      shareStatus.textContent = 'Link copied: it reruns these settings.';
+    } catch {
+      shareStatus.textContent = `Copy this link: ${link}`;
+    }
+  });
+  byId('export-json').addEventListener('click', () => lastReport && download(`${stamp(lastReport)}.json`, reportJson(lastReport)));
+  byId('export-csv').addEventListener('click', () => lastReport && download(`${stamp(lastReport)}.csv`, reportCsv(lastReport)));
+  byId('export-png').addEventListener('click', async () => {
+    if (lastReport) download(`${stamp(lastReport)}-timeline.png`, await canvasPng(byId<HTMLCanvasElement>('timeline')));
+  });
+  byId('export-chart').addEventListener('click', async () => {
+    const canvas = (byId('sweep-figure').hidden ? wall.canvas() : sweepChart.canvas()) ?? wall.canvas();
+    if (lastReport && canvas) download(`${stamp(lastReport)}-chart.png`, await canvasPng(canvas));
+  });
+  let resizeTimer = 0;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(() => {
+      timeline.draw(lastReport?.results ?? seen);
+      if (lastReport) wall.draw(lastReport.results);
+    }, 150);
+  });
 
   const url = readUrl(location.search);
-  controls.write(url.spec);
+  const preset = url.preset ? presetById(url.preset) : undefined;
+  if (url.preset && !preset) {
+    controls.showError(`preset: must be one of cpu, io-fast, io-slow, share, crash, got ${JSON.stringify(url.preset.slice(0, 40))}`);
+    return;
+  }
+  const spec = { ...(preset ? controls.applyPreset(preset) : {}), ...url.spec } as RunSpec;
+  controls.write(spec as unknown as Record<string, unknown>);
   if (Object.keys(url.spec).length > 0) {
     try {
-      playground.check(url.spec);
+      playground.check(spec);
     } catch (e) {
-      results.showError(`The link's settings are not valid: ${e instanceof Error ? e.message : String(e)}`);
+      controls.showError(`The link's settings are not valid: ${errorText(e)}`);
       return;
     }
   }
-  if (url.autorun) await runFrom(url.spec);
+  if (url.autorun) await runFrom(spec, preset?.id ?? null);
 }
 
 void start();

@@ -6,14 +6,16 @@ import { failed } from './lanes/common';
 import { ProcessesLane } from './lanes/processes';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
-import type { Capabilities, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
+import type { Capabilities, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { verdict } from './verdict';
 import { loadPlain, normalize } from './wasm';
 
 export const VERSION = '0.1.0';
 
 export interface RunObserver {
+  runStarted?(spec: FullSpec): void;
   laneStarted?(lane: Lane, index: number, total: number): void;
+  laneProgress?(lane: Lane, done: number, tasks: number): void;
   laneFinished?(result: LaneResult): void;
 }
 
@@ -62,6 +64,7 @@ export class PlaygroundImpl implements Playground {
     const current: { cancelled: boolean; runner: LaneRunner | null } = { cancelled: false, runner: null };
     this.current = current;
     const results: LaneResult[] = [];
+    this.observer.runStarted?.(spec);
     try {
       for (const [i, lane] of spec.lanes.entries()) {
         if (current.cancelled) {
@@ -71,7 +74,7 @@ export class PlaygroundImpl implements Playground {
         const runner = this.runners.get(lane)!;
         current.runner = runner;
         this.observer.laneStarted?.(lane, i, spec.lanes.length);
-        const result = await runner.run(spec);
+        const result = await runner.run(spec, (done) => this.observer.laneProgress?.(lane, done, spec.tasks));
         if (current.cancelled && result.ok === false) result.error = 'cancelled';
         results.push(result);
         this.observer.laneFinished?.(result);

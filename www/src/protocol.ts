@@ -26,9 +26,9 @@ export interface TaskOutput {
 export interface WasmWorkerApi {
   /**
    * The handshake: instantiates the module compiled by the page; rejects if it cannot.
-   * Panics are reported on the BroadcastChannel `panicChannel`.
+   * Panics and progress are reported on the BroadcastChannel named `channel`.
    */
-  init(module: WebAssembly.Module, panicChannel: string): Promise<void>;
+  init(module: WebAssembly.Module, channel: string): Promise<void>;
   /** Makes what the spec needs (the share buffer) before timing starts. */
   prepare(spec: FullSpec): Promise<void>;
   runSequential(spec: FullSpec): Promise<LaneOutput>;
@@ -45,7 +45,7 @@ export interface WasmWorkerApi {
 /** The lab worker: hosts the threads build (pkg-threads/) and its rayon pool. */
 export interface LabApi {
   /** The handshake: loads the threads build and starts a pool of `threads` workers. */
-  init(threads: number, panicChannel: string): Promise<LabInfo>;
+  init(threads: number, channel: string): Promise<LabInfo>;
   prepare(spec: FullSpec): Promise<void>;
   runThreads(spec: FullSpec): Promise<LaneOutput>;
   /** The threads lane under one global interpreter lock. */

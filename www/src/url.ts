@@ -1,14 +1,15 @@
 // Settings <-> URL, so every result can be shared as a link.
 import type { RunSpec } from './types';
 
-const NUMBERS = ['size', 'tasks', 'workers', 'latencyMs', 'jitterMs', 'gilSwitchMs', 'yieldEvery', 'seed'];
+const NUMBERS = ['size', 'tasks', 'workers', 'latencyMs', 'jitterMs', 'gilSwitchMs', 'yieldEvery', 'seed', 'cpuRounds'];
 /** Page options that are not spec fields. */
-const PAGE_PARAMS = ['autorun'];
+const PAGE_PARAMS = ['autorun', 'preset'];
 
 export interface UrlState {
-  /** The spec fields the URL gives, unchecked (normalize checks them). */
+  /** The spec fields the URL gives, unchecked (the crate checks them). */
   spec: Record<string, unknown>;
   autorun: boolean;
+  preset: string | null;
 }
 
 export function readUrl(search: string): UrlState {
@@ -21,7 +22,7 @@ export function readUrl(search: string): UrlState {
     else if (NUMBERS.includes(key)) spec[key] = value.trim() === '' ? value : Number(value);
     else spec[key] = value;
   }
-  return { spec, autorun: params.get('autorun') === '1' };
+  return { spec, autorun: params.get('autorun') === '1', preset: params.get('preset') };
 }
 
 export function writeUrl(spec: RunSpec, autorun: boolean): string {

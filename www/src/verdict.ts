@@ -1,4 +1,4 @@
-// Names the fastest lane and says by how much, in the seed's terms.
+// Names the fastest lane and explains why, in the seed's terms, with the measured numbers.
 import type { FullSpec, Lane, LaneResult, RunReport } from './types';
 
 export function speedup(results: LaneResult[], r: LaneResult): number | null {
@@ -6,21 +6,60 @@ export function speedup(results: LaneResult[], r: LaneResult): number | null {
   return base && r.ok && r.wallMs > 0 ? base.wallMs / r.wallMs : null;
 }
 
+const CPU_WORKLOADS = new Set(['primes', 'mandelbrot', 'hash', 'share']);
+
+export function isCpuBound(spec: FullSpec): boolean {
+  return CPU_WORKLOADS.has(spec.workload);
+}
+
+const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
+const times = (x: number | null) => (x === null ? '' : `${x.toFixed(x >= 10 ? 0 : 1)}×`);
+
 export function verdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict'] {
   const ok = results.filter((r) => r.ok);
   if (ok.length === 0) {
     return { fastest: spec.lanes[0] as Lane, text: 'No lane finished, so there is no verdict.' };
   }
   const fastest = ok.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
-  const others = ok
-    .filter((r) => r !== fastest)
-    .map((r) => `${r.lane} ${r.wallMs.toFixed(0)} ms`)
-    .join(', ');
-  const x = speedup(results, fastest);
-  const vs = x !== null && fastest.lane !== 'sequential' ? `, ${x.toFixed(2)}× sequential` : '';
-  return {
-    fastest: fastest.lane,
-    text: `${fastest.lane} was fastest: ${fastest.wallMs.toFixed(0)} ms${vs}`
-      + (others ? ` (${others}).` : '.'),
+  const get = (lane: Lane) => ok.find((r) => r.lane === lane);
+  const vsSeq = (lane: Lane) => {
+    const r = get(lane);
+    return r ? speedup(results, r) : null;
   };
+  const parts: string[] = [];
+  const head = `${fastest.lane} was fastest (${ms(fastest.wallMs)}).`;
+
+  if (isCpuBound(spec)) {
+    const th = vsSeq('threads');
+    const pr = vsSeq('processes');
+    const gil = vsSeq('gil');
+    const as = vsSeq('async');
+    const par = [pr !== null ? `processes ${times(pr)}` : '', th !== null ? `threads ${times(th)}` : '']
+      .filter(Boolean).join(' and ');
+    if (par) parts.push(`CPU-bound: ${par} faster than sequential on ${spec.workers} workers.`);
+    if (gil !== null) parts.push(`GIL threads ${times(gil)}: under one lock only one thread computes, so in CPython threads would not help.`);
+    if (as !== null) parts.push(`async ${times(as)}: one thread, so no parallelism.`);
+    const pro = get('processes');
+    if (pro && pro.setupMs > 0) parts.push(`Starting the processes took another ${ms(pro.setupMs)} and their messages ${ms(pro.transferMs)}.`);
+    if (spec.workload === 'share' && pro) parts.push(`Each process first had to receive its own copy of the ${spec.size} MB buffer; threads read the one shared copy.`);
+    parts.push('Rule: CPU-bound → processes (or threads without a GIL).');
+  } else {
+    const as = get('async');
+    const th = get('threads');
+    const capped = th && spec.size > spec.workers;
+    parts.push(`I/O-bound: ${spec.size} requests × ${spec.latencyMs} ms${spec.jitterMs ? ` ± ${spec.jitterMs}` : ''}.`);
+    if (as) parts.push(`async ${ms(as.wallMs)}: every request waited at once on one thread.`);
+    if (th) {
+      parts.push(capped
+        ? `threads ${ms(th.wallMs)}: a waiting request holds its thread, so only ${spec.workers} waited at a time.`
+        : `threads ${ms(th.wallMs)}: with a thread per connection every request waited at once too.`);
+    }
+    const gil = get('gil');
+    if (gil && th) parts.push(`GIL threads ${ms(gil.wallMs)}: the lock is released while waiting, so I/O-bound threads work in CPython too.`);
+    if (as && as.loopLagMs !== undefined && as.loopLagMs > 50) parts.push(`But the event loop lagged ${ms(as.loopLagMs)}: CPU work that never yields blocks it.`);
+    parts.push(capped
+      ? 'Rule: slow I/O, many connections → async.'
+      : 'Rule: fast I/O, few connections → threads are enough (async is as fast).');
+  }
+  return { fastest: fastest.lane, text: [head, ...parts].join(' ') };
 }

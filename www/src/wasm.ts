@@ -1,6 +1,6 @@
 // The plain build on the page thread: only light work (checking specs, folding checksums) and
 // compiling the module once for every worker that instantiates it.
-import init, { foldChecksum, normalizeSpec } from '@pkg/concurrency_playground.js';
+import init, { foldChecksum, normalizeSpec, sizeRange } from '@pkg/concurrency_playground.js';
 import type { FullSpec, Lane, RunSpec } from './types';
 
 let compiled: Promise<WebAssembly.Module> | null = null;
@@ -37,4 +37,10 @@ export function normalize(raw: unknown, workers: number, lanes: Lane[]): FullSpe
 
 export function checksumOf(workload: RunSpec['workload'], partials: bigint[]): string {
   return foldChecksum(workload, BigUint64Array.from(partials));
+}
+
+/** The allowed size range of a workload, from the one place that checks it (the crate). */
+export function sizeRangeOf(workload: RunSpec['workload']): [number, number] {
+  const [min, max] = sizeRange(workload);
+  return [min, max];
 }

@@ -15,12 +15,17 @@ export function liveWorkers(): number {
 
 let channels = 0;
 
+/** What a worker's wasm posts on its channel (crate/js/channel.js). */
+type WorkerReport = { type: 'panic'; message: string } | { type: 'progress'; done: number };
+
 export class WorkerHandle<Api> {
   readonly api: Comlink.Remote<Api>;
-  /** Where the worker's wasm panic hook reports (crate/js/panic.js); pass it to `init`. */
-  readonly panicChannel: string;
+  /** Where the worker's wasm reports panics and progress (crate/js/channel.js); pass it to `init`. */
+  readonly channel: string;
+  /** Called with the count of tasks done so far, a few times a second while a lane runs. */
+  onProgress: ((done: number) => void) | null = null;
   private readonly worker: Worker;
-  private readonly panics: BroadcastChannel;
+  private readonly reports: BroadcastChannel;
   private readonly died: Promise<never>;
   private kill!: (reason: Error) => void;
   private alive = true;
@@ -34,10 +39,12 @@ export class WorkerHandle<Api> {
     });
     // Keep `died` from being reported as unhandled when nobody is calling.
     this.died.catch(() => {});
-    this.panicChannel = `concurrency-playground-panic-${Date.now().toString(36)}-${++channels}-${Math.random().toString(36).slice(2)}`;
-    this.panics = new BroadcastChannel(this.panicChannel);
-    this.panics.onmessage = (e: MessageEvent<{ type: 'panic'; message: string }>) => {
-      if (e.data?.type === 'panic') this.terminate(new Error(`panicked: ${e.data.message}`));
+    this.channel = `concurrency-playground-${Date.now().toString(36)}-${++channels}-${Math.random().toString(36).slice(2)}`;
+    this.reports = new BroadcastChannel(this.channel);
+    this.reports.onmessage = (e: MessageEvent<WorkerReport>) => {
+      const report = e.data;
+      if (report?.type === 'panic') this.terminate(new Error(`panicked: ${String(report.message)}`));
+      else if (report?.type === 'progress' && typeof report.done === 'number') this.onProgress?.(report.done);
     };
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
@@ -61,7 +68,7 @@ export class WorkerHandle<Api> {
     if (!this.alive) return;
     this.alive = false;
     this.worker.terminate();
-    this.panics.close();
+    this.reports.close();
     live--;
     this.kill(reason);
   }

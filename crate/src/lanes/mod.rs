@@ -11,6 +11,8 @@ pub mod threads;
 
 use std::future::Future;
 use std::pin::pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 use std::task::{Context, Poll, Waker};
 
 use crate::error::Error;
@@ -20,6 +22,26 @@ use crate::workloads::{faulty_task, Progress, Task};
 
 /// Units of work between two looks at the cancel flag (about a millisecond of any kernel).
 pub const SLICE: u64 = 4096;
+
+/// Tasks finished in this instance since the last `reset_progress` (shared by all its threads).
+static TASKS_DONE: AtomicU32 = AtomicU32::new(0);
+static PROGRESS_HOOK: OnceLock<fn(u32)> = OnceLock::new();
+
+/// Sets what is told, with the count so far, each time a task finishes (the page's progress bar).
+pub fn set_progress_hook(hook: fn(u32)) {
+    let _ = PROGRESS_HOOK.set(hook);
+}
+
+pub fn reset_progress() {
+    TASKS_DONE.store(0, Ordering::Relaxed);
+}
+
+fn task_finished() {
+    let done = TASKS_DONE.fetch_add(1, Ordering::Relaxed) + 1;
+    if let Some(hook) = PROGRESS_HOOK.get() {
+        hook(done);
+    }
+}
 
 /// What a lane produced: the wrapping sum of its partials and its trace.
 #[derive(Debug, Default)]
@@ -110,6 +132,7 @@ pub async fn run_task<P: Policy>(
             Progress::Wait(ms) => policy.wait(ms, &mut span).await?,
             Progress::Done(partial) => {
                 span.close();
+                task_finished();
                 return Ok(partial);
             }
         }

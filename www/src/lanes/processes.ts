@@ -6,7 +6,7 @@ import type { WasmWorkerApi } from '../protocol';
 import type { FullSpec, LaneResult, TraceEvent } from '../types';
 import { checksumOf, plainWarmed } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
-import { failed, message, startWasmWorker, toEvents, warmupSpec, type LaneRunner } from './common';
+import { failed, warmUp, message, startWasmWorker, toEvents, warmupSpec, type LaneRunner, type OnProgress } from './common';
 
 /** A warm pool left idle this long is terminated. */
 const IDLE_REAP_MS = 60_000;
@@ -27,7 +27,7 @@ export class ProcessesLane implements LaneRunner {
   /** The share buffer as the page holds it, to copy to each process (the parent's data). */
   private share: { mb: number; seed: number; bytes: Uint8Array } | null = null;
 
-  async run(spec: FullSpec): Promise<LaneResult> {
+  async run(spec: FullSpec, progress?: OnProgress): Promise<LaneResult> {
     this.cancelled = false;
     if (this.reaper) clearTimeout(this.reaper);
     let setupMs = 0;
@@ -46,7 +46,8 @@ export class ProcessesLane implements LaneRunner {
         }
       }
       if (!plainWarmed.has(spec.workload)) {
-        await this.pool[0].worker.call((api) => api.runSequential(warmupSpec(spec)));
+        const first = this.pool[0].worker;
+        await warmUp(() => first.call((api) => api.runSequential(warmupSpec(spec))));
         plainWarmed.add(spec.workload);
       }
       const bytes = spec.workload === 'share' ? await this.shareBytes(spec) : null;
@@ -92,6 +93,7 @@ export class ProcessesLane implements LaneRunner {
             }
             events.push(...own);
             partials.push(out.partial);
+            progress?.(partials.length);
           } catch (e) {
             if (this.cancelled) throw e;
             failedTasks.push(index);

@@ -5,7 +5,7 @@ import type { FullSpec, LaneResult } from '../types';
 import { nowMs } from '../clock';
 import { plainWarmed } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
-import { failed, startWasmWorker, timed, warmupSpec, type LaneRunner } from './common';
+import { failed, warmUp, startWasmWorker, timed, warmupSpec, type LaneRunner, type OnProgress } from './common';
 
 export class OneWorkerLane implements LaneRunner {
   private worker: WorkerHandle<WasmWorkerApi> | null = null;
@@ -16,7 +16,7 @@ export class OneWorkerLane implements LaneRunner {
     return worker.call((api) => (this.lane === 'async' ? api.runAsync(spec) : api.runSequential(spec)));
   }
 
-  async run(spec: FullSpec): Promise<LaneResult> {
+  async run(spec: FullSpec, progress?: OnProgress): Promise<LaneResult> {
     let setupMs = 0;
     try {
       if (!this.worker?.isAlive) {
@@ -26,11 +26,13 @@ export class OneWorkerLane implements LaneRunner {
       }
       const worker = this.worker;
       if (!plainWarmed.has(spec.workload)) {
-        await worker.call((api) => api.runSequential(warmupSpec(spec)));
+        await warmUp(() => worker.call((api) => api.runSequential(warmupSpec(spec))));
         plainWarmed.add(spec.workload);
       }
       await worker.call((api) => api.prepare(spec));
+      worker.onProgress = progress ?? null;
       const result = await timed(this.lane, 1, setupMs, () => this.call(worker, spec));
+      worker.onProgress = null;
       // A trap can leave an instance half-updated: never reuse a worker after a failure.
       if (!result.ok) this.dispose();
       return result;

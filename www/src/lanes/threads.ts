@@ -4,7 +4,7 @@ import { nowMs } from '../clock';
 import type { LabApi, LabInfo } from '../protocol';
 import type { FullSpec, LaneResult, Workload } from '../types';
 import { WorkerHandle } from '../worker-client';
-import { failed, timed, warmupSpec, type LaneRunner } from './common';
+import { failed, warmUp, timed, warmupSpec, type LaneRunner, type OnProgress } from './common';
 
 /** How long a cancel waits for the kernels to see the flag before it terminates the pool. */
 const CANCEL_GRACE_MS = 120;
@@ -29,7 +29,7 @@ export class LabHost {
     const t0 = nowMs();
     const worker = new WorkerHandle<LabApi>('lab.worker.js');
     this.lab = { worker, threads, info: undefined as never, warmed: new Set() };
-    this.lab.info = await worker.call((api) => api.init(threads, worker.panicChannel));
+    this.lab.info = await worker.call((api) => api.init(threads, worker.channel));
     return { lab: this.lab, setupMs: nowMs() - t0 };
   }
 
@@ -56,7 +56,7 @@ export class ThreadsLane implements LaneRunner {
     private readonly host: LabHost,
   ) {}
 
-  async run(spec: FullSpec): Promise<LaneResult> {
+  async run(spec: FullSpec, progress?: OnProgress): Promise<LaneResult> {
     let setupMs = 0;
     this.host.running = true;
     try {
@@ -64,12 +64,14 @@ export class ThreadsLane implements LaneRunner {
       const { lab } = ready;
       setupMs = ready.setupMs;
       if (!lab.warmed.has(spec.workload)) {
-        await lab.worker.call((api) => api.runThreads(warmupSpec(spec)));
+        await warmUp(() => lab.worker.call((api) => api.runThreads(warmupSpec(spec))));
         lab.warmed.add(spec.workload);
       }
       await lab.worker.call((api) => api.prepare(spec));
+      lab.worker.onProgress = progress ?? null;
       const result = await timed(this.lane, spec.workers, setupMs, () =>
         lab.worker.call((api) => (this.lane === 'gil' ? api.runGil(spec) : api.runThreads(spec))));
+      lab.worker.onProgress = null;
       if (!result.ok && result.error !== 'cancelled') {
         // Every thread runs in the one shared instance: a panic on any of them aborts it, and the
         // whole lane with it. The next run starts a new pool.

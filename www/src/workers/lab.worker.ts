@@ -8,9 +8,9 @@ import { hostWorker, Loaded } from './host';
 const loaded = new Loaded<typeof wasm>();
 
 const api: LabApi = {
-  async init(threads, panicChannel) {
+  async init(threads, channel) {
     const { memory } = await init();
-    wasm.initInstance(panicChannel);
+    wasm.initInstance(channel);
     await wasm.initThreadPool(threads);
     loaded.set(wasm);
     return { memory, cancelAddress: wasm.cancelFlagAddress() };

@@ -8,9 +8,9 @@ import { monitorLag } from './lag';
 const loaded = new Loaded<typeof wasm>();
 
 const api: WasmWorkerApi = {
-  async init(module, panicChannel) {
+  async init(module, channel) {
     await init({ module_or_path: module });
-    wasm.initInstance(panicChannel);
+    wasm.initInstance(channel);
     loaded.set(wasm);
   },
   async prepare(spec) {

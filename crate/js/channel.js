@@ -1,0 +1,40 @@
+// The page's channel for one worker: panics and progress. A panic aborts the instance right after
+// the hook runs, and in the threads build it happens on a rayon worker whose parent (the lab) is
+// blocked, so a message to the parent would never be read: a BroadcastChannel reaches the page
+// directly, from any thread. Each thread has its own copy of this module.
+let channel = null;
+let lastProgress = 0;
+
+function post(name, message) {
+  try {
+    channel ??= new BroadcastChannel(name);
+    channel.postMessage(message);
+    return true;
+  } catch {
+    // No BroadcastChannel: the page still sees the worker die or finish, without the detail.
+    return false;
+  }
+}
+
+export function reportPanic(name, message) {
+  if (post(name, { type: 'panic', message }) && typeof WorkerGlobalScope !== 'undefined') {
+    // The abort that follows surfaces as an uncaught "unreachable" RuntimeError (an error event, or
+    // an unhandled rejection where the wasm was called from a promise, as rayon's workers are).
+    // The page has the panic already, with its real message: keep the trap from being reported a
+    // second time.
+    const quiet = (e) => {
+      if ((e.error ?? e.reason) instanceof WebAssembly.RuntimeError) e.preventDefault();
+    };
+    self.addEventListener('error', quiet, { once: true });
+    self.addEventListener('unhandledrejection', quiet, { once: true });
+  }
+}
+
+// At most one progress message per thread every 50 ms: enough for a smooth bar, and thousands of
+// tiny tasks do not flood the page.
+export function reportProgress(name, done) {
+  const now = performance.now();
+  if (now - lastProgress < 50) return;
+  lastProgress = now;
+  post(name, { type: 'progress', done });
+}

@@ -1,0 +1,71 @@
+// The lane cards: one per lane of the run, with live progress while it runs and its figures
+// (as text) when it is done.
+import type { FullSpec, Lane, LaneResult } from '../types';
+import { speedup } from '../verdict';
+import { byId, el } from './dom';
+
+interface Card {
+  li: HTMLLIElement;
+  figure: HTMLElement;
+  sub: HTMLElement;
+  bar: HTMLProgressElement;
+}
+
+export class Race {
+  private readonly list = byId<HTMLOListElement>('lane-cards');
+  private readonly status = byId<HTMLParagraphElement>('status');
+  private cards = new Map<Lane, Card>();
+
+  start(spec: FullSpec): void {
+    this.list.replaceChildren();
+    this.cards.clear();
+    for (const lane of spec.lanes) {
+      const figure = el('p', { class: 'figure', text: 'waiting' });
+      const sub = el('p', { class: 'sub', text: lane === 'sequential' || lane === 'async' ? '1 worker' : `${spec.workers} workers` });
+      const bar = el('progress');
+      bar.max = spec.tasks;
+      bar.value = 0;
+      bar.setAttribute('aria-label', `${lane} progress`);
+      const li = el('li', { class: 'lane-card' }, el('h3', { text: lane }), figure, bar, sub);
+      li.dataset.lane = lane;
+      this.list.append(li);
+      this.cards.set(lane, { li, figure, sub, bar });
+    }
+  }
+
+  setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  running(lane: Lane): void {
+    const c = this.cards.get(lane);
+    if (c) c.figure.textContent = 'running…';
+  }
+
+  progress(lane: Lane, done: number): void {
+    const c = this.cards.get(lane);
+    if (c) c.bar.value = done;
+  }
+
+  finished(r: LaneResult, all: LaneResult[]): void {
+    const c = this.cards.get(r.lane);
+    if (!c) return;
+    c.bar.value = r.ok ? c.bar.max : c.bar.value;
+    c.li.classList.toggle('failed', !r.ok);
+    if (r.ok) {
+      const x = speedup(all, r);
+      c.figure.textContent = `${r.wallMs.toFixed(0)} ms`;
+      const parts = [x === null || r.lane === 'sequential' ? '' : `${x.toFixed(2)}× sequential`];
+      if (r.setupMs > 0) parts.push(`+${r.setupMs.toFixed(0)} ms set-up`);
+      if (r.loopLagMs !== undefined) parts.push(`loop lag ${r.loopLagMs.toFixed(0)} ms`);
+      c.sub.textContent = parts.filter(Boolean).join(' · ') || c.sub.textContent;
+    } else {
+      c.figure.textContent = r.error === 'cancelled' ? 'cancelled' : 'failed';
+      c.sub.textContent = r.error ?? '';
+    }
+  }
+
+  winner(lane: Lane): void {
+    this.cards.get(lane)?.li.classList.add('winner');
+  }
+}
