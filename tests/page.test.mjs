@@ -1,0 +1,177 @@
+// The comparison page as a visitor uses it: presets, verdicts, the URL, exports, keyboard.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { launch, openPage, startServer } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function waitDone(page, timeout = 120_000) {
+  await page.waitForFunction(() => /^Done/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
+}
+
+/** The result table as the page shows it: text only. */
+function table(page) {
+  return page.$$eval('#results tbody tr', (trs) => trs.map((tr) => ({
+    lane: tr.dataset.lane,
+    wall: tr.querySelector('.wall').textContent,
+    speedup: tr.querySelector('.speedup').textContent,
+    checksum: tr.querySelector('.checksum').textContent,
+    status: tr.querySelector('.ok').textContent,
+  })));
+}
+
+describe('the comparison page', () => {
+  let page;
+  let problems;
+  before(async () => {
+    ({ page, problems } = await openPage(browser, server.url));
+  });
+  after(() => assert.deepEqual(problems(), []));
+
+  const expected = {
+    cpu: (fastest) => ['threads', 'processes'].includes(fastest),
+    'io-fast': (fastest) => fastest !== 'sequential',
+    'io-slow': (fastest) => fastest === 'async',
+  };
+  for (const [preset, winnerOk] of Object.entries(expected)) {
+    test(`preset ${preset}: every lane finishes with one checksum, and the verdict names the right kind`, async () => {
+      await page.click(`button[data-preset="${preset}"]`);
+      await waitDone(page);
+      const rows = await table(page);
+      assert.equal(rows.length, 5);
+      assert.ok(rows.every((r) => r.status === 'ok'), JSON.stringify(rows));
+      assert.equal(new Set(rows.map((r) => r.checksum)).size, 1, JSON.stringify(rows));
+      assert.ok(rows.every((r) => Number(r.wall) > 0));
+      const verdict = await page.locator('#verdict').textContent();
+      const fastest = verdict.split(' ')[0];
+      assert.ok(winnerOk(fastest), verdict);
+      assert.match(verdict, preset === 'cpu' ? /CPU-bound.*Rule: CPU-bound → processes/ : /I\/O-bound.*Rule:/);
+      assert.equal(await page.locator(`button[data-preset="${preset}"]`).getAttribute('aria-pressed'), 'true');
+      assert.match(page.url(), new RegExp(`preset=${preset}`));
+      assert.ok(await page.locator('.lane-card.winner').count() === 1);
+    });
+  }
+
+  test('the crash preset: processes lose one task, threads lose the lane', async () => {
+    await page.click('button[data-preset="crash"]');
+    await page.waitForFunction(() => /^Done/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60_000 });
+    const rows = await table(page);
+    const byLane = Object.fromEntries(rows.map((r) => [r.lane, r]));
+    assert.match(byLane.threads.status, /whole lane failed/);
+    assert.match(byLane.processes.status, /1 of 64 tasks failed/);
+    assert.match(byLane.processes.checksum, /^\d+$/);
+  });
+
+  test('exports parse: JSON, CSV and PNG', async () => {
+    await page.click('button[data-preset="io-fast"]');
+    await waitDone(page);
+    const grab = async (id) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${id}`)]);
+      return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+    };
+    const json = await grab('export-json');
+    const report = JSON.parse(json.bytes.toString('utf8'));
+    assert.match(json.name, /\.json$/);
+    assert.equal(report.results.length, 5);
+    assert.equal(report.spec.workload, 'io');
+    assert.equal(typeof report.verdict.text, 'string');
+    const csv = await grab('export-csv');
+    const lines = csv.bytes.toString('utf8').trim().split('\n');
+    assert.equal(lines[0], 'lane,workers,ok,wallMs,speedup,setupMs,transferMs,loopLagMs,checksum,error');
+    assert.equal(lines.length, 6);
+    assert.ok(lines.slice(1).every((l) => l.split(',').length === 10), lines.join('\n'));
+    for (const id of ['export-png', 'export-chart']) {
+      const png = await grab(id);
+      assert.deepEqual([...png.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${id} is a PNG`);
+    }
+  });
+
+  test('a workers sweep draws a scaling curve with the ideal line', async () => {
+    await page.fill('#size', '400000');
+    await page.selectOption('#workload', 'primes');
+    await page.selectOption('#sweep-mode', 'workers');
+    await page.click('#sweep');
+    await page.waitForFunction(() => /^Sweep (done|stopped)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 120_000 });
+    assert.equal(await page.locator('#sweep-figure').isVisible(), true);
+    const legend = await page.locator('#chart-sweep .u-legend').textContent();
+    assert.match(legend, /ideal/);
+    assert.match(legend, /threads/);
+  });
+
+  test('bad input is shown next to its control and nothing runs', async () => {
+    await page.fill('#size', '-3');
+    await page.click('#run');
+    const help = page.locator('#size-help');
+    await page.waitForFunction(() => document.getElementById('size')?.getAttribute('aria-invalid') === 'true');
+    assert.match(await help.textContent(), /^size: must be a whole number/);
+    assert.equal(await page.locator('#error').isVisible(), true);
+    await page.fill('#size', '100000');
+    assert.equal(await page.locator('#size').getAttribute('aria-invalid'), null, 'editing clears the error');
+  });
+});
+
+describe('the URL and the keyboard', () => {
+  test('settings round-trip through the URL, and a link with autorun=1 reruns them', async () => {
+    const first = await openPage(browser, server.url);
+    const { page } = first;
+    await page.selectOption('#workload', 'hash');
+    await page.fill('#size', '700');
+    await page.fill('#workers', '3');
+    await page.fill('#tasks', '12');
+    await page.click('summary');
+    await page.fill('#seed', '42');
+    await page.uncheck('input[name=lane][value=gil]');
+    await page.uncheck('input[name=lane][value=async]');
+    await page.click('#run');
+    await waitDone(page);
+    const before = await table(page);
+    const query = new URL(page.url()).search;
+    assert.match(query, /workload=hash/);
+    await first.context.close();
+
+    const second = await openPage(browser, `${server.url}${query}&autorun=1`);
+    await waitDone(second.page);
+    const values = await second.page.evaluate(() => ['workload', 'size', 'workers', 'tasks', 'seed'].map((id) => document.getElementById(id).value));
+    assert.deepEqual(values, ['hash', '700', '3', '12', '42']);
+    const after_ = await table(second.page);
+    assert.deepEqual(after_.map((r) => [r.lane, r.checksum]), before.map((r) => [r.lane, r.checksum]));
+    assert.deepEqual(after_.map((r) => r.lane), ['sequential', 'threads', 'processes']);
+    assert.deepEqual(second.problems(), []);
+    await second.context.close();
+  });
+
+  test('the keyboard alone can start a run, and focus is visible', async () => {
+    const { page, problems, context } = await openPage(browser, `${server.url}?workload=primes&size=300000&lanes=sequential,threads`);
+    let focused = '';
+    for (let i = 0; i < 60 && focused !== 'run'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.id ?? '');
+    }
+    assert.equal(focused, 'run', 'Tab reaches the Run button');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none');
+    await page.keyboard.press('Enter');
+    await waitDone(page);
+    assert.deepEqual((await table(page)).map((r) => r.checksum), ['25997', '25997']);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a phone-sized screen has no sideways scrolling', async () => {
+    const { page, problems, context } = await openPage(browser, `${server.url}?preset=io-fast&autorun=1`, { viewport: { width: 390, height: 844 } });
+    await waitDone(page);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+});
