@@ -1,13 +1,17 @@
 // Builds the static site into www/dist/: both wasm builds, the TypeScript, the static files.
-//   node scripts/build.mjs           everything
-//   node scripts/build.mjs --web     only the TypeScript and static files (wasm already built)
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+//   node scripts/build.mjs                      everything
+//   node scripts/build.mjs --web                only the TypeScript and static files (wasm built)
+//   ... --coi-serviceworker                     for hosts that cannot send COOP/COEP (GitHub Pages)
+//   ... --out DIR                               somewhere other than www/dist/
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { root, run, step } from './lib.mjs';
 
 const www = join(root, 'www');
-const dist = join(www, 'dist');
+const outArg = process.argv.indexOf('--out');
+const dist = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(www, 'dist');
+const coiServiceWorker = process.argv.includes('--coi-serviceworker');
 const started = Date.now();
 
 /** The two builds of the crate: the plain one runs anywhere, the threads one needs isolation. */
@@ -46,6 +50,7 @@ async function web() {
     // Flat output: every script sits beside pkg/ and pkg-threads/.
     entryPoints: {
       main: 'src/main.ts',
+      'embed-main': 'src/embed-main.ts',
       'lab.worker': 'src/workers/lab.worker.ts',
       'wasm.worker': 'src/workers/wasm.worker.ts',
     },
@@ -59,7 +64,17 @@ async function web() {
     logLevel: 'warning',
   });
   cpSync(join(www, 'static'), dist, { recursive: true });
+  cpSync(join(www, 'examples'), join(dist, 'examples'), { recursive: true });
   for (const b of BUILDS) cpSync(join(www, b.out), join(dist, b.out), { recursive: true });
+  if (coiServiceWorker) {
+    // The service worker must be served from the site's root to control the page.
+    cpSync(join(root, 'node_modules/coi-serviceworker/coi-serviceworker.min.js'), join(dist, 'coi-serviceworker.js'));
+    const index = join(dist, 'index.html');
+    const tags = '  <script src="coi-config.js"></script>\n  <script src="coi-serviceworker.js"></script>\n';
+    writeFileSync(index, readFileSync(index, 'utf8').replace('  <script type="module"', `${tags}  <script type="module"`));
+  } else {
+    rmSync(join(dist, 'coi-config.js'));
+  }
 }
 
 if (!process.argv.includes('--web')) wasm();

@@ -28,7 +28,7 @@ export function startServer(opts = {}) {
  * Opens `url` in a new page that records page errors, console errors and any request to another
  * origin (which it also blocks): `problems()` lists them, and tests assert it is empty.
  */
-export async function openPage(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
+export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, playground = true } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const seen = [];
@@ -44,8 +44,10 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
     return route.abort();
   });
   await page.goto(url);
-  await page.waitForFunction(() => window.playground !== undefined);
-  await page.evaluate(() => window.playground.ready);
+  if (playground) {
+    await page.waitForFunction(() => window.playground !== undefined);
+    await page.evaluate(() => window.playground.ready);
+  }
   return { page, context, problems: () => [...seen] };
 }
 

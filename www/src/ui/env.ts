@@ -13,5 +13,16 @@ export function showEnvironment(caps: Capabilities): void {
     ['Lanes on', caps.lanes.join(', ')],
   ];
   for (const [lane, why] of Object.entries(caps.reasons)) rows.push([`${lane} is off`, why]);
+  // Set by coi-config.js when coi-serviceworker reloaded the page (builds for header-less hosts).
+  if (sessionStorage.getItem('coi-reloaded') === '1') {
+    const note = byId('coi-note');
+    note.textContent = caps.crossOriginIsolated
+      ? 'This host sends no COOP/COEP headers, so the page reloaded once through a service worker '
+        + '(coi-serviceworker) to become cross-origin isolated: threads are on.'
+      : 'This host sends no COOP/COEP headers and the service worker that adds them could not make '
+        + 'the page cross-origin isolated, so threads stay off.';
+    note.hidden = false;
+    rows.push(['Isolation by service worker', caps.crossOriginIsolated ? 'yes, after one reload' : 'tried, failed']);
+  }
   dl.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
 }

@@ -1,0 +1,118 @@
+// embed.html: one preset, compact, for an article column. It reports its height to the parent
+// page so the iframe can grow without scrollbars, runs the lanes this page can run, and links
+// to the full playground with the same settings.
+import { PlaygroundImpl } from './playground';
+import type { LaneResult, RunSpec } from './types';
+import { PHASES } from './types';
+import { byId, el, errorText } from './ui/dom';
+import { presetById } from './ui/presets';
+import { Race } from './ui/race';
+import { phaseColor, Timeline } from './ui/timeline';
+import { readUrl, writeUrl } from './url';
+
+/** The message embed.html posts to its parent (see www/static/embed.js). */
+export interface ResizeMessage {
+  type: 'concurrency-playground:resize';
+  height: number;
+}
+
+const playground = new PlaygroundImpl();
+window.playground = playground;
+
+function reportHeight(): void {
+  if (window.parent === window) return;
+  const message: ResizeMessage = { type: 'concurrency-playground:resize', height: document.documentElement.scrollHeight };
+  // Only a height goes out, so any parent may read it; the parent checks where it came from.
+  window.parent.postMessage(message, '*');
+}
+
+async function start(): Promise<void> {
+  new ResizeObserver(reportHeight).observe(document.body);
+  const error = byId('error');
+  const fail = (text: string) => {
+    error.textContent = text;
+    error.hidden = false;
+  };
+  try {
+    await playground.ready;
+  } catch (e) {
+    fail(`The playground could not start: ${errorText(e)}`);
+    return;
+  }
+  const caps = playground.capabilities();
+  const url = readUrl(location.search);
+  const preset = presetById(url.preset ?? 'cpu');
+  if (!preset) {
+    fail(`preset: must be one of cpu, io-fast, io-slow, share, crash, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
+    return;
+  }
+  byId('embed-title').textContent = preset.title;
+  byId('embed-blurb').textContent = preset.blurb;
+  const wanted = { ...preset.spec(caps.hardwareConcurrency), ...url.spec } as RunSpec;
+  // The embed runs what it can here; the full page link carries what was asked for.
+  const spec = { ...wanted, lanes: (wanted.lanes ?? caps.lanes).filter((l) => caps.lanes.includes(l)) };
+  const full = byId<HTMLAnchorElement>('full');
+  full.href = `index.html${writeUrl(wanted, true)}`;
+  if (!caps.threads) {
+    const note = byId('isolation-note');
+    note.textContent = 'The threads and GIL lanes need cross-origin isolation (shared memory between workers), '
+      + 'which this page is not given by the site embedding it. The other lanes run here; open the full '
+      + 'playground to race threads too.';
+    note.hidden = false;
+  }
+  try {
+    playground.check(spec);
+  } catch (e) {
+    fail(`The embed's settings are not valid: ${errorText(e)}`);
+    return;
+  }
+
+  const race = new Race();
+  const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
+  byId('legend').replaceChildren(...PHASES.map((p) => {
+    const swatch = el('i');
+    swatch.style.background = phaseColor(p);
+    return el('li', {}, swatch, p);
+  }));
+  const run = byId<HTMLButtonElement>('run');
+  const stop = byId<HTMLButtonElement>('stop');
+  let seen: LaneResult[] = [];
+  playground.observer = {
+    runStarted: (s) => {
+      seen = [];
+      race.start(s);
+      timeline.draw([]);
+    },
+    laneStarted: (lane, i, total) => {
+      race.setStatus(`Running ${lane} (${i + 1} of ${total})…`);
+      race.running(lane);
+    },
+    laneProgress: (lane, done) => race.progress(lane, done),
+    laneFinished: (r) => {
+      seen.push(r);
+      race.finished(r, seen);
+      timeline.draw(seen);
+    },
+  };
+  const go = async () => {
+    run.disabled = true;
+    stop.disabled = false;
+    error.hidden = true;
+    try {
+      const report = await playground.run(spec);
+      race.winner(report.verdict.fastest);
+      byId('verdict').textContent = report.verdict.text;
+      race.setStatus('Done.');
+    } catch (e) {
+      fail(errorText(e));
+    } finally {
+      run.disabled = false;
+      stop.disabled = true;
+    }
+  };
+  run.addEventListener('click', () => void go());
+  stop.addEventListener('click', () => playground.cancel());
+  if (url.autorun) await go();
+}
+
+void start();
