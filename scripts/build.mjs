@@ -30,14 +30,16 @@ function wasm() {
 }
 
 /**
- * `@pkg/…` and `@pkg-threads/…` stay separate ES modules at `./pkg/…`: wasm-bindgen's glue finds
- * its .wasm and snippets relative to its own URL, and wasm-bindgen-rayon's workers re-import the
- * glue by that URL, so it must not be bundled into our scripts.
+ * `@pkg-threads/…` stays a separate ES module at `./pkg-threads/…`: wasm-bindgen-rayon's workers
+ * re-import that glue by its URL, so it must not be bundled into our scripts. The plain build's
+ * glue (`@pkg/…`) is bundled in: a process then starts with one script fetch, not a chain of
+ * module fetches, and it is always given its compiled module, never a URL to resolve.
  */
 const wasmPackages = {
   name: 'wasm-packages',
   setup(build) {
-    build.onResolve({ filter: /^@pkg(-threads)?\// }, (args) => ({ path: `./${args.path.slice(1)}`, external: true }));
+    build.onResolve({ filter: /^@pkg-threads\// }, (args) => ({ path: `./${args.path.slice(1)}`, external: true }));
+    build.onResolve({ filter: /^@pkg\// }, (args) => ({ path: join(www, args.path.slice(1)) }));
   },
 };
 

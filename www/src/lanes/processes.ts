@@ -11,6 +11,9 @@ import { failed, warmUp, message, startWasmWorker, toEvents, warmupSpec, type La
 /** A warm pool left idle this long is terminated. */
 const IDLE_REAP_MS = 60_000;
 
+/** Tasks sent to a process before it returns one (Python's pool queues one extra call too). */
+const IN_FLIGHT = 2;
+
 interface Proc {
   row: number;
   worker: WorkerHandle<WasmWorkerApi>;
@@ -68,46 +71,75 @@ export class ProcessesLane implements LaneRunner {
       await Promise.all(this.pool.map(copy));
 
       // A work queue, as a pool's: each process takes the next task when it finishes one, so
-      // uneven tasks (Mandelbrot rows) still balance.
+      // uneven tasks (Mandelbrot rows) still balance. IN_FLIGHT tasks per process: the next one
+      // already waits in the process's queue while the current one runs.
       let next = 0;
+      const retry: number[] = [];
+      const attempts = new Map<number, number>();
+      const take = () => (retry.length > 0 ? retry.shift() : next < spec.tasks ? next++ : undefined);
       const partials: bigint[] = [];
       const crashes: string[] = [];
       const failedTasks: number[] = [];
       let replaced = 0;
+      const respawning: (Promise<void> | null)[] = this.pool.map(() => null);
+      const lastEnd: number[] = this.pool.map(() => 0);
+      const replace = (slot: number, dead: WorkerHandle<WasmWorkerApi>) => {
+        if (this.pool[slot].worker === dead && !respawning[slot]) {
+          respawning[slot] = (async () => {
+            dead.terminate();
+            const fresh = await this.spawn(slot, events, t0);
+            this.pool[slot] = fresh;
+            replaced++;
+            await copy(fresh);
+          })().finally(() => {
+            respawning[slot] = null;
+          });
+        }
+        return respawning[slot];
+      };
       const serve = async (slot: number) => {
-        while (next < spec.tasks && !this.cancelled) {
-          const index = next++;
+        for (let index = take(); index !== undefined && !this.cancelled; index = take()) {
+          await respawning[slot];
           const p = this.pool[slot];
           const sent = nowMs();
           try {
             const out = await p.worker.call((api) => api.runTask(spec, index));
-            const got = nowMs();
+            const got = nowMs() - t0;
             const own = toEvents(out.events, t0, p.row);
             if (own.length > 0) {
+              // The task's message there (or, if it was queued behind another, from when the
+              // process was free) and its result back.
               const first = Math.min(...own.map((e) => e.start));
               const last = Math.max(...own.map((e) => e.end));
-              // The task's message there and its result back.
-              events.push({ lane: p.row, task: index, phase: 'transfer', start: sent - t0, end: first });
-              events.push({ lane: p.row, task: index, phase: 'transfer', start: last, end: got - t0 });
-              transferMs += first - (sent - t0) + (got - t0 - last);
+              const out_ = Math.min(first, Math.max(sent - t0, lastEnd[slot]));
+              events.push({ lane: p.row, task: index, phase: 'transfer', start: out_, end: first });
+              events.push({ lane: p.row, task: index, phase: 'transfer', start: last, end: got });
+              transferMs += first - out_ + (got - last);
+              lastEnd[slot] = Math.max(lastEnd[slot], got);
             }
             events.push(...own);
             partials.push(out.partial);
             progress?.(partials.length);
           } catch (e) {
             if (this.cancelled) throw e;
-            failedTasks.push(index);
-            crashes.push(`task ${index} on process ${p.row}: ${message(e)}`);
+            const why = message(e);
+            const tries = (attempts.get(index) ?? 0) + 1;
+            attempts.set(index, tries);
+            // A crash fails every task in flight on that process; only the one that crashed it
+            // is at fault. The others go back in the queue (once).
+            const culprit = why.includes(`task ${index} panicked`);
+            if (culprit || tries > 1 || p.worker.isAlive) {
+              failedTasks.push(index);
+              crashes.push(`task ${index} on process ${p.row}: ${why}`);
+            } else {
+              retry.push(index);
+            }
             // The process is gone (or poisoned by a trap): the pool starts a new one in its place.
-            p.worker.terminate();
-            const fresh = await this.spawn(p.row, events, t0);
-            this.pool[slot] = fresh;
-            replaced++;
-            await copy(fresh);
+            await replace(slot, p.worker);
           }
         }
       };
-      await Promise.all(this.pool.map((_, slot) => serve(slot)));
+      await Promise.all(this.pool.flatMap((_, slot) => Array.from({ length: IN_FLIGHT }, () => serve(slot))));
       if (this.cancelled) throw new Error('cancelled');
       const wallMs = nowMs() - t0;
       const done = spec.tasks - failedTasks.length;

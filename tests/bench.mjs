@@ -1,0 +1,168 @@
+// npm run bench [-- --quick] [-- --out FILE]: drives the built site in headless Chromium through
+// window.playground and prints, per workload and lane, the median wall time over repeats after
+// warm-up, min/max, the speedup over sequential (the median of ratios measured within one run),
+// set-up, transfer and loop lag; then the native reference, wasm sizes, and the targets.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { root } from '../scripts/lib.mjs';
+import { launch, openPage, runSpec, startServer } from './harness.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const outIndex = args.indexOf('--out');
+const outFile = outIndex >= 0 ? args[outIndex + 1] : null;
+const REPEATS = quick ? 3 : 5;
+const started = Date.now();
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const rotate = (xs, k) => xs.map((_, i) => xs[(i + k) % xs.length]);
+
+/** The workloads measured; each names its lanes and what the targets read from it. */
+const WORKLOADS = [
+  { id: 'primes-5M', spec: { workload: 'primes', size: 5_000_000, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'] },
+  { id: 'io-2000x100-async', spec: { workload: 'io', size: 2000, latencyMs: 100, workers: 2 }, lanes: ['async'] },
+  { id: quick ? 'io-20x100-2w' : 'io-40x100-2w', spec: { workload: 'io', size: quick ? 20 : 40, latencyMs: 100, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'] },
+  { id: 'async-cpu-yield0', spec: { workload: 'primes', size: 2_000_000, yieldEvery: 0 }, lanes: ['sequential', 'async'] },
+  { id: 'async-cpu-yield1000', spec: { workload: 'primes', size: 2_000_000, yieldEvery: 1000 }, lanes: ['sequential', 'async'] },
+  { id: 'share-64MB-cold', spec: { workload: 'share', size: 64, workers: 2 }, lanes: ['sequential', 'threads', 'processes'] },
+  ...(quick ? [] : [
+    { id: 'mandelbrot-800', spec: { workload: 'mandelbrot', size: 800, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'processes'] },
+    { id: 'hash-20000', spec: { workload: 'hash', size: 20_000, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'processes'] },
+  ]),
+];
+
+async function measure(page, w) {
+  // One untimed run first: pools start, kernels warm, share buffers exist.
+  await runSpec(page, { ...w.spec, lanes: w.lanes });
+  const runs = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const report = await runSpec(page, { ...w.spec, lanes: rotate(w.lanes, i) });
+    const bad = report.results.find((r) => !r.ok);
+    if (bad) throw new Error(`${w.id}: ${bad.lane} failed: ${bad.error}`);
+    const sums = new Set(report.results.map((r) => r.checksum));
+    if (sums.size !== 1) throw new Error(`${w.id}: lanes disagree: ${JSON.stringify(report.results.map((r) => [r.lane, r.checksum]))}`);
+    runs.push(report);
+  }
+  const lanes = {};
+  for (const lane of w.lanes) {
+    const rs = runs.map((rep) => rep.results.find((r) => r.lane === lane));
+    const seq = runs.map((rep) => rep.results.find((r) => r.lane === 'sequential'));
+    const walls = rs.map((r) => r.wallMs);
+    lanes[lane] = {
+      medianMs: median(walls),
+      minMs: Math.min(...walls),
+      maxMs: Math.max(...walls),
+      speedup: seq[0] ? median(rs.map((r, i) => seq[i].wallMs / r.wallMs)) : null,
+      setupMs: median(rs.map((r) => r.setupMs)),
+      transferMs: median(rs.map((r) => r.transferMs)),
+      loopLagMs: rs[0].loopLagMs === undefined ? undefined : median(rs.map((r) => r.loopLagMs)),
+      checksum: rs[0].checksum,
+    };
+  }
+  return { spec: runs[0].spec, lanes };
+}
+
+/** Start-up costs: a fresh thread pool, and cold process spawns (worker start + instantiate). */
+async function startup(page) {
+  const pool = [];
+  const spawns = [];
+  for (let i = 0; i < REPEATS; i++) {
+    // A new worker count forces a new lab and pool; alternate so every run starts one.
+    const r = (await runSpec(page, { workload: 'primes', size: 100_000, lanes: ['threads'], workers: i % 2 ? 2 : 3 })).results[0];
+    pool.push(r.setupMs);
+    const p = (await runSpec(page, { workload: 'primes', size: 100_000, lanes: ['processes'], workers: 2, pool: 'cold' })).results[0];
+    spawns.push(...p.events.filter((e) => e.phase === 'spawn').map((e) => e.end - e.start));
+  }
+  return { threadPoolReadyMs: median(pool), processSpawnMs: median(spawns) };
+}
+
+function native() {
+  const run = (extra) => JSON.parse(execFileSync('cargo', [
+    'run', '--quiet', '--release', '-p', 'concurrency-playground-native', '--',
+    '--repeats', String(REPEATS), '--json', ...extra,
+  ], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  return {
+    primes: run(['--workload', 'primes', '--size', '5000000', '--workers', '2']),
+    io: run(['--workload', 'io', '--size', '2000', '--latency-ms', '100', '--lanes', 'async']),
+  };
+}
+
+function wasmSizes() {
+  const out = {};
+  for (const dir of ['pkg', 'pkg-threads']) {
+    const file = readdirSync(join(root, 'www/dist', dir)).find((f) => f.endsWith('.wasm'));
+    const bytes = readFileSync(join(root, 'www/dist', dir, file));
+    out[dir] = { rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+  }
+  return out;
+}
+
+const server = await startServer();
+const browser = await launch();
+const result = { machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}` }, repeats: REPEATS, quick };
+try {
+  const { page, problems } = await openPage(browser, server.url);
+  result.browser = await page.evaluate(() => navigator.userAgent);
+  result.workloads = {};
+  for (const w of WORKLOADS) {
+    process.stderr.write(`  ${w.id}…\n`);
+    result.workloads[w.id] = await measure(page, w);
+  }
+  process.stderr.write('  start-up costs…\n');
+  result.startup = await startup(page);
+  if (problems().length) throw new Error(`page problems: ${problems().join('; ')}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
+process.stderr.write('  native reference…\n');
+result.native = native();
+result.wasm = wasmSizes();
+const primes = result.workloads['primes-5M'].lanes;
+result.lanes = Object.fromEntries(Object.entries(primes).map(([k, v]) => [k, { medianMs: v.medianMs, speedup: v.speedup, setupMs: v.setupMs }]));
+result.wasmOverNative = primes.sequential.medianMs / result.native.primes.lanes.sequential.medianMs;
+
+const io40 = Object.entries(result.workloads).find(([k]) => k.startsWith('io-') && k.endsWith('-2w'))[1].lanes;
+const KB = 1024;
+result.targets = [
+  ['threads ≥ 1.8× sequential (primes 5M)', primes.threads.speedup, (v) => v >= 1.8, (v) => `${v.toFixed(2)}×`],
+  ['processes ≥ 1.7× sequential (primes 5M, warm pool)', primes.processes.speedup, (v) => v >= 1.7, (v) => `${v.toFixed(2)}×`],
+  ['gil ≤ 1.1× sequential time (primes 5M)', 1 / primes.gil.speedup, (v) => v <= 1.1, (v) => `${v.toFixed(2)}`],
+  ['async CPU ≤ 1.05× sequential time (primes 5M)', 1 / primes.async.speedup, (v) => v <= 1.05, (v) => `${v.toFixed(2)}`],
+  ['io 2000 × 100 ms async ≤ 150 ms', result.workloads['io-2000x100-async'].lanes.async.medianMs, (v) => v <= 150, (v) => `${v.toFixed(0)} ms`],
+  ['wasmOverNative ≤ 1.3 (primes sequential)', result.wasmOverNative, (v) => v <= 1.3, (v) => v.toFixed(2)],
+  ['thread pool ready ≤ 300 ms', result.startup.threadPoolReadyMs, (v) => v <= 300, (v) => `${v.toFixed(0)} ms`],
+  ['process spawn ≤ 30 ms median', result.startup.processSpawnMs, (v) => v <= 30, (v) => `${v.toFixed(1)} ms`],
+  ['pkg/ ≤ 150 KB gzipped', result.wasm.pkg.gzipBytes / KB, (v) => v <= 150, (v) => `${v.toFixed(0)} KB`],
+  ['pkg-threads/ ≤ 150 KB gzipped', result.wasm['pkg-threads'].gzipBytes / KB, (v) => v <= 150, (v) => `${v.toFixed(0)} KB`],
+].map(([name, value, ok, show]) => ({ name, value, shown: show(value), met: ok(value) }));
+result.seconds = (Date.now() - started) / 1000;
+
+const pad = (s, n) => String(s).padEnd(n);
+const num = (v, d = 1) => (v === undefined || v === null ? '—' : v.toFixed(d));
+console.log(`\nconcurrency-playground bench (${quick ? 'quick, ' : ''}${REPEATS} repeats, ${result.machine.cores} cores) in ${result.seconds.toFixed(0)} s`);
+console.log(`browser: ${result.browser}\n`);
+console.log(`${pad('workload', 22)}${pad('lane', 12)}${pad('median ms', 11)}${pad('min', 9)}${pad('max', 9)}${pad('speedup', 9)}${pad('setup', 8)}${pad('transfer', 10)}${pad('loop lag', 10)}checksum`);
+for (const [id, w] of Object.entries(result.workloads)) {
+  for (const [lane, v] of Object.entries(w.lanes)) {
+    console.log(`${pad(id, 22)}${pad(lane, 12)}${pad(num(v.medianMs), 11)}${pad(num(v.minMs), 9)}${pad(num(v.maxMs), 9)}${pad(v.speedup === null ? '—' : `${v.speedup.toFixed(2)}×`, 9)}${pad(num(v.setupMs, 0), 8)}${pad(num(v.transferMs, 0), 10)}${pad(num(v.loopLagMs, 0), 10)}${v.checksum}`);
+  }
+}
+console.log('\nnative reference (same kernels, same machine):');
+for (const [lane, v] of Object.entries(result.native.primes.lanes)) console.log(`  primes-5M ${pad(lane, 12)}${num(v.medianMs)} ms  ${v.speedup === null ? '' : `${v.speedup.toFixed(2)}×`}`);
+console.log(`  io-2000x100 async    ${num(result.native.io.lanes.async.medianMs)} ms`);
+console.log(`\nstart-up: thread pool ready ${num(result.startup.threadPoolReadyMs)} ms, process spawn ${num(result.startup.processSpawnMs)} ms (median)`);
+console.log(`wasm: pkg ${result.wasm.pkg.rawBytes} B raw / ${result.wasm.pkg.gzipBytes} B gz; pkg-threads ${result.wasm['pkg-threads'].rawBytes} B raw / ${result.wasm['pkg-threads'].gzipBytes} B gz`);
+console.log('\ntargets:');
+for (const t of result.targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${pad(t.name, 52)}${t.shown}`);
+if (outFile) {
+  writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwrote ${outFile}`);
+}
