@@ -20,9 +20,14 @@ after(async () => {
 const byLane = (report) => Object.fromEntries(report.results.map((r) => [r.lane, r]));
 
 /** Dedicated workers running the plain build (the sequential worker and any process). */
-async function wasmWorkers() {
-  await page.waitForTimeout(200);
+function wasmWorkers() {
   return page.workers().filter((w) => w.url().endsWith('/wasm.worker.js')).length;
+}
+
+/** Waits (up to 2 s: a terminated worker's close event takes a moment) until `n` are left. */
+async function expectWasmWorkers(n) {
+  for (let i = 0; i < 40 && wasmWorkers() !== n; i++) await page.waitForTimeout(50);
+  assert.equal(wasmWorkers(), n, 'live plain-build workers');
 }
 
 /** π(hi) - π(lo) by a sieve: the test's own answer, not the playground's. */
@@ -76,9 +81,10 @@ describe('processes lane', () => {
     assert.equal(second.events.filter((e) => e.phase === 'spawn').length, 0);
     assert.equal(second.checksum, '41538');
     // A cold run after it ends the warm pool: no process left behind.
-    const before = await wasmWorkers();
+    await page.waitForTimeout(200);
+    const before = wasmWorkers();
     await runSpec(page, { ...spec, pool: 'cold' });
-    assert.equal(await wasmWorkers(), before - 2);
+    await expectWasmWorkers(before - 2);
   });
 
   test('share: each process gets its own copy; threads read the one shared buffer', async () => {
@@ -118,7 +124,8 @@ describe('processes lane', () => {
   });
 
   test('cancel terminates every process at once', async () => {
-    const before = await wasmWorkers();
+    await page.waitForTimeout(200);
+    const before = wasmWorkers();
     const out = await page.evaluate(async () => {
       const run = window.playground.run({ workload: 'primes', size: 20_000_000, lanes: ['processes'], workers: 3 });
       await new Promise((r) => setTimeout(r, 800));
@@ -129,7 +136,7 @@ describe('processes lane', () => {
     });
     assert.equal(out.error, 'cancelled');
     assert.ok(out.ms < 200, `${out.ms} ms`);
-    assert.equal(await wasmWorkers(), before);
+    await expectWasmWorkers(before);
   });
 });
 

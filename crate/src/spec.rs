@@ -113,17 +113,24 @@ impl Pool {
     }
 }
 
+/// A fault injected on purpose, to show what each lane does when one task fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
     None,
+    /// One task panics.
     PanicOneTask,
+    /// One task asks for more memory than a wasm instance can have.
+    OomOneTask,
 }
 
 impl Fault {
+    pub const ALL: [Fault; 3] = [Fault::None, Fault::PanicOneTask, Fault::OomOneTask];
+
     pub fn name(self) -> &'static str {
         match self {
             Fault::None => "none",
             Fault::PanicOneTask => "panic-one-task",
+            Fault::OomOneTask => "oom-one-task",
         }
     }
 }
@@ -190,6 +197,10 @@ pub const FIELDS: [&str; 13] = [
 
 /// Every process of the processes lane receives its own copy of the `share` buffer: cap the sum.
 pub const MAX_SHARE_COPIES_MB: u32 = 1024;
+/// Caps on a run's total work, so no run takes more than a few minutes on a slow machine:
+/// simulated waiting for io/mixed one request after another (sequential), and SHA-256 rounds.
+pub const MAX_TOTAL_WAIT_MS: f64 = 300_000.0;
+pub const MAX_TOTAL_ROUNDS: u64 = 20_000_000;
 
 pub const MAX_TASKS: u32 = 10_000;
 pub const MAX_WORKERS: u32 = 64;
@@ -330,9 +341,7 @@ impl RawSpec {
         let seed = int(self.get("seed"), "seed", 0, u32::MAX, 1, "")?;
         let fault = match self.get("fault") {
             RawValue::Missing => Fault::None,
-            v => one_of(v, "fault", &[Fault::None, Fault::PanicOneTask], |f| {
-                f.name()
-            })?,
+            v => one_of(v, "fault", &Fault::ALL, |f| f.name())?,
         };
         let pool = match self.get("pool") {
             RawValue::Missing => Pool::Cold,
@@ -351,6 +360,36 @@ impl RawSpec {
             ));
         }
         let cpu_rounds = int(self.get("cpuRounds"), "cpuRounds", 0, 1_000_000, 2_000, "")?;
+        if workload.is_io() && f64::from(size) * (latency_ms + jitter_ms) > MAX_TOTAL_WAIT_MS {
+            return Err(Error::field(
+                "latencyMs",
+                format!(
+                    "size × (latencyMs + jitterMs) must be at most {MAX_TOTAL_WAIT_MS} ms (5 minutes of \
+                     waiting one request at a time): {size} × {} is too much",
+                    latency_ms + jitter_ms
+                ),
+            ));
+        }
+        let rounds = match workload {
+            Workload::Hash => u64::from(size) * u64::from(tasks),
+            Workload::Mixed => u64::from(size) * u64::from(cpu_rounds),
+            _ => 0,
+        };
+        if rounds > MAX_TOTAL_ROUNDS {
+            let field = if workload == Workload::Hash {
+                "tasks"
+            } else {
+                "cpuRounds"
+            };
+            return Err(Error::field(
+                field,
+                format!(
+                    "the run would hash {rounds} rounds; at most {MAX_TOTAL_ROUNDS} (about 10 s on one \
+                     core): lower size × {}",
+                    if workload == Workload::Hash { "tasks" } else { "cpuRounds" }
+                ),
+            ));
+        }
         Ok(Spec {
             workload,
             size,
@@ -563,6 +602,28 @@ mod tests {
             .with("workers", RawValue::Number(8.0))
             .normalize(&defaults());
         assert!(threads_only.is_ok());
+    }
+
+    #[test]
+    fn total_work_is_capped() {
+        let e = err(&[
+            ("workload", RawValue::Text("io".into())),
+            ("size", RawValue::Number(20_000.0)),
+            ("latencyMs", RawValue::Number(1000.0)),
+        ]);
+        assert!(e.starts_with("latencyMs:") && e.contains("300000"), "{e}");
+        let e = err(&[
+            ("workload", RawValue::Text("hash".into())),
+            ("size", RawValue::Number(200_000.0)),
+            ("tasks", RawValue::Number(1000.0)),
+        ]);
+        assert!(e.starts_with("tasks:") && e.contains("20000000"), "{e}");
+        let e = err(&[
+            ("workload", RawValue::Text("mixed".into())),
+            ("size", RawValue::Number(1000.0)),
+            ("cpuRounds", RawValue::Number(1_000_000.0)),
+        ]);
+        assert!(e.starts_with("cpuRounds:"), "{e}");
     }
 
     #[test]

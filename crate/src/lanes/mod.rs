@@ -16,9 +16,13 @@ use std::sync::OnceLock;
 use std::task::{Context, Poll, Waker};
 
 use crate::error::Error;
-use crate::spec::Spec;
+use crate::spec::{Fault, Spec};
 use crate::trace::{now_ms, Phase, Trace};
 use crate::workloads::{faulty_task, Progress, Task};
+
+/// More than an instance may have (both wasm builds link with a 1 GiB ceiling, and a 32-bit
+/// allocation must stay below 2 GiB): what `fault: 'oom-one-task'` asks for.
+const OOM_BYTES: usize = if usize::BITS == 32 { 3 << 29 } else { 1 << 50 };
 
 /// Units of work between two looks at the cancel flag (about a millisecond of any kernel).
 pub const SLICE: u64 = 4096;
@@ -107,7 +111,8 @@ pub trait Policy {
 ///
 /// # Panics
 /// On purpose, for the task that `fault: 'panic-one-task'` picks: this is the crash that the
-/// processes lane survives and the threads lane does not.
+/// processes lane survives and the threads lane does not. With `fault: 'oom-one-task'` that task
+/// asks for more memory than a wasm instance can have, and panics when it is refused.
 pub async fn run_task<P: Policy>(
     spec: &Spec,
     index: u32,
@@ -117,7 +122,18 @@ pub async fn run_task<P: Policy>(
     trace: &mut Trace,
 ) -> Result<u64, Error> {
     if faulty_task(spec) == Some(index) {
-        panic!("{}", Error::InjectedPanic { task: index });
+        match spec.fault {
+            Fault::OomOneTask => {
+                // try_reserve, not vec!: a failed allocation aborts without running the panic
+                // hook, and the report would only say "unreachable".
+                let mut hog = Vec::<u8>::new();
+                if let Err(e) = hog.try_reserve_exact(OOM_BYTES) {
+                    panic!("task {index} ran out of memory (injected fault): {e}");
+                }
+                std::hint::black_box(&hog);
+            }
+            _ => panic!("{}", Error::InjectedPanic { task: index }),
+        }
     }
     let mut task = Task::new(spec, index, data);
     let mut span = Span {

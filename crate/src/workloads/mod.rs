@@ -65,11 +65,11 @@ pub fn split(total: u32, tasks: u32, index: u32) -> (u32, u32) {
     (at(index), at(index + 1))
 }
 
-/// The task that `fault: 'panic-one-task'` makes panic (seeded, so every lane picks the same).
+/// The task an injected fault hits (seeded, so every lane picks the same).
 pub fn faulty_task(spec: &Spec) -> Option<u32> {
     match spec.fault {
         Fault::None => None,
-        Fault::PanicOneTask => {
+        Fault::PanicOneTask | Fault::OomOneTask => {
             Some((mix(u64::from(spec.seed), 0xfa17) % u64::from(spec.tasks)) as u32)
         }
     }

@@ -127,7 +127,7 @@ export class ProcessesLane implements LaneRunner {
             attempts.set(index, tries);
             // A crash fails every task in flight on that process; only the one that crashed it
             // is at fault. The others go back in the queue (once).
-            const culprit = why.includes(`task ${index} panicked`);
+            const culprit = Number(/^panicked: task (\d+) /.exec(why)?.[1]) === index;
             if (culprit || tries > 1 || p.worker.isAlive) {
               failedTasks.push(index);
               crashes.push(`task ${index} on process ${p.row}: ${why}`);

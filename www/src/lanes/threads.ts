@@ -20,6 +20,8 @@ interface Lab {
 export class LabHost {
   private lab: Lab | null = null;
   running = false;
+  /** Counts runs, so a cancel's grace timer only ever ends the run it was set for. */
+  runs = 0;
 
   /** The lab with a pool of `threads`, and what starting it cost (0 when it was reused). */
   async ready(threads: number): Promise<{ lab: Lab; setupMs: number }> {
@@ -39,8 +41,9 @@ export class LabHost {
     // Raise the flag in shared memory: the kernels see it between slices (about 1 ms) even
     // though the lab worker itself is blocked inside rayon and cannot take a message.
     Atomics.store(new Int32Array(lab.info.memory.buffer), lab.info.cancelAddress >> 2, 1);
+    const run = this.runs;
     setTimeout(() => {
-      if (this.running && this.lab === lab) this.dispose();
+      if (this.running && this.runs === run && this.lab === lab) this.dispose();
     }, CANCEL_GRACE_MS);
   }
 
@@ -59,6 +62,7 @@ export class ThreadsLane implements LaneRunner {
   async run(spec: FullSpec, progress?: OnProgress): Promise<LaneResult> {
     let setupMs = 0;
     this.host.running = true;
+    this.host.runs++;
     try {
       const ready = await this.host.ready(spec.workers);
       const { lab } = ready;

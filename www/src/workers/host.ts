@@ -20,3 +20,11 @@ export class Loaded<T> {
     return this.value;
   }
 }
+
+/**
+ * Lets a test read this worker's wasm memory size from the worker's global scope (the soak test
+ * asserts that it stays bounded). Reading a size is all it offers.
+ */
+export function exposeMemory(memory: WebAssembly.Memory): void {
+  Object.assign(self, { wasmMemoryBytes: () => memory.buffer.byteLength });
+}

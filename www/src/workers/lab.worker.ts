@@ -3,13 +3,14 @@
 // per instance, so a new thread count means a new lab worker (the page does that).
 import init, * as wasm from '@pkg-threads/concurrency_playground.js';
 import type { LabApi } from '../protocol';
-import { hostWorker, Loaded } from './host';
+import { exposeMemory, hostWorker, Loaded } from './host';
 
 const loaded = new Loaded<typeof wasm>();
 
 const api: LabApi = {
   async init(threads, channel) {
     const { memory } = await init();
+    exposeMemory(memory);
     wasm.initInstance(channel);
     await wasm.initThreadPool(threads);
     loaded.set(wasm);

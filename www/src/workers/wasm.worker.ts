@@ -2,14 +2,27 @@
 import * as Comlink from 'comlink';
 import init, * as wasm from '@pkg/concurrency_playground.js';
 import type { WasmWorkerApi } from '../protocol';
-import { hostWorker, Loaded } from './host';
+import { exposeMemory, hostWorker, Loaded } from './host';
 import { monitorLag } from './lag';
 
 const loaded = new Loaded<typeof wasm>();
 
+/**
+ * A process runs one task at a time, as a process blocked in a socket read does. The page sends
+ * the next task before this one ends (so no round trip is wasted); it waits here, because a task
+ * that awaits a JS timer would otherwise let the next one start.
+ */
+let running: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const result = running.then(work);
+  running = result.catch(() => undefined);
+  return result;
+}
+
 const api: WasmWorkerApi = {
   async init(module, channel) {
-    await init({ module_or_path: module });
+    const { memory } = await init({ module_or_path: module });
+    exposeMemory(memory);
     wasm.initInstance(channel);
     loaded.set(wasm);
   },
@@ -27,7 +40,7 @@ const api: WasmWorkerApi = {
       stop();
     }
   },
-  runTask: (spec, index) => loaded.get().runTask(spec, index),
+  runTask: (spec, index) => oneAtATime(() => loaded.get().runTask(spec, index)),
   async shareBuffer(mb, seed) {
     const bytes = loaded.get().shareBuffer(mb, seed);
     return Comlink.transfer(bytes, [bytes.buffer]);
