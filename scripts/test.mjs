@@ -19,5 +19,5 @@ wasmPackTest([], process.env);
 step('wasm-pack test: threads build with a rayon pool in a dedicated worker (Chromium)');
 wasmPackTest(['--features', 'threads'], threadsEnv());
 step('End-to-end tests of the built site (Playwright on Chromium)');
-run('node', ['--test', '--test-concurrency=1', ...(process.env.E2E_ONLY ? ['--test-name-pattern', process.env.E2E_ONLY] : []), 'tests/']);
+run('node', ['--test', '--test-concurrency=1', '--test-timeout=600000', ...(process.env.E2E_ONLY ? ['--test-name-pattern', process.env.E2E_ONLY] : []), 'tests/']);
 console.log(`\nall tests passed in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -436,6 +436,11 @@ impl Spec {
 fn describe(v: &RawValue) -> String {
     match v {
         RawValue::Missing => "nothing".into(),
+        // As JavaScript would print them: the caller wrote JavaScript.
+        RawValue::Number(n) if n.is_nan() => "NaN".into(),
+        RawValue::Number(n) if n.is_infinite() => {
+            if *n > 0.0 { "Infinity" } else { "-Infinity" }.into()
+        }
         RawValue::Number(n) => format!("{n}"),
         RawValue::Text(s) => format!("{:?}", truncate(s)),
         RawValue::List(_) => "a list".into(),

@@ -370,8 +370,12 @@ fn type_name(v: &JsValue) -> String {
         "null".into()
     } else if Array::is_array(v) {
         "array".into()
+    } else if v.is_string() {
+        "string".into()
     } else {
-        v.js_typeof().as_string().unwrap_or_default()
+        v.js_typeof()
+            .as_string()
+            .unwrap_or_else(|| "unknown".into())
     }
 }
 

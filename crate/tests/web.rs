@@ -44,7 +44,9 @@ fn bad_specs_are_rejected_with_the_field_named() {
     let e = error_message(normalize_spec(obj.into(), 2, vec!["sequential".into()]).unwrap_err());
     assert!(e.starts_with("size:"), "{e}");
     let e = error_message(normalize_spec(JsValue::NULL, 2, vec![]).unwrap_err());
-    assert!(e.starts_with("spec:"), "{e}");
+    assert!(e.starts_with("spec:") && e.ends_with("got null"), "{e}");
+    let e = error_message(normalize_spec("primes".into(), 2, vec![]).unwrap_err());
+    assert!(e.ends_with("got string"), "{e}");
 }
 
 #[wasm_bindgen_test]
