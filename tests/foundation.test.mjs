@@ -2,18 +2,9 @@
 // checksum is the known answer, URLs autorun, bad input is refused, cancel works.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launch, openPage, runSpec, startServer } from './harness.mjs';
+import { openPage, runSpec, useSite } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 const lanesOf = (report) => report.results.map((r) => r.lane);
 const checksums = (report) => report.results.map((r) => r.checksum);
@@ -22,7 +13,7 @@ describe('isolated page', () => {
   let page;
   let problems;
   before(async () => {
-    ({ page, problems } = await openPage(browser, server.url));
+    ({ page, problems } = await openPage(site.browser, site.url));
   });
   after(() => assert.deepEqual(problems(), [], 'no page error, console error or foreign request'));
 
@@ -120,8 +111,8 @@ describe('isolated page', () => {
 
 describe('URL', () => {
   test('autorun=1 runs the linked spec and shows its figures as text', async () => {
-    const url = `${server.url}?workload=primes&size=1000000&lanes=sequential,threads&workers=2&autorun=1`;
-    const { page, problems, context } = await openPage(browser, url);
+    const url = `${site.url}?workload=primes&size=1000000&lanes=sequential,threads&workers=2&autorun=1`;
+    const { page, problems, context } = await openPage(site.browser, url);
     await page.waitForFunction(() => document.querySelectorAll('#results tbody tr').length === 2 && document.getElementById('verdict').textContent !== '', null, { timeout: 60_000 });
     const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => ({
       lane: tr.dataset.lane, checksum: tr.querySelector('.checksum').textContent, ok: tr.querySelector('.ok').textContent,
@@ -135,8 +126,8 @@ describe('URL', () => {
   });
 
   test('bad parameters are reported, not run, and never become HTML', async () => {
-    const url = `${server.url}?workload=%3Cimg%20src=x%20onerror=alert(1)%3E&size=abc&autorun=1`;
-    const { page, problems, context } = await openPage(browser, url);
+    const url = `${site.url}?workload=%3Cimg%20src=x%20onerror=alert(1)%3E&size=abc&autorun=1`;
+    const { page, problems, context } = await openPage(site.browser, url);
     const error = page.locator('#error');
     await error.waitFor({ state: 'visible' });
     assert.match(await error.textContent(), /workload: must be one of .*<img src=x onerror=alert\(1\)>/);

@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests and the bench: Debian's Chromium through playwright-core, the
 // built site on a local server, and a page that records every error it sees.
 import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../scripts/serve.mjs';
 
@@ -54,4 +55,21 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
 /** Runs a spec through window.playground and returns the report. */
 export function runSpec(page, spec) {
   return page.evaluate((s) => window.playground.run(s), spec);
+}
+
+/**
+ * One server and one browser for a test file: `site.url`, `site.browser`, ready in any `before`
+ * registered after this call, closed after the file.
+ */
+export function useSite(opts = {}) {
+  const site = { server: null, browser: null, get url() { return site.server.url; } };
+  before(async () => {
+    site.server = await startServer(opts);
+    site.browser = await launch();
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+  });
+  return site;
 }

@@ -2,25 +2,18 @@
 // and the GIL lane. Shapes are asserted with generous bounds; exact figures are the bench's.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launch, openPage, runSpec, startServer } from './harness.mjs';
+import { openPage, runSpec, useSite } from './harness.mjs';
 
-let server;
-let browser;
+const site = useSite();
 let page;
 let problems;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  ({ page, problems } = await openPage(browser, server.url));
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const byLane = (report) => Object.fromEntries(report.results.map((r) => [r.lane, r]));
 
 describe('I/O, async and the GIL', () => {
+  before(async () => {
+    ({ page, problems } = await openPage(site.browser, site.url));
+  });
   after(() => assert.deepEqual(problems(), []));
 
   test('every lane is on, and every lane agrees on io and mixed', async () => {

@@ -2,18 +2,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { launch, openPage, startServer } from './harness.mjs';
+import { openPage, useSite } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 async function waitDone(page, timeout = 120_000) {
   await page.waitForFunction(() => /^Done/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
@@ -34,7 +25,7 @@ describe('the comparison page', () => {
   let page;
   let problems;
   before(async () => {
-    ({ page, problems } = await openPage(browser, server.url));
+    ({ page, problems } = await openPage(site.browser, site.url));
   });
   after(() => assert.deepEqual(problems(), []));
 
@@ -122,7 +113,7 @@ describe('the comparison page', () => {
 
 describe('the URL and the keyboard', () => {
   test('settings round-trip through the URL, and a link with autorun=1 reruns them', async () => {
-    const first = await openPage(browser, server.url);
+    const first = await openPage(site.browser, site.url);
     const { page } = first;
     await page.selectOption('#workload', 'hash');
     await page.fill('#size', '700');
@@ -139,7 +130,7 @@ describe('the URL and the keyboard', () => {
     assert.match(query, /workload=hash/);
     await first.context.close();
 
-    const second = await openPage(browser, `${server.url}${query}&autorun=1`);
+    const second = await openPage(site.browser, `${site.url}${query}&autorun=1`);
     await waitDone(second.page);
     const values = await second.page.evaluate(() => ['workload', 'size', 'workers', 'tasks', 'seed'].map((id) => document.getElementById(id).value));
     assert.deepEqual(values, ['hash', '700', '3', '12', '42']);
@@ -151,7 +142,7 @@ describe('the URL and the keyboard', () => {
   });
 
   test('the keyboard alone can start a run, and focus is visible', async () => {
-    const { page, problems, context } = await openPage(browser, `${server.url}?workload=primes&size=300000&lanes=sequential,threads`);
+    const { page, problems, context } = await openPage(site.browser, `${site.url}?workload=primes&size=300000&lanes=sequential,threads`);
     let focused = '';
     for (let i = 0; i < 60 && focused !== 'run'; i++) {
       await page.keyboard.press('Tab');
@@ -168,7 +159,7 @@ describe('the URL and the keyboard', () => {
   });
 
   test('a phone-sized screen has no sideways scrolling', async () => {
-    const { page, problems, context } = await openPage(browser, `${server.url}?preset=io-fast&autorun=1`, { viewport: { width: 390, height: 844 } });
+    const { page, problems, context } = await openPage(site.browser, `${site.url}?preset=io-fast&autorun=1`, { viewport: { width: 390, height: 844 } });
     await waitDone(page);
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
     assert.deepEqual(problems(), []);

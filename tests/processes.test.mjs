@@ -1,21 +1,11 @@
 // The processes lane: own instances, message passing, spawn and copy costs, crash isolation.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launch, openPage, runSpec, startServer } from './harness.mjs';
+import { openPage, runSpec, startServer, useSite } from './harness.mjs';
 
-let server;
-let browser;
+const site = useSite();
 let page;
 let problems;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  ({ page, problems } = await openPage(browser, server.url));
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const byLane = (report) => Object.fromEntries(report.results.map((r) => [r.lane, r]));
 
@@ -43,6 +33,9 @@ function primesBetween(lo, hi) {
 }
 
 describe('processes lane', () => {
+  before(async () => {
+    ({ page, problems } = await openPage(site.browser, site.url));
+  });
   after(() => assert.deepEqual(problems(), []));
 
   test('is on, and agrees with sequential on every workload', async () => {
@@ -143,7 +136,7 @@ describe('processes lane', () => {
 describe('without cross-origin isolation', () => {
   test('threads are off with a reason; sequential and processes still run right', async () => {
     const plain = await startServer({ isolation: false });
-    const { page: p, problems: seen, context } = await openPage(browser, plain.url);
+    const { page: p, problems: seen, context } = await openPage(site.browser, plain.url);
     try {
       const caps = await p.evaluate(() => window.playground.capabilities());
       assert.equal(caps.crossOriginIsolated, false);

@@ -2,27 +2,20 @@
 // garbage specs. The tables these tests print are the figures quoted in the closing notes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launch, openPage, runSpec, startServer } from './harness.mjs';
+import { openPage, runSpec, useSite } from './harness.mjs';
 
-let server;
-let browser;
+const site = useSite();
 let page;
 let problems;
 let context;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  ({ page, problems, context } = await openPage(browser, server.url));
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rejection = (spec) => page.evaluate((s) => window.playground.run(s).then(() => null, (e) => e.message), spec);
 
 describe('reliability', () => {
+  before(async () => {
+    ({ page, problems, context } = await openPage(site.browser, site.url));
+  });
   after(() => assert.deepEqual(problems(), []));
 
   test('bad input: every case is refused with the field and its range', async () => {
@@ -115,7 +108,7 @@ describe('reliability', () => {
 
   test('a worker that fails to load is reported, and the page recovers', async () => {
     // A fresh page, so every lane must start its workers; and both worker scripts refuse to load.
-    const { page: p, problems: seen, context: ctx } = await openPage(browser, server.url);
+    const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
     await ctx.route('**/wasm.worker.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
     await ctx.route('**/lab.worker.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
     const broken = await runSpec(p, { workload: 'primes', size: 100_000, workers: 2 });
@@ -136,7 +129,7 @@ describe('reliability', () => {
 
 describe('soak', () => {
   test('200 small runs across every lane: workers bounded, memory flat, every checksum right', async () => {
-    const { page: p, problems: seen, context: ctx } = await openPage(browser, server.url);
+    const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
     const cdp = await ctx.newCDPSession(p);
     const heap = async () => {
       await cdp.send('HeapProfiler.collectGarbage');
@@ -191,7 +184,7 @@ describe('soak', () => {
 
 describe('security', () => {
   test('the CSP is in force: an injected inline script does not run', async () => {
-    const { page: p, problems: seen, context: ctx } = await openPage(browser, server.url);
+    const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
     const meta = await p.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     assert.match(meta, /script-src 'self' 'wasm-unsafe-eval'/);
     const ran = await p.evaluate(async () => {
@@ -207,7 +200,7 @@ describe('security', () => {
   });
 
   test('garbage specs: refused with a field name, or run right; never a hang or a crash', async () => {
-    const { page: p, problems: seen, context: ctx } = await openPage(browser, server.url);
+    const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
     const outcome = await p.evaluate(async () => {
       let state = 0x9e3779b9;
       const rand = () => {

@@ -55,14 +55,7 @@ fn raw_spec() -> impl Strategy<Value = RawSpec> {
 
 fn small_spec() -> impl Strategy<Value = Spec> {
     (
-        prop::sample::select(vec![
-            Workload::Primes,
-            Workload::Mandelbrot,
-            Workload::Hash,
-            Workload::Io,
-            Workload::Mixed,
-            Workload::Share,
-        ]),
+        prop::sample::select(Workload::ALL.to_vec()),
         1u32..40,
         1u32..12,
         any::<u32>(),

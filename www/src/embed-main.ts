@@ -2,12 +2,11 @@
 // page so the iframe can grow without scrollbars, runs the lanes this page can run, and links
 // to the full playground with the same settings.
 import { PlaygroundImpl } from './playground';
-import type { LaneResult, RunSpec } from './types';
-import { PHASES } from './types';
-import { byId, el, errorText } from './ui/dom';
+import type { RunSpec } from './types';
+import { byId, errorText } from './ui/dom';
 import { presetById } from './ui/presets';
-import { Race } from './ui/race';
-import { phaseColor, Timeline } from './ui/timeline';
+import { fillLegend, Race, raceObserver } from './ui/race';
+import { Timeline } from './ui/timeline';
 import { readUrl, writeUrl } from './url';
 
 /** The message embed.html posts to its parent (see www/static/embed.js). */
@@ -69,31 +68,10 @@ async function start(): Promise<void> {
 
   const race = new Race();
   const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
-  byId('legend').replaceChildren(...PHASES.map((p) => {
-    const swatch = el('i');
-    swatch.style.background = phaseColor(p);
-    return el('li', {}, swatch, p);
-  }));
+  fillLegend(byId('legend'));
   const run = byId<HTMLButtonElement>('run');
   const stop = byId<HTMLButtonElement>('stop');
-  let seen: LaneResult[] = [];
-  playground.observer = {
-    runStarted: (s) => {
-      seen = [];
-      race.start(s);
-      timeline.draw([]);
-    },
-    laneStarted: (lane, i, total) => {
-      race.setStatus(`Running ${lane} (${i + 1} of ${total})…`);
-      race.running(lane);
-    },
-    laneProgress: (lane, done) => race.progress(lane, done),
-    laneFinished: (r) => {
-      seen.push(r);
-      race.finished(r, seen);
-      timeline.draw(seen);
-    },
-  };
+  playground.observer = raceObserver(race, timeline);
   const go = async () => {
     run.disabled = true;
     stop.disabled = false;

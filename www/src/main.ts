@@ -4,15 +4,14 @@ import { sweepConnections, sweepWorkers, type SweepPlot } from './sweep';
 import type { LaneResult, RunReport, RunSpec } from './types';
 import { SweepChart, WallChart } from './ui/charts';
 import { Controls } from './ui/controls';
-import { byId, el, errorText } from './ui/dom';
+import { byId, errorText } from './ui/dom';
 import { showEnvironment } from './ui/env';
 import { canvasPng, download, reportCsv, reportJson, stamp } from './ui/export';
 import { FrameMeter } from './ui/frame-meter';
 import { presetById } from './ui/presets';
-import { Race } from './ui/race';
+import { fillLegend, Race, raceObserver } from './ui/race';
 import { ReportView } from './ui/report-view';
-import { phaseColor, Timeline } from './ui/timeline';
-import { PHASES } from './types';
+import { Timeline } from './ui/timeline';
 import { readUrl, writeUrl } from './url';
 
 const playground = new PlaygroundImpl();
@@ -36,36 +35,20 @@ async function start(): Promise<void> {
   const sweepChart = new SweepChart(byId('chart-sweep'));
   const meter = new FrameMeter();
   showEnvironment(caps);
-  byId('legend').replaceChildren(...PHASES.map((p) => {
-    const swatch = el('i');
-    swatch.style.background = phaseColor(p);
-    return el('li', {}, swatch, p);
-  }));
+  fillLegend(byId('legend'));
 
   let lastReport: RunReport | null = null;
   let seen: LaneResult[] = [];
   let sweeping = false;
   const exports = ['export-json', 'export-csv', 'export-png', 'export-chart'].map((id) => byId<HTMLButtonElement>(id));
 
-  playground.observer = {
-    runStarted: (spec) => {
-      seen = [];
-      race.start(spec);
-      view.clear();
-      timeline.draw([]);
+  playground.observer = raceObserver(race, timeline, {
+    started: () => view.clear(),
+    finished: (r, all) => {
+      seen = all;
+      view.addLane(r, all);
     },
-    laneStarted: (lane, i, total) => {
-      race.setStatus(`Running ${lane} (${i + 1} of ${total})…`);
-      race.running(lane);
-    },
-    laneProgress: (lane, done) => race.progress(lane, done),
-    laneFinished: (r) => {
-      seen.push(r);
-      race.finished(r, seen);
-      view.addLane(r, seen);
-      timeline.draw(seen);
-    },
-  };
+  });
 
   function showReport(report: RunReport): void {
     lastReport = report;

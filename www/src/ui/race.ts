@@ -1,8 +1,10 @@
 // The lane cards: one per lane of the run, with live progress while it runs and its figures
 // (as text) when it is done.
-import type { FullSpec, Lane, LaneResult } from '../types';
+import type { RunObserver } from '../playground';
+import { PHASES, type FullSpec, type Lane, type LaneResult } from '../types';
 import { speedup } from '../verdict';
 import { byId, el } from './dom';
+import { phaseColor, type Timeline } from './timeline';
 
 interface Card {
   li: HTMLLIElement;
@@ -68,4 +70,46 @@ export class Race {
   winner(lane: Lane): void {
     this.cards.get(lane)?.li.classList.add('winner');
   }
+}
+
+/** What else a view does as a run goes; `finished` sees every lane result so far. */
+export interface RaceHooks {
+  started?(): void;
+  finished?(r: LaneResult, seen: LaneResult[]): void;
+}
+
+/**
+ * What the page and the embed both do as a run goes: cards, progress, the timeline redrawn as
+ * each lane finishes.
+ */
+export function raceObserver(race: Race, timeline: Timeline, hooks: RaceHooks = {}): RunObserver {
+  let seen: LaneResult[] = [];
+  return {
+    runStarted: (spec) => {
+      seen = [];
+      race.start(spec);
+      timeline.draw([]);
+      hooks.started?.();
+    },
+    laneStarted: (lane, i, total) => {
+      race.setStatus(`Running ${lane} (${i + 1} of ${total})…`);
+      race.running(lane);
+    },
+    laneProgress: (lane, done) => race.progress(lane, done),
+    laneFinished: (r) => {
+      seen.push(r);
+      race.finished(r, seen);
+      hooks.finished?.(r, seen);
+      timeline.draw(seen);
+    },
+  };
+}
+
+/** The phase colours' legend under the timeline. */
+export function fillLegend(list: HTMLElement): void {
+  list.replaceChildren(...PHASES.map((p) => {
+    const swatch = el('i');
+    swatch.style.background = phaseColor(p);
+    return el('li', {}, swatch, p);
+  }));
 }
