@@ -87,6 +87,29 @@ describe('the comparison page', () => {
     }
   });
 
+  test('mandelbrot: the image fills in from the processes\' bands', async () => {
+    const painted = await page.evaluate(async () => {
+      const canvas = document.getElementById('mandelbrot');
+      const seen = [];
+      const probe = setInterval(() => {
+        const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let filled = 0;
+        for (let i = 3; i < px.length; i += 4) filled += px[i] > 0 ? 1 : 0;
+        seen.push(filled / (px.length / 4));
+      }, 20);
+      await window.playground.run({ workload: 'mandelbrot', size: 1200, tasks: 400, workers: 2, lanes: ['processes'] });
+      clearInterval(probe);
+      const ctx = canvas.getContext('2d');
+      const at = (x, y) => [...ctx.getImageData(x, y, 1, 1).data];
+      return { seen, size: canvas.width, corner: at(0, 0), inside: at(Math.floor(canvas.width * 0.7), Math.floor(canvas.height / 2)) };
+    });
+    assert.equal(await page.locator('#mandelbrot-figure').isVisible(), true);
+    assert.equal(painted.size, 1200);
+    assert.deepEqual(painted.inside, [0, 0, 0, 255], 'the set itself is black');
+    assert.notDeepEqual(painted.corner.slice(0, 3), [0, 0, 0], 'the outside is coloured');
+    assert.ok(painted.seen.some((f) => f > 0.05 && f < 0.95), `partly painted while running: ${painted.seen.map((f) => f.toFixed(2))}`);
+  });
+
   test('a workers sweep draws a scaling curve with the ideal line', async () => {
     await page.fill('#size', '400000');
     await page.selectOption('#workload', 'primes');

@@ -3,13 +3,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use js_sys::{Array, Float64Array, Object, Reflect};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::lanes::{self, cancel, EventLoop, InTurn, LaneOutput};
 use crate::spec::{Defaults, Lane, RawSpec, RawValue, Spec, Workload};
 use crate::trace::Trace;
-use crate::workloads::{fold, format_checksum, share};
+use crate::workloads::{fold, format_checksum, share, Task};
 use crate::Error;
 
 /// The BroadcastChannel this instance reports panics and progress on (see js/channel.js); empty
@@ -125,7 +125,8 @@ pub fn prepare(spec: JsValue) -> Result<(), JsError> {
 }
 
 /// Runs task `index` of `spec` on this instance: one process's share of the processes lane.
-/// Resolves to `{ partial, events }`. For `share`, the buffer must have been received first.
+/// Resolves to `{ partial, events }`, and for `mandelbrot` `pixels`: the band's rows, which the
+/// page paints as they arrive. For `share`, the buffer must have been received first.
 ///
 /// # Errors
 /// A bad spec or task index, a missing `share` buffer, or `cancelled`.
@@ -145,7 +146,8 @@ pub async fn run_task(spec: JsValue, index: u32) -> Result<JsValue, JsError> {
     let data = data_for(&spec);
     let mut trace = Trace::default();
     let mut policy = InTurn::<JsTimers>::default();
-    let partial = lanes::run_task(&spec, index, &data, 0, &mut policy, &mut trace).await?;
+    let (partial, task) =
+        lanes::run_task_keeping(&spec, index, &data, 0, &mut policy, &mut trace).await?;
     let obj = Object::new();
     set(&obj, "partial", &partial.into());
     set(
@@ -153,6 +155,9 @@ pub async fn run_task(spec: JsValue, index: u32) -> Result<JsValue, JsError> {
         "events",
         &Float64Array::from(trace.events.as_slice()).into(),
     );
+    if let Task::Mandelbrot(band) = &task {
+        set(&obj, "pixels", &Uint8Array::from(band.pixels()).into());
+    }
     Ok(obj.into())
 }
 

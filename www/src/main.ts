@@ -8,6 +8,7 @@ import { byId, errorText } from './ui/dom';
 import { showEnvironment } from './ui/env';
 import { canvasPng, download, reportCsv, reportJson, stamp } from './ui/export';
 import { FrameMeter } from './ui/frame-meter';
+import { MandelbrotView } from './ui/mandelbrot';
 import { presetById } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { ReportView } from './ui/report-view';
@@ -42,8 +43,13 @@ async function start(): Promise<void> {
   let sweeping = false;
   const exports = ['export-json', 'export-csv', 'export-png', 'export-chart'].map((id) => byId<HTMLButtonElement>(id));
 
+  const image = new MandelbrotView();
   playground.observer = raceObserver(race, timeline, {
-    started: () => view.clear(),
+    started: (spec) => {
+      view.clear();
+      image.start(spec.workload, spec.size);
+    },
+    pixels: (row, pixels) => image.paint(row, pixels),
     finished: (r, all) => {
       seen = all;
       view.addLane(r, all);

@@ -16,6 +16,8 @@ export interface RunObserver {
   runStarted?(spec: FullSpec): void;
   laneStarted?(lane: Lane, index: number, total: number): void;
   laneProgress?(lane: Lane, done: number, tasks: number): void;
+  /** mandelbrot: a band of the image, as a lane that returns pixels finishes it. */
+  lanePixels?(lane: Lane, firstRow: number, pixels: Uint8Array): void;
   laneFinished?(result: LaneResult): void;
 }
 
@@ -74,7 +76,11 @@ export class PlaygroundImpl implements Playground {
         const runner = this.runners.get(lane)!;
         current.runner = runner;
         this.observer.laneStarted?.(lane, i, spec.lanes.length);
-        const result = await runner.run(spec, (done) => this.observer.laneProgress?.(lane, done, spec.tasks));
+        const result = await runner.run(
+          spec,
+          (done) => this.observer.laneProgress?.(lane, done, spec.tasks),
+          (row, pixels) => this.observer.lanePixels?.(lane, row, pixels),
+        );
         if (current.cancelled && result.ok === false) result.error = 'cancelled';
         results.push(result);
         this.observer.laneFinished?.(result);

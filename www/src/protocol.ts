@@ -17,6 +17,8 @@ export interface LaneOutput {
 export interface TaskOutput {
   partial: bigint;
   events: Float64Array;
+  /** mandelbrot: the band's rows, one escape count per pixel (transferred, not copied). */
+  pixels?: Uint8Array;
 }
 
 /**

@@ -121,6 +121,23 @@ pub async fn run_task<P: Policy>(
     policy: &mut P,
     trace: &mut Trace,
 ) -> Result<u64, Error> {
+    run_task_keeping(spec, index, data, row, policy, trace)
+        .await
+        .map(|(partial, _)| partial)
+}
+
+/// [`run_task`], also handing back the finished task (its Mandelbrot band's pixels, say).
+///
+/// # Errors
+/// As [`run_task`].
+pub async fn run_task_keeping<'a, P: Policy>(
+    spec: &Spec,
+    index: u32,
+    data: &'a [u8],
+    row: u32,
+    policy: &mut P,
+    trace: &mut Trace,
+) -> Result<(u64, Task<'a>), Error> {
     if faulty_task(spec) == Some(index) {
         match spec.fault {
             Fault::OomOneTask => {
@@ -149,7 +166,7 @@ pub async fn run_task<P: Policy>(
             Progress::Done(partial) => {
                 span.close();
                 task_finished();
-                return Ok(partial);
+                return Ok((partial, task));
             }
         }
     }

@@ -9,10 +9,13 @@ import { WorkerHandle } from '../worker-client';
 /** Told how many of the spec's tasks are done, a few times a second. */
 export type OnProgress = (done: number) => void;
 
+/** Given a finished band of the Mandelbrot image: its first row and its pixels. */
+export type OnPixels = (firstRow: number, pixels: Uint8Array) => void;
+
 export interface LaneRunner {
   readonly lane: Lane;
   /** Runs the spec once, timed, after any set-up and warm-up it needs. Never rejects. */
-  run(spec: FullSpec, progress?: OnProgress): Promise<LaneResult>;
+  run(spec: FullSpec, progress?: OnProgress, pixels?: OnPixels): Promise<LaneResult>;
   /** Stops the run in flight; its `run` then resolves with `ok: false`. */
   cancel(): void;
   /** Ends every worker this lane holds (the page is going away or the lane is reset). */

@@ -6,7 +6,7 @@ import type { WasmWorkerApi } from '../protocol';
 import type { FullSpec, LaneResult, TraceEvent } from '../types';
 import { checksumOf, plainWarmed } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
-import { failed, warmUp, message, startWasmWorker, toEvents, warmupSpec, type LaneRunner, type OnProgress } from './common';
+import { failed, warmUp, message, startWasmWorker, toEvents, warmupSpec, type LaneRunner, type OnPixels, type OnProgress } from './common';
 
 /** A warm pool left idle this long is terminated. */
 const IDLE_REAP_MS = 60_000;
@@ -30,7 +30,7 @@ export class ProcessesLane implements LaneRunner {
   /** The share buffer as the page holds it, to copy to each process (the parent's data). */
   private share: { mb: number; seed: number; bytes: Uint8Array } | null = null;
 
-  async run(spec: FullSpec, progress?: OnProgress): Promise<LaneResult> {
+  async run(spec: FullSpec, progress?: OnProgress, pixels?: OnPixels): Promise<LaneResult> {
     this.cancelled = false;
     if (this.reaper) clearTimeout(this.reaper);
     let setupMs = 0;
@@ -120,6 +120,8 @@ export class ProcessesLane implements LaneRunner {
             events.push(...own);
             partials.push(out.partial);
             progress?.(partials.length);
+            // The task's rows, as crate/src/workloads/mod.rs `split` cuts them.
+            if (out.pixels) pixels?.(Math.floor((spec.size * index) / spec.tasks), out.pixels);
           } catch (e) {
             if (this.cancelled) throw e;
             const why = message(e);

@@ -74,8 +74,9 @@ export class Race {
 
 /** What else a view does as a run goes; `finished` sees every lane result so far. */
 export interface RaceHooks {
-  started?(): void;
+  started?(spec: FullSpec): void;
   finished?(r: LaneResult, seen: LaneResult[]): void;
+  pixels?(firstRow: number, pixels: Uint8Array): void;
 }
 
 /**
@@ -89,13 +90,14 @@ export function raceObserver(race: Race, timeline: Timeline, hooks: RaceHooks = 
       seen = [];
       race.start(spec);
       timeline.draw([]);
-      hooks.started?.();
+      hooks.started?.(spec);
     },
     laneStarted: (lane, i, total) => {
       race.setStatus(`Running ${lane} (${i + 1} of ${total})…`);
       race.running(lane);
     },
     laneProgress: (lane, done) => race.progress(lane, done),
+    lanePixels: (_lane, row, pixels) => hooks.pixels?.(row, pixels),
     laneFinished: (r) => {
       seen.push(r);
       race.finished(r, seen);

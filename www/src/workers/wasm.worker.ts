@@ -1,7 +1,7 @@
 // The plain-build worker (pkg/): one wasm instance with its own memory.
 import * as Comlink from 'comlink';
 import init, * as wasm from '@pkg/concurrency_playground.js';
-import type { WasmWorkerApi } from '../protocol';
+import type { TaskOutput, WasmWorkerApi } from '../protocol';
 import { exposeMemory, hostWorker, Loaded } from './host';
 import { monitorLag } from './lag';
 
@@ -40,7 +40,10 @@ const api: WasmWorkerApi = {
       stop();
     }
   },
-  runTask: (spec, index) => oneAtATime(() => loaded.get().runTask(spec, index)),
+  runTask: (spec, index) => oneAtATime(async () => {
+    const out: TaskOutput = await loaded.get().runTask(spec, index);
+    return out.pixels ? Comlink.transfer(out, [out.pixels.buffer]) : out;
+  }),
   async shareBuffer(mb, seed) {
     const bytes = loaded.get().shareBuffer(mb, seed);
     return Comlink.transfer(bytes, [bytes.buffer]);
