@@ -1,7 +1,7 @@
 // Every test, in the order CI runs them (npm test runs set-up first).
 import { join } from 'node:path';
 import { root, run, step, threadsEnv } from './lib.mjs';
-import { lint } from './lint.mjs';
+import { lintRust, typecheck } from './lint.mjs';
 
 const started = Date.now();
 const wasmPackTest = (features, env) => run(
@@ -9,11 +9,12 @@ const wasmPackTest = (features, env) => run(
   { env: { ...env, CHROMEDRIVER: process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver' } },
 );
 
-lint();
+lintRust();
 step('cargo test (kernels and lanes, native)');
 run('cargo', ['test', '--release']);
 step('Building the site');
 run('node', ['scripts/build.mjs']);
+typecheck();
 step('wasm-pack test: plain build in a dedicated worker (Chromium)');
 wasmPackTest([], process.env);
 step('wasm-pack test: threads build with a rayon pool in a dedicated worker (Chromium)');
