@@ -7,12 +7,6 @@ export type WorkerScript = 'lab.worker.js' | 'wasm.worker.js';
 /** How long a crashed worker's call waits for the panic message that explains the crash. */
 const PANIC_GRACE_MS = 50;
 
-let live = 0;
-/** Workers this page has started and not yet terminated. */
-export function liveWorkers(): number {
-  return live;
-}
-
 let channels = 0;
 
 /** What a worker's wasm posts on its channel (crate/js/channel.js). */
@@ -32,7 +26,6 @@ export class WorkerHandle<Api> {
 
   constructor(script: WorkerScript) {
     this.worker = new Worker(new URL(`./${script}`, import.meta.url), { type: 'module', name: script });
-    live++;
     this.api = Comlink.wrap<Api>(this.worker);
     this.died = new Promise<never>((_, reject) => {
       this.kill = reject;
@@ -69,7 +62,6 @@ export class WorkerHandle<Api> {
     this.alive = false;
     this.worker.terminate();
     this.reports.close();
-    live--;
     this.kill(reason);
   }
 }

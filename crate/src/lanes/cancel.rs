@@ -1,7 +1,8 @@
 //! The cancel flag every lane checks between slices of work.
 //!
-//! In the threads build it lives in shared memory, so the page can raise it with `Atomics.store`
-//! while the lab worker is busy inside rayon and cannot receive a message.
+//! The page raises it: in the threads build it lives in shared memory, so the page writes it with
+//! `Atomics.store` (at `address()`) while the lab worker is busy inside rayon and cannot receive
+//! a message.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -11,10 +12,6 @@ static FLAG: AtomicU32 = AtomicU32::new(0);
 
 pub fn reset() {
     FLAG.store(0, Ordering::SeqCst);
-}
-
-pub fn request() {
-    FLAG.store(1, Ordering::SeqCst);
 }
 
 /// # Errors
