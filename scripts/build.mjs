@@ -3,10 +3,10 @@
 //   node scripts/build.mjs --web                only the TypeScript and static files (wasm built)
 //   ... --coi-serviceworker                     for hosts that cannot send COOP/COEP (GitHub Pages)
 //   ... --out DIR                               somewhere other than www/dist/
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { root, run, step } from './lib.mjs';
+import { fail, root, run, step } from './lib.mjs';
 
 const www = join(root, 'www');
 const outArg = process.argv.indexOf('--out');
@@ -27,6 +27,25 @@ function wasm() {
     const artifact = join(root, b.target, 'wasm32-unknown-unknown/release/concurrency_playground.wasm');
     run('wasm-bindgen', ['--target', 'web', '--out-dir', join(www, b.out), artifact]);
   }
+  patchRayonInit();
+}
+
+/**
+ * wasm-bindgen-rayon 1.3.0 (the latest on crates.io) starts each pool worker with the glue's
+ * deprecated positional `init(module, memory)`, so every rayon worker logs "using deprecated
+ * parameters for the initialization function". Fixed upstream, unreleased:
+ * https://github.com/RReverser/wasm-bindgen-rayon/pull/13. Until a release has it, the build
+ * passes the one object the glue wants; it fails loudly if the line changes, so an upgrade that
+ * makes this patch needless is noticed.
+ */
+function patchRayonInit() {
+  const snippets = join(www, 'pkg-threads', 'snippets');
+  const dir = readdirSync(snippets).find((d) => d.startsWith('wasm-bindgen-rayon-'));
+  const file = join(snippets, dir, 'src', 'workerHelpers.no-bundler.js');
+  const before = 'await pkg.default(data.module, data.memory);';
+  const source = readFileSync(file, 'utf8');
+  if (!source.includes(before)) fail(`${file} no longer has \`${before}\`: drop patchRayonInit() from scripts/build.mjs if the upstream fix is in`);
+  writeFileSync(file, source.replace(before, 'await pkg.default({ module_or_path: data.module, memory: data.memory });'));
 }
 
 /**

@@ -2,6 +2,8 @@
 // the hook runs, and in the threads build it happens on a rayon worker whose parent (the lab) is
 // blocked, so a message to the parent would never be read: a BroadcastChannel reaches the page
 // directly, from any thread. Each thread has its own copy of this module.
+import { nowMs } from './clock.js';
+
 let channel = null;
 let lastProgress = 0;
 
@@ -16,8 +18,10 @@ function post(name, message) {
   }
 }
 
-export function reportPanic(name, message) {
-  if (post(name, { type: 'panic', message }) && typeof WorkerGlobalScope !== 'undefined') {
+// `task`: the task the panicking thread ran (-1: none); `done`: the flight log of finished tasks
+// (crate/src/lanes/flight.rs), copied out of wasm memory before the abort.
+export function reportPanic(name, message, task, done) {
+  if (post(name, { type: 'panic', message, task, done: done.slice(), at: nowMs() }) && typeof WorkerGlobalScope !== 'undefined') {
     // The abort that follows surfaces as an uncaught "unreachable" RuntimeError (an error event, or
     // an unhandled rejection where the wasm was called from a promise, as rayon's workers are).
     // The page has the panic already, with its real message: keep the trap from being reported a

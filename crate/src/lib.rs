@@ -14,6 +14,7 @@ compile_error!(
      (atomics, bulk-memory and the --shared-memory link args, see rust-lang/rust#147225)"
 );
 
+pub mod budget;
 pub mod error;
 pub mod lanes;
 pub mod spec;

@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use crate::budget;
 use crate::lanes::{self, cancel, EventLoop, InTurn, LaneOutput};
 use crate::spec::{Defaults, Lane, RawSpec, RawValue, Spec, Workload};
-use crate::trace::Trace;
+use crate::trace::{Trace, STRIDE};
 use crate::workloads::{fold, format_checksum, share, Task};
 use crate::Error;
 
@@ -19,7 +20,7 @@ static CHANNEL: Mutex<String> = Mutex::new(String::new());
 #[wasm_bindgen(module = "/js/channel.js")]
 extern "C" {
     #[wasm_bindgen(js_name = reportPanic)]
-    fn report_panic(channel: &str, message: &str);
+    fn report_panic(channel: &str, message: &str, task: f64, done: &[f64]);
     #[wasm_bindgen(js_name = reportProgress)]
     fn report_progress(channel: &str, done: u32);
 }
@@ -45,7 +46,9 @@ pub fn init_instance(channel: String) {
             Some(m) => m.to_owned(),
             None => info.to_string(),
         };
-        with_channel(|c| report_panic(c, &message));
+        // The log of finished tasks goes with it: the abort that follows loses everything else.
+        let task = lanes::flight::current().map_or(-1.0, f64::from);
+        with_channel(|c| report_panic(c, &message, task, &lanes::flight::events()));
     }));
     lanes::set_progress_hook(|done| with_channel(|c| report_progress(c, done)));
 }
@@ -59,23 +62,39 @@ fn with_channel(f: impl FnOnce(&str)) {
     }
 }
 
-/// Makes the `share` buffer of `mb` MiB for `seed` for the page to hand to processes, without
-/// keeping it here: this instance then receives its copy like every other process.
-#[wasm_bindgen(js_name = shareBuffer)]
-pub fn share_buffer(mb: u32, seed: u32) -> Vec<u8> {
-    share::buffer(mb, seed)
+/// A copy of the `share` buffer this instance holds (see `prepare`), for the page to hand to the
+/// other processes: the process that built its own copy is the parent of everyone else's.
+///
+/// # Errors
+/// When this instance holds no buffer of `mb` MiB for `seed`.
+#[wasm_bindgen(js_name = shareCopy)]
+pub fn share_copy(mb: u32, seed: u32) -> Result<Uint8Array, JsError> {
+    let slot = SHARE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match slot.as_ref() {
+        // Straight from linear memory into a JS array: no second copy in wasm memory.
+        Some(s) if s.mb == mb && s.seed == seed => Ok(Uint8Array::from(s.data.as_slice())),
+        _ => Err(JsError::new(&format!(
+            "share: this process holds no {mb} MB buffer for seed {seed}"
+        ))),
+    }
 }
 
-/// Keeps a received copy of the `share` buffer (a process's own copy, in its own memory).
+/// Keeps a received copy of the `share` buffer (a process's own copy, in its own memory). The
+/// old buffer is dropped before the new one is allocated: never two at once.
 #[wasm_bindgen(js_name = receiveShare)]
-pub fn receive_share(mb: u32, seed: u32, data: Vec<u8>) {
+pub fn receive_share(mb: u32, seed: u32, data: &Uint8Array) {
     let mut slot = SHARE
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    *slot = None;
+    let mut bytes = vec![0; data.length() as usize];
+    data.copy_to(&mut bytes);
     *slot = Some(Shared {
         mb,
         seed,
-        data: Arc::new(data),
+        data: Arc::new(bytes),
     });
 }
 
@@ -94,6 +113,8 @@ fn share_data(mb: u32, seed: u32) -> Arc<Vec<u8>> {
     match slot.as_ref() {
         Some(s) if s.mb == mb && s.seed == seed => s.data.clone(),
         _ => {
+            // Drop the old buffer first: two 256 MB buffers at once could exceed the memory cap.
+            *slot = None;
             let data = Arc::new(share::buffer(mb, seed));
             *slot = Some(Shared {
                 mb,
@@ -125,7 +146,7 @@ pub fn prepare(spec: JsValue) -> Result<(), JsError> {
 }
 
 /// Runs task `index` of `spec` on this instance: one process's share of the processes lane.
-/// Resolves to `{ partial, events }`, and for `mandelbrot` `pixels`: the band's rows, which the
+/// Resolves to `{ partial, events, totals }` (see `set_trace`), and for `mandelbrot` `pixels`: the band's rows, which the
 /// page paints as they arrive. For `share`, the buffer must have been received first.
 ///
 /// # Errors
@@ -150,23 +171,24 @@ pub async fn run_task(spec: JsValue, index: u32) -> Result<JsValue, JsError> {
         lanes::run_task_keeping(&spec, index, &data, 0, &mut policy, &mut trace).await?;
     let obj = Object::new();
     set(&obj, "partial", &partial.into());
-    set(
-        &obj,
-        "events",
-        &Float64Array::from(trace.events.as_slice()).into(),
-    );
+    set_trace(&obj, &trace);
     if let Task::Mandelbrot(band) = &task {
         set(&obj, "pixels", &Uint8Array::from(band.pixels()).into());
     }
     Ok(obj.into())
 }
 
-/// Checks a run request and fills in its defaults.
+/// Checks a run request, fills in its defaults, and refuses it if its lanes together would take
+/// longer than the time budget (`budget::check`).
 ///
-/// `workers` and `lanes` are what this environment offers when the spec leaves them out.
+/// `workers` is this machine's core count (`navigator.hardwareConcurrency`): the default for the
+/// spec's `workers`, and what the budget's estimate computes with. `lanes` is what this
+/// environment offers when the spec leaves them out. The workers do not re-check the budget:
+/// they run what the page accepted, on the page's count of cores.
 ///
 /// # Errors
-/// An `Error` whose message starts with the bad field's name and says what it allows.
+/// An `Error` whose message starts with the bad field's name and says what it allows (for the
+/// budget: a value of it that would fit).
 #[wasm_bindgen(js_name = normalizeSpec)]
 pub fn normalize_spec(raw: JsValue, workers: u32, lanes: Vec<String>) -> Result<JsValue, JsError> {
     let lanes = lanes
@@ -179,7 +201,31 @@ pub fn normalize_spec(raw: JsValue, workers: u32, lanes: Vec<String>) -> Result<
         })
         .collect::<Result<_, _>>()?;
     let spec = read_spec(&raw, &Defaults { workers, lanes })?;
+    budget::check(&spec, workers)?;
     Ok(write_raw(&spec.to_raw()).into())
+}
+
+/// The budget's estimate for a normalised spec on a machine with `cores` logical cores:
+/// `{ lanes: { <lane>: ms }, wallMs: { <lane>: ms }, totalMs, budgetMs }`. `lanes` is each
+/// lane's whole time, set-up included (what the budget counts); `wallMs` the part a lane
+/// result's `wallMs` measures, to set against it.
+///
+/// # Errors
+/// A bad spec.
+#[wasm_bindgen(js_name = estimateSpec)]
+pub fn estimate_spec(spec: JsValue, cores: u32) -> Result<JsValue, JsError> {
+    let estimate = budget::estimate(&read_worker_spec(&spec)?, cores);
+    let (lanes, wall) = (Object::new(), Object::new());
+    for l in &estimate.lanes {
+        set(&lanes, l.lane.name(), &l.ms.into());
+        set(&wall, l.lane.name(), &l.timed_ms.into());
+    }
+    let obj = Object::new();
+    set(&obj, "lanes", &lanes.into());
+    set(&obj, "wallMs", &wall.into());
+    set(&obj, "totalMs", &estimate.total_ms.into());
+    set(&obj, "budgetMs", &budget::BUDGET_MS.into());
+    Ok(obj.into())
 }
 
 /// The allowed `size` range of a workload, `[min, max]`, for the page's controls.
@@ -208,6 +254,31 @@ pub fn fold_checksum(workload: &str, partials: Vec<u64>) -> Result<String, JsErr
     Ok(format_checksum(workload_named(workload)?, fold(partials)))
 }
 
+/// Bounds a trace gathered elsewhere, as a lane's own trace is bounded: the processes lane's
+/// page collects each task's `events` and adds its own transfer events, and a million tasks'
+/// worth would not fit on the page. `events` are stride 6 as `runTask` returns them; returns
+/// `{ events, totals }` (see `set_trace`). Totals are summed from the `busy` column, so they
+/// stay exact for events merged before, and the page may bound as it gathers: pass the last
+/// result's `events` with the new ones.
+///
+/// # Errors
+/// When `events` is not a whole number of events.
+#[wasm_bindgen(js_name = boundTrace)]
+pub fn bound_trace(events: Vec<f64>) -> Result<JsValue, JsError> {
+    let trace = Trace::from_events(&events).ok_or_else(|| {
+        Error::field(
+            "events",
+            format!(
+                "must be {STRIDE} numbers an event, got {} numbers",
+                events.len()
+            ),
+        )
+    })?;
+    let obj = Object::new();
+    set_trace(&obj, &trace);
+    Ok(obj.into())
+}
+
 /// Address of the cancel flag in this instance's memory: with shared memory the page raises it
 /// with `Atomics.store` while rayon is busy.
 #[wasm_bindgen(js_name = cancelFlagAddress)]
@@ -217,14 +288,13 @@ pub fn cancel_flag_address() -> usize {
 
 /// Runs every task in order on this worker: the sequential lane.
 ///
-/// Resolves to `{ checksum, sum, events }` (events: `Float64Array`, 5 numbers an event).
+/// Resolves to `{ checksum, sum, events, totals }` (see `set_trace`).
 ///
 /// # Errors
 /// A bad spec, or `cancelled`.
 #[wasm_bindgen(js_name = runSequential)]
 pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
-    cancel::reset();
     lanes::reset_progress();
     let data = data_for(&spec);
     let out = lanes::sequential::run::<JsTimers>(&spec, &data).await?;
@@ -238,7 +308,6 @@ pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = runAsync)]
 pub async fn run_async(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
-    cancel::reset();
     lanes::reset_progress();
     let data = data_for(&spec);
     let out = lanes::cooperative::run::<JsTimers>(&spec, &data).await?;
@@ -254,7 +323,6 @@ pub async fn run_async(spec: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = runThreads)]
 pub fn run_threads(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
-    cancel::reset();
     lanes::reset_progress();
     let data = data_for(&spec);
     let out = lanes::threads::run(&spec, &data, false)?;
@@ -269,7 +337,6 @@ pub fn run_threads(spec: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = runGil)]
 pub fn run_gil(spec: JsValue) -> Result<JsValue, JsError> {
     let spec = read_worker_spec(&spec)?;
-    cancel::reset();
     lanes::reset_progress();
     let data = data_for(&spec);
     let out = lanes::threads::run(&spec, &data, true)?;
@@ -307,12 +374,25 @@ fn output(spec: &Spec, out: &LaneOutput) -> JsValue {
         &format_checksum(spec.workload, out.sum).into(),
     );
     set(&obj, "sum", &out.sum.into());
-    set(
-        &obj,
-        "events",
-        &Float64Array::from(out.trace.events.as_slice()).into(),
-    );
+    set_trace(&obj, &out.trace);
     obj.into()
+}
+
+/// `events`: `Float64Array`, `STRIDE` (6) numbers an event: row, task, phase, start ms, end ms,
+/// busy ms; at most `MAX_EVENTS`, spans too short to see merged. `totals`: `Float64Array` of
+/// triples row, phase, ms: every span's exact duration summed, for numbers that must not depend
+/// on merging.
+fn set_trace(obj: &Object, trace: &Trace) {
+    set(
+        obj,
+        "events",
+        &Float64Array::from(trace.events().as_slice()).into(),
+    );
+    set(
+        obj,
+        "totals",
+        &Float64Array::from(trace.totals().as_slice()).into(),
+    );
 }
 
 fn set(obj: &Object, key: &str, value: &JsValue) {

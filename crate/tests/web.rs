@@ -4,9 +4,10 @@
 //! (`npm test` runs both; see scripts/test.mjs.)
 #![cfg(target_arch = "wasm32")]
 
+use concurrency_playground::trace::STRIDE;
 use concurrency_playground::wasm::{
-    fold_checksum, has_share, normalize_spec, receive_share, run_async, run_sequential, run_task,
-    share_buffer,
+    fold_checksum, has_share, normalize_spec, prepare, receive_share, run_async, run_sequential,
+    run_task, share_copy,
 };
 use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -55,11 +56,32 @@ async fn sequential_counts_primes() {
     let out = run_sequential(s).await.map_err(JsValue::from).unwrap();
     assert_eq!(get(&out, "checksum").as_string().unwrap(), "9592");
     let events: Float64Array = get(&out, "events").unchecked_into();
-    assert_eq!(events.length() % 5, 0);
+    assert_eq!(events.length() as usize % STRIDE, 0);
+    assert!(events.length() > 0, "compute events recorded");
+    // 64 tasks' slivers may merge into fewer events, but the total keeps every one of them.
+    let totals = Float64Array::from(get(&out, "totals")).to_vec();
+    assert_eq!(totals.len() % 3, 0);
     assert!(
-        events.length() / 5 >= 64,
-        "one compute event per task at least"
+        totals.chunks(3).any(|t| t[1] == 1.0 && t[2] > 0.0),
+        "compute total: {totals:?}"
     );
+}
+
+#[wasm_bindgen_test]
+fn bound_trace_keeps_busy_totals_and_rejects_partial_events() {
+    use concurrency_playground::wasm::bound_trace;
+    // Two overlapping transfers on row 1, already merged elsewhere (busy ≠ end − start).
+    let events = vec![
+        1.0, 0.0, 3.0, 10.0, 20.0, 4.0, //
+        1.0, 1.0, 3.0, 15.0, 30.0, 15.0,
+    ];
+    let out = bound_trace(events).map_err(JsValue::from).unwrap();
+    let kept = Float64Array::from(get(&out, "events")).to_vec();
+    assert_eq!(kept, vec![1.0, 0.0, 3.0, 10.0, 30.0, 19.0]);
+    let totals = Float64Array::from(get(&out, "totals")).to_vec();
+    assert_eq!(totals, vec![1.0, 3.0, 19.0]);
+    let e = error_message(bound_trace(vec![0.0; 7]).unwrap_err());
+    assert!(e.starts_with("events:"), "{e}");
 }
 
 #[wasm_bindgen_test]
@@ -113,13 +135,16 @@ async fn a_process_needs_its_copy_of_the_share_buffer() {
     ]);
     let e = error_message(run_task(s.clone(), 0).await.unwrap_err());
     assert!(e.contains("has not received"), "{e}");
-    let bytes = share_buffer(2, 9);
-    assert_eq!(bytes.len(), 2 << 20);
     assert!(
-        !has_share(2, 9),
-        "making the buffer for the page does not keep it here"
+        share_copy(2, 9).is_err(),
+        "nothing to copy before it is made"
     );
-    receive_share(2, 9, bytes);
+    // The first process builds its own copy, and hands the page one to pass on.
+    prepare(s.clone()).unwrap();
+    assert!(has_share(2, 9));
+    let bytes = share_copy(2, 9).unwrap();
+    assert_eq!(bytes.length(), 2 << 20);
+    receive_share(2, 9, &bytes);
     assert!(has_share(2, 9));
     assert!(run_task(s, 0).await.is_ok());
 }
@@ -209,7 +234,7 @@ mod threads {
         assert_eq!(get(&out, "checksum").as_string().unwrap(), "78498");
         let events = Float64Array::from(get(&out, "events")).to_vec();
         let mut compute: Vec<(f64, f64)> = events
-            .chunks(5)
+            .chunks(STRIDE)
             .filter(|e| e[2] == 1.0)
             .map(|e| (e[3], e[4]))
             .collect();
@@ -218,7 +243,7 @@ mod threads {
             assert!(w[1].0 >= w[0].1 - 0.01, "compute spans overlap: {w:?}");
         }
         assert!(
-            events.chunks(5).any(|e| e[2] == 4.0),
+            events.chunks(STRIDE).any(|e| e[2] == 4.0),
             "gil-wait events recorded"
         );
     }
@@ -229,7 +254,7 @@ mod threads {
         let s = spec(&[("size", 2_000_000.into()), ("tasks", 64.into())]);
         let out = run_threads(s).map_err(JsValue::from).unwrap();
         let events = Float64Array::from(get(&out, "events")).to_vec();
-        let mut rows: Vec<u64> = events.chunks(5).map(|e| e[0] as u64).collect();
+        let mut rows: Vec<u64> = events.chunks(STRIDE).map(|e| e[0] as u64).collect();
         rows.sort_unstable();
         rows.dedup();
         assert_eq!(rows, vec![0, 1]);

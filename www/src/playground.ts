@@ -1,14 +1,13 @@
 // window.playground: checks a spec, runs its lanes one after another (never competing for
 // cores), and reports. Everything heavy happens in the lanes' workers.
 import { detect } from './capabilities';
-import type { LaneRunner } from './lanes/common';
-import { failed } from './lanes/common';
+import { Cancelled, failed, IdleReaper, notRun, onCancel, type LaneRunner } from './lanes/common';
 import { ProcessesLane } from './lanes/processes';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
-import type { Capabilities, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
+import type { Capabilities, Estimate, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { verdict } from './verdict';
-import { loadPlain, normalize } from './wasm';
+import { estimateSpec, loadPlain, normalize } from './wasm';
 
 export const VERSION = '0.1.0';
 
@@ -26,8 +25,10 @@ export class PlaygroundImpl implements Playground {
   readonly ready: Promise<void>;
   private caps: Capabilities | null = null;
   private readonly runners: Map<Lane, LaneRunner>;
-  private current: { cancelled: boolean; runner: LaneRunner | null } | null = null;
+  private current: AbortController | null = null;
   observer: RunObserver = {};
+  /** The last run's report, for exports and embeds; null before the first run ends. */
+  lastReport: RunReport | null = null;
 
   constructor() {
     const lab = new LabHost();
@@ -58,38 +59,43 @@ export class PlaygroundImpl implements Playground {
     return spec;
   }
 
-  async run(raw: RunSpec): Promise<RunReport> {
+  run(raw: RunSpec): Promise<RunReport> {
+    // Claimed before the first await, so a cancel() in the same tick as run() is not lost.
+    if (this.current) return Promise.reject(new Error('a run is already in flight: cancel() it or wait for it to finish'));
+    const controller = new AbortController();
+    this.current = controller;
+    return this.runLanes(raw, controller.signal).finally(() => {
+      if (this.current === controller) this.current = null;
+    });
+  }
+
+  private async runLanes(raw: RunSpec, signal: AbortSignal): Promise<RunReport> {
     await this.ready;
-    if (this.current) throw new Error('a run is already in flight: cancel() it or wait for it to finish');
     const spec = this.check(raw);
     const caps = this.capabilities();
-    const current: { cancelled: boolean; runner: LaneRunner | null } = { cancelled: false, runner: null };
-    this.current = current;
     const results: LaneResult[] = [];
+    // A cancel settles the lane in flight at once: its runner ends its workers in the background.
+    const cancelled = new Promise<'cancelled'>((resolve) => onCancel(signal, () => resolve('cancelled')));
     this.observer.runStarted?.(spec);
-    try {
-      for (const [i, lane] of spec.lanes.entries()) {
-        if (current.cancelled) {
-          results.push(failed(lane, spec.workers, new Error('cancelled')));
-          continue;
-        }
-        const runner = this.runners.get(lane)!;
-        current.runner = runner;
-        this.observer.laneStarted?.(lane, i, spec.lanes.length);
-        const result = await runner.run(
-          spec,
-          (done) => this.observer.laneProgress?.(lane, done, spec.tasks),
-          (row, pixels) => this.observer.lanePixels?.(lane, row, pixels),
-        );
-        if (current.cancelled && result.ok === false) result.error = 'cancelled';
-        results.push(result);
-        this.observer.laneFinished?.(result);
+    for (const [i, lane] of spec.lanes.entries()) {
+      if (signal.aborted) {
+        results.push(notRun(lane, spec.workers));
+        continue;
       }
-    } finally {
-      this.current = null;
+      this.observer.laneStarted?.(lane, i, spec.lanes.length);
+      const running = this.runners.get(lane)!.run(spec, {
+        signal,
+        progress: (done) => this.observer.laneProgress?.(lane, done, spec.tasks),
+        pixels: (row, pixels) => this.observer.lanePixels?.(lane, row, pixels),
+      });
+      const settled = await Promise.race([running, cancelled]);
+      const result = settled === 'cancelled' || signal.aborted ? failed(lane, spec.workers, new Cancelled()) : settled;
+      results.push(result);
+      this.observer.laneFinished?.(result);
     }
-    return {
+    const report: RunReport = {
       spec,
+      estimate: this.estimate(spec),
       env: {
         userAgent: navigator.userAgent,
         hardwareConcurrency: caps.hardwareConcurrency,
@@ -98,11 +104,36 @@ export class PlaygroundImpl implements Playground {
       results,
       verdict: verdict(spec, results),
     };
+    this.lastReport = report;
+    return report;
+  }
+
+  /**
+   * What the time budget (crate/src/budget.rs) expects each lane of a spec to take, set-up
+   * included. Works for specs over the budget too: the controls show how far over they are.
+   */
+  estimate(raw: RunSpec): Estimate {
+    const caps = this.capabilities();
+    return estimateSpec({ workers: caps.hardwareConcurrency, lanes: caps.lanes, ...raw }, caps.hardwareConcurrency);
   }
 
   cancel(): void {
-    if (!this.current) return;
-    this.current.cancelled = true;
-    this.current.runner?.cancel();
+    this.current?.abort();
+  }
+
+  /** Ends every idle worker now (the next run starts them again). */
+  release(): void {
+    if (this.current) return;
+    for (const runner of this.runners.values()) runner.dispose();
+  }
+
+  /** How long a lane's workers may sit idle before they are ended (default 60 s). */
+  get idleTimeoutMs(): number {
+    return IdleReaper.timeoutMs;
+  }
+
+  set idleTimeoutMs(ms: number) {
+    if (!(ms >= 0 && ms <= 3_600_000)) throw new Error(`idleTimeoutMs: must be a number of ms from 0 to 3600000, got ${String(ms)}`);
+    IdleReaper.timeoutMs = ms;
   }
 }

@@ -7,8 +7,10 @@ import type { FullSpec } from './types';
 export interface LaneOutput {
   checksum: string;
   sum: bigint;
-  /** Flat events, 5 numbers each: row, task, phase code, start ms, end ms (epoch clock). */
+  /** Flat events, 6 numbers each: row, task, phase code, start ms, end ms (epoch clock), busy ms. */
   events: Float64Array;
+  /** Exact ms per row and phase: triples row, phase code, ms. */
+  totals: Float64Array;
   /** async: how late the worker's periodic timer fired at worst during the run. */
   loopLagMs?: number;
 }
@@ -17,6 +19,7 @@ export interface LaneOutput {
 export interface TaskOutput {
   partial: bigint;
   events: Float64Array;
+  totals: Float64Array;
   /** mandelbrot: the band's rows, one escape count per pixel (transferred, not copied). */
   pixels?: Uint8Array;
 }
@@ -37,8 +40,8 @@ export interface WasmWorkerApi {
   /** The async lane: every task a future on this worker's event loop, its lag measured. */
   runAsync(spec: FullSpec): Promise<LaneOutput>;
   runTask(spec: FullSpec, index: number): Promise<TaskOutput>;
-  /** The share buffer, made in this instance and transferred (not copied) out. */
-  shareBuffer(mb: number, seed: number): Promise<Uint8Array>;
+  /** A copy of the share buffer this instance holds (after `prepare`), transferred out. */
+  shareCopy(mb: number, seed: number): Promise<Uint8Array>;
   /** Keeps a copy of the share buffer in this instance's own memory. */
   receiveShare(mb: number, seed: number, data: Uint8Array): Promise<void>;
   hasShare(mb: number, seed: number): Promise<boolean>;

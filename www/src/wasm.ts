@@ -1,7 +1,7 @@
 // The plain build on the page thread: only light work (checking specs, folding checksums) and
 // compiling the module once for every worker that instantiates it.
-import init, { foldChecksum, normalizeSpec, sizeRange } from '@pkg/concurrency_playground.js';
-import type { FullSpec, Lane, RunSpec } from './types';
+import init, { boundTrace as bound, estimateSpec as estimate, foldChecksum, normalizeSpec, sizeRange } from '@pkg/concurrency_playground.js';
+import type { Estimate, FullSpec, Lane, RunSpec } from './types';
 
 let compiled: Promise<WebAssembly.Module> | null = null;
 
@@ -43,4 +43,17 @@ export function checksumOf(workload: RunSpec['workload'], partials: bigint[]): s
 export function sizeRangeOf(workload: RunSpec['workload']): [number, number] {
   const [min, max] = sizeRange(workload);
   return [min, max];
+}
+
+/**
+ * Bounds a trace the page gathered (the processes lane's tasks and messages) by the crate's rule
+ * (crate/src/trace.rs): flat events of 6 numbers in, at most 20,000 out, with exact totals.
+ */
+export function boundTrace(events: number[]): { events: Float64Array; totals: Float64Array } {
+  return bound(Float64Array.from(events)) as { events: Float64Array; totals: Float64Array };
+}
+
+/** The time budget's estimate of a spec on a machine with `cores` cores (crate/src/budget.rs). */
+export function estimateSpec(raw: unknown, cores: number): Estimate {
+  return estimate(raw, cores) as Estimate;
 }

@@ -1,6 +1,7 @@
 // Page side of every worker: spawn by kind, wrap with Comlink, and make every call fail fast
 // (never hang) when the worker dies, panics or is terminated.
 import * as Comlink from 'comlink';
+import { nowMs } from './clock';
 
 export type WorkerScript = 'lab.worker.js' | 'wasm.worker.js';
 
@@ -10,7 +11,25 @@ const PANIC_GRACE_MS = 50;
 let channels = 0;
 
 /** What a worker's wasm posts on its channel (crate/js/channel.js). */
-type WorkerReport = { type: 'panic'; message: string } | { type: 'progress'; done: number };
+type WorkerReport =
+  | { type: 'panic'; message: string; task: number; done: Float64Array; at: number }
+  | { type: 'progress'; done: number };
+
+/**
+ * A panic in a worker's wasm: its message, the task that panicked (if the instance knew), when,
+ * and the flight log of the tasks it had finished (crate/src/lanes/flight.rs), which the abort
+ * would otherwise have lost.
+ */
+export class WorkerPanic extends Error {
+  constructor(
+    readonly panic: string,
+    readonly task: number | null,
+    readonly at: number,
+    readonly done: Float64Array,
+  ) {
+    super(`panicked: ${panic}`);
+  }
+}
 
 export class WorkerHandle<Api> {
   readonly api: Comlink.Remote<Api>;
@@ -36,7 +55,11 @@ export class WorkerHandle<Api> {
     this.reports = new BroadcastChannel(this.channel);
     this.reports.onmessage = (e: MessageEvent<WorkerReport>) => {
       const report = e.data;
-      if (report?.type === 'panic') this.terminate(new Error(`panicked: ${String(report.message)}`));
+      if (report?.type === 'panic') {
+        const task = Number.isInteger(report.task) && report.task >= 0 ? report.task : null;
+        const done = report.done instanceof Float64Array ? report.done : new Float64Array(0);
+        this.terminate(new WorkerPanic(String(report.message), task, Number(report.at) || nowMs(), done));
+      }
       else if (report?.type === 'progress' && typeof report.done === 'number') this.onProgress?.(report.done);
     };
     this.worker.addEventListener('error', (e) => {

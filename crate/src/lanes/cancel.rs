@@ -2,17 +2,15 @@
 //!
 //! The page raises it: in the threads build it lives in shared memory, so the page writes it with
 //! `Atomics.store` (at `address()`) while the lab worker is busy inside rayon and cannot receive
-//! a message.
+//! a message. The page also lowers it, before it sends each call: a reset here, when the call
+//! arrives, would erase a cancel raised while the call was still on its way. (The plain build has
+//! no shared memory: the page cancels it by ending the worker, and the flag stays down.)
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::Error;
 
 static FLAG: AtomicU32 = AtomicU32::new(0);
-
-pub fn reset() {
-    FLAG.store(0, Ordering::SeqCst);
-}
 
 /// # Errors
 /// [`Error::Cancelled`] once the flag is raised.

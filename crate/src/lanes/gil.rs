@@ -117,11 +117,13 @@ impl<L: EventLoop> Policy for UnderGil<'_, L> {
     async fn between(&mut self, span: &mut Span<'_>) -> Result<(), Error> {
         cancel::check()?;
         if self.gil.drop_requested() {
-            span.close();
+            // From letting go until holding it again the thread only waits for the lock: first
+            // for another thread to take it, then for its turn. All of it is gil-wait, so the
+            // timeline shows the lock passing between threads with no blank gaps.
+            let let_go = span.close();
             self.gil.switch_away();
-            let asked = now_ms();
             self.gil.acquire();
-            span.record_since(Phase::GilWait, asked);
+            span.record_since(Phase::GilWait, let_go);
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 pub mod cancel;
 pub mod cooperative;
+pub mod flight;
 #[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
 pub mod gil;
 pub mod sequential;
@@ -36,8 +37,10 @@ pub fn set_progress_hook(hook: fn(u32)) {
     let _ = PROGRESS_HOOK.set(hook);
 }
 
+/// A new run: no task done yet, and an empty flight log.
 pub fn reset_progress() {
     TASKS_DONE.store(0, Ordering::Relaxed);
+    flight::reset();
 }
 
 fn task_finished() {
@@ -138,6 +141,8 @@ pub async fn run_task_keeping<'a, P: Policy>(
     policy: &mut P,
     trace: &mut Trace,
 ) -> Result<(u64, Task<'a>), Error> {
+    flight::running(index);
+    let began = now_ms();
     if faulty_task(spec) == Some(index) {
         match spec.fault {
             Fault::OomOneTask => {
@@ -160,11 +165,14 @@ pub async fn run_task_keeping<'a, P: Policy>(
         open: now_ms(),
     };
     loop {
+        // Other tasks may have run on this thread during the last await (async).
+        flight::running(index);
         match task.advance(policy.slice()) {
             Progress::Working => policy.between(&mut span).await?,
             Progress::Wait(ms) => policy.wait(ms, &mut span).await?,
             Progress::Done(partial) => {
-                span.close();
+                let end = span.close();
+                flight::finished(row, index, began, end);
                 task_finished();
                 return Ok((partial, task));
             }

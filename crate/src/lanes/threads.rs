@@ -17,7 +17,7 @@ use crate::trace::{now_ms, Phase, Trace};
 /// [`Error::Cancelled`] when the cancel flag is raised.
 pub fn run(spec: &Spec, data: &[u8], gil: bool) -> Result<LaneOutput, Error> {
     let lock = gil.then(|| Gil::new(spec.gil_switch_ms));
-    let done: Vec<(u64, Trace)> = (0..spec.tasks)
+    (0..spec.tasks)
         .into_par_iter()
         // One task per split, so idle threads steal single tasks and uneven tasks still balance.
         .with_max_len(1)
@@ -44,13 +44,16 @@ pub fn run(spec: &Spec, data: &[u8], gil: bool) -> Result<LaneOutput, Error> {
                     partial?
                 }
             };
-            Ok((partial, trace))
+            Ok(LaneOutput {
+                sum: partial,
+                trace,
+            })
         })
-        .collect::<Result<_, Error>>()?;
-    let mut out = LaneOutput::default();
-    for (partial, trace) in &done {
-        out.sum = out.sum.wrapping_add(*partial);
-        out.trace.append(trace);
-    }
-    Ok(out)
+        // Reduced as tasks finish rather than collected: a million tasks' traces never all
+        // exist at once, and each merge keeps the trace bounded.
+        .try_reduce(LaneOutput::default, |mut out, done| {
+            out.sum = out.sum.wrapping_add(done.sum);
+            out.trace.append(&done.trace);
+            Ok(out)
+        })
 }

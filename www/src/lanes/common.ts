@@ -2,9 +2,9 @@
 // trace into events, and the shape of a failed result.
 import { nowMs } from '../clock';
 import type { LaneOutput, WasmWorkerApi } from '../protocol';
-import { PHASES, type FullSpec, type Lane, type LaneResult, type TraceEvent, type Workload } from '../types';
-import { plainModule } from '../wasm';
-import { WorkerHandle } from '../worker-client';
+import { PHASES, type FullSpec, type Lane, type LaneResult, type PhaseTotal, type TraceEvent, type Workload } from '../types';
+import { boundTrace, plainModule } from '../wasm';
+import { WorkerHandle, WorkerPanic } from '../worker-client';
 
 /** Told how many of the spec's tasks are done, a few times a second. */
 export type OnProgress = (done: number) => void;
@@ -12,14 +12,78 @@ export type OnProgress = (done: number) => void;
 /** Given a finished band of the Mandelbrot image: its first row and its pixels. */
 export type OnPixels = (firstRow: number, pixels: Uint8Array) => void;
 
+/** What one lane run is given: its cancel signal and where to report as it goes. */
+export interface LaneContext {
+  /**
+   * Aborted by `cancel()`. A runner ends its workers when it fires, at any moment (start-up,
+   * warm-up, the run), and touches none of its shared state after it.
+   */
+  signal: AbortSignal;
+  progress?: OnProgress;
+  pixels?: OnPixels;
+}
+
 export interface LaneRunner {
   readonly lane: Lane;
   /** Runs the spec once, timed, after any set-up and warm-up it needs. Never rejects. */
-  run(spec: FullSpec, progress?: OnProgress, pixels?: OnPixels): Promise<LaneResult>;
-  /** Stops the run in flight; its `run` then resolves with `ok: false`. */
-  cancel(): void;
-  /** Ends every worker this lane holds (the page is going away or the lane is reset). */
+  run(spec: FullSpec, ctx: LaneContext): Promise<LaneResult>;
+  /** Ends every worker this lane holds (the page is going away, or they sat idle too long). */
   dispose(): void;
+}
+
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+/** Throws `cancelled` once the run's signal has fired: a runner calls it after every await. */
+export function checkCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new Cancelled();
+}
+
+/** Calls `fn` once, as soon as `signal` fires (at once if it already has). */
+export function onCancel(signal: AbortSignal, fn: () => void): void {
+  if (signal.aborted) fn();
+  else signal.addEventListener('abort', fn, { once: true });
+}
+
+/**
+ * Ends a lane's idle workers after a while: a worker that held a 256 MB buffer keeps that memory
+ * until it ends (wasm memory never shrinks). The next run starts them again.
+ */
+export class IdleReaper {
+  /** How long idle workers live; the page's API can change it (tests set it short). */
+  static timeoutMs = 60_000;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private holds = 0;
+
+  constructor(private readonly reap: () => void) {}
+
+  /**
+   * The lane is in use until the returned function is called; the reaper runs once nothing has
+   * held it for the timeout. A cancelled run may still be unwinding when the next one starts:
+   * counting holds keeps the one ending from reaping the one going on.
+   */
+  hold(): () => void {
+    this.holds++;
+    this.stop();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.reap();
+      }, IdleReaper.timeoutMs);
+    };
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
 }
 
 /**
@@ -43,33 +107,45 @@ export function warmupSpec(spec: FullSpec): FullSpec {
  * function in the background and switches to the new code on a later call, so one warm-up run
  * can end before the fast code is in place.
  */
-export async function warmUp(once: () => Promise<unknown>): Promise<void> {
+export async function warmUp(signal: AbortSignal, once: () => Promise<unknown>): Promise<void> {
   let previous = Infinity;
   for (let i = 0; i < 6; i++) {
     const t = nowMs();
     await once();
+    checkCancelled(signal);
     const took = nowMs() - t;
     if (took >= 0.9 * previous) return;
     previous = took;
   }
 }
 
+/** Numbers per event in the wasm's flat trace: row, task, phase, start, end, busy. */
+export const STRIDE = 6;
+
 /**
- * The wasm's flat events (row, task, phase, start, end) as objects, times from `t0`. `row`
- * replaces the wasm's row where the page knows better (a process reports row 0: it is alone).
+ * The wasm's flat events as objects, times from `t0`. The wasm bounds them (crate/src/trace.rs):
+ * an event may stand for many short spans merged, `busy` of its length really spent.
  */
-export function toEvents(flat: Float64Array, t0: number, row?: number): TraceEvent[] {
+export function toEvents(flat: Float64Array, t0: number): TraceEvent[] {
   const events: TraceEvent[] = [];
-  for (let i = 0; i + 4 < flat.length; i += 5) {
+  for (let i = 0; i + STRIDE <= flat.length; i += STRIDE) {
     events.push({
-      lane: row ?? flat[i],
+      lane: flat[i],
       task: flat[i + 1],
       phase: PHASES[flat[i + 2]],
       start: flat[i + 3] - t0,
       end: flat[i + 4] - t0,
+      busy: flat[i + 5],
     });
   }
   return events;
+}
+
+/** The wasm's exact time per row and phase (triples: row, phase, ms) as objects. */
+export function toTotals(flat: Float64Array): PhaseTotal[] {
+  const totals: PhaseTotal[] = [];
+  for (let i = 0; i + 3 <= flat.length; i += 3) totals.push({ row: flat[i], phase: PHASES[flat[i + 1]], ms: flat[i + 2] });
+  return totals;
 }
 
 export function message(e: unknown): string {
@@ -88,34 +164,53 @@ export async function timed(
     const out = await work();
     const result: LaneResult = {
       lane, workers, ok: true, wallMs: nowMs() - t0, setupMs, transferMs: 0,
-      checksum: out.checksum, events: toEvents(out.events, t0),
+      checksum: out.checksum, events: toEvents(out.events, t0), totals: toTotals(out.totals),
     };
     if (out.loopLagMs !== undefined) result.loopLagMs = out.loopLagMs;
     return result;
   } catch (e) {
-    return failed(lane, workers, e, nowMs() - t0, setupMs);
+    return withFault(failed(lane, workers, e, nowMs() - t0, setupMs), e, t0);
   }
 }
 
+/**
+ * A lane that a panic ended keeps what it did before: the tasks the flight log had finished
+ * (drawn on the timeline up to the fault) and where the fault happened.
+ */
+export function withFault(result: LaneResult, e: unknown, t0: number, row = 0): LaneResult {
+  if (!(e instanceof WorkerPanic)) return result;
+  const bounded = boundTrace(Array.from(e.done));
+  result.events = toEvents(bounded.events, t0);
+  result.totals = toTotals(bounded.totals);
+  result.wallMs = e.at - t0;
+  result.tasksDone = e.done.length / STRIDE;
+  result.faults = [{ atMs: e.at - t0, task: e.task, row }];
+  return result;
+}
+
 export function failed(lane: Lane, workers: number, e: unknown, wallMs = 0, setupMs = 0): LaneResult {
-  return { lane, workers, ok: false, error: message(e), wallMs, setupMs, transferMs: 0, checksum: '', events: [] };
+  return { lane, workers, ok: false, error: message(e), wallMs, setupMs, transferMs: 0, checksum: '', events: [], totals: [] };
+}
+
+/** A lane that a cancel stopped before it started. */
+export function notRun(lane: Lane, workers: number): LaneResult {
+  return { ...failed(lane, workers, new Cancelled()), notRun: true };
 }
 
 /**
  * Starts a plain-build worker (own instance, own memory) and completes its handshake.
  * `created` sees the worker before the handshake, so a cancel during start-up can end it too.
  */
-export async function startWasmWorker(
-  created?: (w: WorkerHandle<WasmWorkerApi>) => void,
-): Promise<WorkerHandle<WasmWorkerApi>> {
+export async function startWasmWorker(signal: AbortSignal): Promise<WorkerHandle<WasmWorkerApi>> {
   const worker = new WorkerHandle<WasmWorkerApi>('wasm.worker.js');
-  created?.(worker);
+  onCancel(signal, () => worker.terminate());
   try {
     const module = await plainModule();
     await worker.call((api) => api.init(module, worker.channel));
+    checkCancelled(signal);
   } catch (e) {
     worker.terminate(e instanceof Error ? e : new Error(String(e)));
-    throw e;
+    throw signal.aborted ? new Cancelled() : e;
   }
   return worker;
 }

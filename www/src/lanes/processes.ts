@@ -2,203 +2,220 @@
 // own memory. Nothing is shared: inputs and outputs cross by message (copied or transferred),
 // starting a process is real work that is timed, and a crash kills one process, not the lane.
 import { nowMs } from '../clock';
-import type { WasmWorkerApi } from '../protocol';
-import type { FullSpec, LaneResult, TraceEvent } from '../types';
-import { checksumOf, plainWarmed } from '../wasm';
-import type { WorkerHandle } from '../worker-client';
-import { failed, warmUp, message, startWasmWorker, toEvents, warmupSpec, type LaneRunner, type OnPixels, type OnProgress } from './common';
-
-/** A warm pool left idle this long is terminated. */
-const IDLE_REAP_MS = 60_000;
+import type { TaskOutput } from '../protocol';
+import type { Fault, FullSpec, LaneResult } from '../types';
+import { WorkerPanic } from '../worker-client';
+import { boundTrace, checksumOf, plainWarmed } from '../wasm';
+import {
+  Cancelled, checkCancelled, failed, IdleReaper, message, onCancel, STRIDE, toEvents, toTotals,
+  warmUp, warmupSpec, type LaneContext, type LaneRunner,
+} from './common';
+import { FlatTrace, ProcessPool } from './pool';
 
 /** Tasks sent to a process before it returns one (Python's pool queues one extra call too). */
 const IN_FLIGHT = 2;
 
-interface Proc {
-  row: number;
-  worker: WorkerHandle<WasmWorkerApi>;
+/** What one run of the lane gathers as its tasks come back. */
+interface Tally {
+  partials: bigint[];
+  failedTasks: number[];
+  crashes: string[];
+  /** Where tasks failed, on the epoch clock until the result is built. */
+  faults: Fault[];
+  transferMs: number;
 }
 
 export class ProcessesLane implements LaneRunner {
   readonly lane = 'processes';
-  /** The pool: one process per row. Kept between runs only for `pool: 'warm'`. */
-  private pool: Proc[] = [];
-  /** Every process started and not yet ended, including ones still starting. */
-  private readonly live = new Set<WorkerHandle<WasmWorkerApi>>();
-  private cancelled = false;
-  private reaper: ReturnType<typeof setTimeout> | null = null;
-  /** The share buffer as the page holds it, to copy to each process (the parent's data). */
-  private share: { mb: number; seed: number; bytes: Uint8Array } | null = null;
+  /** Kept between runs only for `pool: 'warm'`, until the reaper ends it. */
+  private pool: ProcessPool | null = null;
+  private readonly reaper = new IdleReaper(() => this.dispose());
 
-  async run(spec: FullSpec, progress?: OnProgress, pixels?: OnPixels): Promise<LaneResult> {
-    this.cancelled = false;
-    if (this.reaper) clearTimeout(this.reaper);
+  async run(spec: FullSpec, ctx: LaneContext): Promise<LaneResult> {
+    const { signal } = ctx;
+    const release = this.reaper.hold();
     let setupMs = 0;
+    let pool: ProcessPool | null = null;
     try {
-      const reuse = spec.pool === 'warm' && this.pool.length === spec.workers && this.pool.every((p) => p.worker.isAlive);
-      const spawnEvents: TraceEvent[] = [];
-      if (!reuse) {
+      checkCancelled(signal);
+      const trace = new FlatTrace();
+      const warm = this.pool;
+      if (spec.pool === 'warm' && warm?.alive && warm.size === spec.workers) {
+        pool = warm;
+      } else {
         this.dispose();
         const t = nowMs();
-        this.pool = await Promise.all(Array.from({ length: spec.workers }, (_, row) => this.spawn(row, spawnEvents)));
+        pool = await ProcessPool.start(spec.workers, signal, trace);
         setupMs = nowMs() - t;
-        // Set-up comes before the run: its events end at 0.
-        for (const e of spawnEvents) {
-          e.start -= t + setupMs;
-          e.end -= t + setupMs;
-        }
       }
+      this.pool = pool;
+      const running = pool;
+      onCancel(signal, () => running.end());
       if (!plainWarmed.has(spec.workload)) {
-        const first = this.pool[0].worker;
-        await warmUp(() => first.call((api) => api.runSequential(warmupSpec(spec))));
+        const first = running.procs[0];
+        await warmUp(signal, () => first.call((api) => api.runSequential(warmupSpec(spec))));
         plainWarmed.add(spec.workload);
       }
-      const bytes = spec.workload === 'share' ? await this.shareBytes(spec) : null;
-
       const t0 = nowMs();
-      const events: TraceEvent[] = [...spawnEvents];
-      let transferMs = 0;
-      const copy = async (p: Proc) => {
-        if (!bytes || (await p.worker.call((api) => api.hasShare(spec.size, spec.seed)))) return;
-        const start = nowMs();
-        // Structured clone: the page serialises a copy and the process's wasm copies it into its
-        // own memory. This is the price of having no shared memory.
-        await p.worker.call((api) => api.receiveShare(spec.size, spec.seed, bytes));
-        const end = nowMs();
-        transferMs += end - start;
-        events.push({ lane: p.row, task: -1, phase: 'transfer', start: start - t0, end: end - t0 });
-      };
-      await Promise.all(this.pool.map(copy));
-
-      // A work queue, as a pool's: each process takes the next task when it finishes one, so
-      // uneven tasks (Mandelbrot rows) still balance. IN_FLIGHT tasks per process: the next one
-      // already waits in the process's queue while the current one runs.
-      let next = 0;
-      const retry: number[] = [];
-      const attempts = new Map<number, number>();
-      const take = () => (retry.length > 0 ? retry.shift() : next < spec.tasks ? next++ : undefined);
-      const partials: bigint[] = [];
-      const crashes: string[] = [];
-      const failedTasks: number[] = [];
-      let replaced = 0;
-      const respawning: (Promise<void> | null)[] = this.pool.map(() => null);
-      const lastEnd: number[] = this.pool.map(() => 0);
-      const replace = (slot: number, dead: WorkerHandle<WasmWorkerApi>) => {
-        if (this.pool[slot].worker === dead && !respawning[slot]) {
-          respawning[slot] = (async () => {
-            dead.terminate();
-            const fresh = await this.spawn(slot, events, t0);
-            this.pool[slot] = fresh;
-            replaced++;
-            await copy(fresh);
-          })().finally(() => {
-            respawning[slot] = null;
-          });
-        }
-        return respawning[slot];
-      };
-      const serve = async (slot: number) => {
-        for (let index = take(); index !== undefined && !this.cancelled; index = take()) {
-          await respawning[slot];
-          const p = this.pool[slot];
-          const sent = nowMs();
-          try {
-            const out = await p.worker.call((api) => api.runTask(spec, index));
-            const got = nowMs() - t0;
-            const own = toEvents(out.events, t0, p.row);
-            if (own.length > 0) {
-              // The task's message there (or, if it was queued behind another, from when the
-              // process was free) and its result back.
-              const first = Math.min(...own.map((e) => e.start));
-              const last = Math.max(...own.map((e) => e.end));
-              const out_ = Math.min(first, Math.max(sent - t0, lastEnd[slot]));
-              events.push({ lane: p.row, task: index, phase: 'transfer', start: out_, end: first });
-              events.push({ lane: p.row, task: index, phase: 'transfer', start: last, end: got });
-              transferMs += first - out_ + (got - last);
-              lastEnd[slot] = Math.max(lastEnd[slot], got);
-            }
-            events.push(...own);
-            partials.push(out.partial);
-            progress?.(partials.length);
-            // The task's rows, as crate/src/workloads/mod.rs `split` cuts them.
-            if (out.pixels) pixels?.(Math.floor((spec.size * index) / spec.tasks), out.pixels);
-          } catch (e) {
-            if (this.cancelled) throw e;
-            const why = message(e);
-            const tries = (attempts.get(index) ?? 0) + 1;
-            attempts.set(index, tries);
-            // A crash fails every task in flight on that process; only the one that crashed it
-            // is at fault. The others go back in the queue (once).
-            const culprit = Number(/^panicked: task (\d+) /.exec(why)?.[1]) === index;
-            if (culprit || tries > 1 || p.worker.isAlive) {
-              failedTasks.push(index);
-              crashes.push(`task ${index} on process ${p.row}: ${why}`);
-            } else {
-              retry.push(index);
-            }
-            // The process is gone (or poisoned by a trap): the pool starts a new one in its place.
-            await replace(slot, p.worker);
-          }
-        }
-      };
-      await Promise.all(this.pool.flatMap((_, slot) => Array.from({ length: IN_FLIGHT }, () => serve(slot))));
-      if (this.cancelled) throw new Error('cancelled');
-      const wallMs = nowMs() - t0;
-      const done = spec.tasks - failedTasks.length;
-      const result: LaneResult = {
-        lane: this.lane,
-        workers: spec.workers,
-        ok: failedTasks.length === 0,
-        wallMs,
-        setupMs,
-        transferMs,
-        checksum: checksumOf(spec.workload, partials),
-        events,
-        failedTasks: failedTasks.sort((a, b) => a - b),
-        replacedProcesses: replaced,
-      };
-      if (failedTasks.length > 0) {
-        result.error = `${failedTasks.length} of ${spec.tasks} tasks failed (${crashes.join('; ')}). `
-          + `The pool replaced ${replaced === 1 ? 'that process' : `those ${replaced} processes`}; the other ${done} tasks `
-          + 'completed and the checksum covers exactly them.';
-      }
-      return result;
+      const tally: Tally = { partials: [], failedTasks: [], crashes: [], faults: [], transferMs: 0 };
+      await this.dispatch(spec, running, ctx, trace, tally);
+      checkCancelled(signal);
+      return this.result(spec, running, trace, tally, t0, setupMs);
     } catch (e) {
-      this.dispose();
-      return failed(this.lane, spec.workers, e, 0, setupMs);
+      pool?.end();
+      return failed(this.lane, spec.workers, signal.aborted ? new Cancelled() : e, 0, setupMs);
     } finally {
-      if (spec.pool === 'cold' || this.cancelled) this.dispose();
-      else this.reaper = setTimeout(() => this.dispose(), IDLE_REAP_MS);
+      if (spec.pool === 'cold' || signal.aborted || !pool?.alive) {
+        pool?.end();
+        if (this.pool === pool) this.pool = null;
+      }
+      release();
     }
   }
 
-  /** Starts process `row` and records its start-up (worker start + instantiate) as a spawn event. */
-  private async spawn(row: number, events: TraceEvent[], origin = 0): Promise<Proc> {
-    const start = nowMs();
-    const worker = await startWasmWorker((w) => this.live.add(w));
-    events.push({ lane: row, task: -1, phase: 'spawn', start: start - origin, end: nowMs() - origin });
-    return { row, worker };
+  /**
+   * Copies the share buffer into every process that lacks it, and runs every task as a pool's
+   * work queue: each process takes the next task when it finishes one, so uneven tasks
+   * (Mandelbrot rows) still balance. IN_FLIGHT tasks per process: the next one already waits in
+   * the process's queue while the current one runs.
+   */
+  private async dispatch(spec: FullSpec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally): Promise<void> {
+    const { signal } = ctx;
+    const copy = await shareCopier(spec, pool, signal, trace, tally);
+    await Promise.all(pool.procs.map((_, row) => copy(row)));
+    checkCancelled(signal);
+    let next = 0;
+    const retry: number[] = [];
+    const attempts = new Map<number, number>();
+    const take = () => (retry.length > 0 ? retry.shift() : next < spec.tasks ? next++ : undefined);
+    const lastEnd = pool.procs.map(() => 0);
+    const serve = async (row: number) => {
+      for (let index = take(); index !== undefined && !signal.aborted; index = take()) {
+        await pool.settled(row);
+        checkCancelled(signal);
+        const worker = pool.procs[row];
+        const sent = nowMs();
+        try {
+          const out = await worker.call((api) => api.runTask(spec, index));
+          checkCancelled(signal);
+          lastEnd[row] = addTask(trace, tally, row, index, out, Math.max(sent, lastEnd[row]));
+          tally.partials.push(out.partial);
+          ctx.progress?.(tally.partials.length);
+          // The task's rows, as crate/src/workloads/mod.rs `split` cuts them.
+          if (out.pixels) ctx.pixels?.(Math.floor((spec.size * index) / spec.tasks), out.pixels);
+        } catch (e) {
+          checkCancelled(signal);
+          const tries = (attempts.get(index) ?? 0) + 1;
+          attempts.set(index, tries);
+          // A crash fails every task in flight on that process; only the one that crashed it
+          // is at fault. The others go back in the queue (once).
+          const culprit = e instanceof WorkerPanic && e.task === index;
+          if (culprit || tries > 1 || worker.isAlive) {
+            tally.failedTasks.push(index);
+            tally.crashes.push(`task ${index} on process ${row}: ${message(e)}`);
+            tally.faults.push({ atMs: (e instanceof WorkerPanic ? e.at : nowMs()), task: index, row });
+          } else {
+            retry.push(index);
+          }
+          // The process is gone (or poisoned by a trap): the pool starts a new one in its place.
+          await pool.replace(row, worker, signal, trace, copy);
+        }
+      }
+    };
+    await Promise.all(pool.procs.flatMap((_, row) => Array.from({ length: IN_FLIGHT }, () => serve(row))));
   }
 
-  /** The page's copy of the share buffer, made once by a process and transferred (not copied) here. */
-  private async shareBytes(spec: FullSpec): Promise<Uint8Array> {
-    if (this.share?.mb !== spec.size || this.share.seed !== spec.seed) {
-      const bytes = await this.pool[0].worker.call((api) => api.shareBuffer(spec.size, spec.seed));
-      this.share = { mb: spec.size, seed: spec.seed, bytes };
+  private result(spec: FullSpec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t0: number, setupMs: number): LaneResult {
+    const wallMs = nowMs() - t0;
+    const bounded = boundTrace(trace.numbers);
+    const events = toEvents(bounded.events, t0);
+    const { failedTasks, crashes } = tally;
+    const result: LaneResult = {
+      lane: this.lane,
+      workers: spec.workers,
+      ok: failedTasks.length === 0,
+      wallMs,
+      setupMs,
+      transferMs: tally.transferMs,
+      checksum: checksumOf(spec.workload, tally.partials),
+      events,
+      totals: toTotals(bounded.totals),
+      failedTasks: failedTasks.sort((a, b) => a - b),
+      replacedProcesses: pool.replaced,
+      replaceMs: pool.replaceMs,
+    };
+    if (failedTasks.length > 0) {
+      const done = spec.tasks - failedTasks.length;
+      result.tasksDone = done;
+      result.faults = tally.faults.map((f) => ({ ...f, atMs: f.atMs - t0 }));
+      const n = pool.replaced;
+      result.error = `${failedTasks.length} of ${spec.tasks} tasks failed (${crashes.join('; ')}). `
+        + `The pool replaced ${n === 1 ? 'that process' : `those ${n} processes`}; the other ${done} tasks `
+        + 'completed and the checksum covers exactly them.';
     }
-    return this.share.bytes;
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-    this.dispose();
+    return result;
   }
 
   dispose(): void {
-    if (this.reaper) clearTimeout(this.reaper);
-    this.reaper = null;
-    for (const w of this.live) w.terminate();
-    this.live.clear();
-    this.pool = [];
+    this.reaper.stop();
+    this.pool?.end();
+    this.pool = null;
   }
+}
+
+/**
+ * For `share`: a function that gives process `row` its own copy of the buffer, timed as a
+ * transfer. The first process that needs it builds it (keeping it as its own copy) and hands the
+ * page one copy to pass on; the page drops its copy when the run ends, so nothing stays behind.
+ */
+async function shareCopier(spec: FullSpec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally): Promise<(row: number) => Promise<void>> {
+  if (spec.workload !== 'share') return async () => {};
+  const has = await Promise.all(pool.procs.map((p) => p.call((api) => api.hasShare(spec.size, spec.seed))));
+  checkCancelled(signal);
+  let bytes: Promise<Uint8Array> | null = null;
+  const source = () => {
+    bytes ??= (async () => {
+      const maker = pool.procs[Math.max(0, has.indexOf(true))];
+      await maker.call((api) => api.prepare(spec));
+      return maker.call((api) => api.shareCopy(spec.size, spec.seed));
+    })();
+    return bytes;
+  };
+  return async (row) => {
+    const worker = pool.procs[row];
+    if (await worker.call((api) => api.hasShare(spec.size, spec.seed))) return;
+    const data = await source();
+    checkCancelled(signal);
+    const start = nowMs();
+    // Structured clone: the page serialises a copy and the process's wasm copies it into its
+    // own memory. This is the price of having no shared memory.
+    await worker.call((api) => api.receiveShare(spec.size, spec.seed, data));
+    const end = nowMs();
+    tally.transferMs += end - start;
+    trace.push(row, -1, 'transfer', start, end);
+  };
+}
+
+/**
+ * Adds a finished task's events on its process's row, and the two messages around it: the task
+ * there (from when it was sent, or when the process was free if it was queued behind another)
+ * and its result back. Returns when the result arrived.
+ */
+function addTask(trace: FlatTrace, tally: Tally, row: number, index: number, out: TaskOutput, from: number): number {
+  const got = nowMs();
+  const flat = out.events;
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i + STRIDE <= flat.length; i += STRIDE) {
+    first = Math.min(first, flat[i + 3]);
+    last = Math.max(last, flat[i + 4]);
+    trace.numbers.push(row, flat[i + 1], flat[i + 2], flat[i + 3], flat[i + 4], flat[i + 5]);
+  }
+  if (first <= last) {
+    const out_ = Math.min(first, from);
+    trace.push(row, index, 'transfer', out_, first);
+    trace.push(row, index, 'transfer', last, got);
+    tally.transferMs += first - out_ + (got - last);
+  }
+  return got;
 }

@@ -5,10 +5,14 @@ import type { FullSpec, LaneResult } from '../types';
 import { nowMs } from '../clock';
 import { plainWarmed } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
-import { failed, warmUp, startWasmWorker, timed, warmupSpec, type LaneRunner, type OnProgress } from './common';
+import {
+  Cancelled, checkCancelled, failed, IdleReaper, onCancel, startWasmWorker, timed, warmUp, warmupSpec,
+  type LaneContext, type LaneRunner,
+} from './common';
 
 export class OneWorkerLane implements LaneRunner {
   private worker: WorkerHandle<WasmWorkerApi> | null = null;
+  private readonly reaper = new IdleReaper(() => this.dispose());
 
   constructor(readonly lane: 'sequential' | 'async') {}
 
@@ -16,37 +20,44 @@ export class OneWorkerLane implements LaneRunner {
     return worker.call((api) => (this.lane === 'async' ? api.runAsync(spec) : api.runSequential(spec)));
   }
 
-  async run(spec: FullSpec, progress?: OnProgress): Promise<LaneResult> {
+  async run(spec: FullSpec, { signal, progress }: LaneContext): Promise<LaneResult> {
     let setupMs = 0;
+    const release = this.reaper.hold();
+    let worker = this.worker;
     try {
-      if (!this.worker?.isAlive) {
+      checkCancelled(signal);
+      if (!worker?.isAlive) {
         const t0 = nowMs();
-        this.worker = await startWasmWorker();
+        worker = await startWasmWorker(signal);
+        this.worker = worker;
         setupMs = nowMs() - t0;
       }
-      const worker = this.worker;
+      const ready = worker;
+      // A cancel ends the worker: the call in flight rejects at once, whatever it was doing.
+      onCancel(signal, () => ready.terminate());
       if (!plainWarmed.has(spec.workload)) {
-        await warmUp(() => worker.call((api) => api.runSequential(warmupSpec(spec))));
+        await warmUp(signal, () => ready.call((api) => api.runSequential(warmupSpec(spec))));
         plainWarmed.add(spec.workload);
       }
-      await worker.call((api) => api.prepare(spec));
-      worker.onProgress = progress ?? null;
-      const result = await timed(this.lane, 1, setupMs, () => this.call(worker, spec));
-      worker.onProgress = null;
+      await ready.call((api) => api.prepare(spec));
+      checkCancelled(signal);
+      ready.onProgress = progress ?? null;
+      const result = await timed(this.lane, 1, setupMs, () => this.call(ready, spec));
+      ready.onProgress = null;
+      if (signal.aborted) return failed(this.lane, 1, new Cancelled(), result.wallMs, setupMs);
       // A trap can leave an instance half-updated: never reuse a worker after a failure.
-      if (!result.ok) this.dispose();
+      if (!result.ok) ready.terminate();
       return result;
     } catch (e) {
-      this.dispose();
-      return failed(this.lane, 1, e, 0, setupMs);
+      worker?.terminate();
+      return failed(this.lane, 1, signal.aborted ? new Cancelled() : e, 0, setupMs);
+    } finally {
+      release();
     }
   }
 
-  cancel(): void {
-    this.dispose();
-  }
-
   dispose(): void {
+    this.reaper.stop();
     this.worker?.terminate();
     this.worker = null;
   }

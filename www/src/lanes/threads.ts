@@ -1,10 +1,14 @@
 // The threads and gil lanes: rayon on Web Workers sharing one memory, hosted by the lab worker.
 // Both lanes use the same lab; gil runs every task under one global interpreter lock.
+import type * as Comlink from 'comlink';
 import { nowMs } from '../clock';
 import type { LabApi, LabInfo } from '../protocol';
 import type { FullSpec, LaneResult, Workload } from '../types';
 import { WorkerHandle } from '../worker-client';
-import { failed, warmUp, timed, warmupSpec, type LaneRunner, type OnProgress } from './common';
+import {
+  Cancelled, checkCancelled, failed, IdleReaper, onCancel, timed, warmUp, warmupSpec,
+  type LaneContext, type LaneRunner,
+} from './common';
 
 /** How long a cancel waits for the kernels to see the flag before it terminates the pool. */
 const CANCEL_GRACE_MS = 120;
@@ -12,42 +16,72 @@ const CANCEL_GRACE_MS = 120;
 interface Lab {
   worker: WorkerHandle<LabApi>;
   threads: number;
-  info: LabInfo;
+  /** Set once the pool runs: until then a cancel can only end the lab. */
+  info: LabInfo | null;
   warmed: Set<Workload>;
+  /** Settles when the lab's last call has returned: a cancelled run may still be unwinding. */
+  idle: Promise<unknown>;
 }
 
 /** The lab worker and its pool, shared by the threads and gil lanes. */
 export class LabHost {
   private lab: Lab | null = null;
-  running = false;
-  /** Counts runs, so a cancel's grace timer only ever ends the run it was set for. */
-  runs = 0;
+  private readonly reaper = new IdleReaper(() => this.dispose());
 
   /** The lab with a pool of `threads`, and what starting it cost (0 when it was reused). */
-  async ready(threads: number): Promise<{ lab: Lab; setupMs: number }> {
+  async ready(threads: number, signal: AbortSignal): Promise<{ lab: Lab; setupMs: number }> {
+    const reuse = this.lab;
+    if (reuse?.worker.isAlive && reuse.threads === threads) {
+      // A cancelled run's kernels stop within a slice; its call returns before the next starts.
+      await reuse.idle;
+      checkCancelled(signal);
+      if (reuse.worker.isAlive) return { lab: reuse, setupMs: 0 };
+    }
     // wasm-bindgen-rayon builds its pool once per instance: a new size needs a new lab.
-    if (this.lab?.worker.isAlive && this.lab.threads === threads) return { lab: this.lab, setupMs: 0 };
     this.dispose();
     const t0 = nowMs();
     const worker = new WorkerHandle<LabApi>('lab.worker.js');
-    this.lab = { worker, threads, info: undefined as never, warmed: new Set() };
-    this.lab.info = await worker.call((api) => api.init(threads, worker.channel));
-    return { lab: this.lab, setupMs: nowMs() - t0 };
+    const lab: Lab = { worker, threads, info: null, warmed: new Set(), idle: Promise.resolve() };
+    this.lab = lab;
+    onCancel(signal, () => {
+      if (!lab.info) worker.terminate();
+    });
+    lab.info = await worker.call((api) => api.init(threads, worker.channel));
+    checkCancelled(signal);
+    return { lab, setupMs: nowMs() - t0 };
   }
 
-  cancel(): void {
-    const lab = this.lab;
-    if (!lab || !this.running) return;
-    // Raise the flag in shared memory: the kernels see it between slices (about 1 ms) even
-    // though the lab worker itself is blocked inside rayon and cannot take a message.
-    Atomics.store(new Int32Array(lab.info.memory.buffer), lab.info.cancelAddress >> 2, 1);
-    const run = this.runs;
-    setTimeout(() => {
-      if (this.running && this.runs === run && this.lab === lab) this.dispose();
-    }, CANCEL_GRACE_MS);
+  /**
+   * Runs one call on the lab. A cancel raises the flag the kernels check, and ends the lab if
+   * they have not stopped within a grace period.
+   */
+  call<T>(lab: Lab, signal: AbortSignal, fn: (api: Comlink.Remote<LabApi>) => Promise<T>): Promise<T> {
+    const info = lab.info;
+    if (!info) return Promise.reject(new Error('the lab is not ready'));
+    // The flag lives in shared memory: the kernels see it between slices (about 1 ms) even
+    // though the lab worker itself is blocked inside rayon and cannot take a message. Lowered
+    // here, before the call leaves, so a cancel raised while it travels is never erased.
+    const flag = (value: number) => Atomics.store(new Int32Array(info.memory.buffer), info.cancelAddress >> 2, value);
+    flag(0);
+    const pending = lab.worker.call(fn);
+    lab.idle = pending.catch(() => undefined);
+    const stop = () => {
+      if (!lab.worker.isAlive) return;
+      flag(1);
+      const grace = setTimeout(() => lab.worker.terminate(), CANCEL_GRACE_MS);
+      void lab.idle.then(() => clearTimeout(grace));
+    };
+    onCancel(signal, stop);
+    return pending;
+  }
+
+  /** The lab is in use until the returned function is called. */
+  hold(): () => void {
+    return this.reaper.hold();
   }
 
   dispose(): void {
+    this.reaper.stop();
     this.lab?.worker.terminate();
     this.lab = null;
   }
@@ -59,24 +93,27 @@ export class ThreadsLane implements LaneRunner {
     private readonly host: LabHost,
   ) {}
 
-  async run(spec: FullSpec, progress?: OnProgress): Promise<LaneResult> {
+  async run(spec: FullSpec, { signal, progress }: LaneContext): Promise<LaneResult> {
     let setupMs = 0;
-    this.host.running = true;
-    this.host.runs++;
+    const release = this.host.hold();
     try {
-      const ready = await this.host.ready(spec.workers);
+      checkCancelled(signal);
+      const ready = await this.host.ready(spec.workers, signal);
       const { lab } = ready;
       setupMs = ready.setupMs;
+      const call = <T>(fn: (api: Comlink.Remote<LabApi>) => Promise<T>) => this.host.call(lab, signal, fn);
       if (!lab.warmed.has(spec.workload)) {
-        await warmUp(() => lab.worker.call((api) => api.runThreads(warmupSpec(spec))));
+        await warmUp(signal, () => call((api) => api.runThreads(warmupSpec(spec))));
         lab.warmed.add(spec.workload);
       }
-      await lab.worker.call((api) => api.prepare(spec));
+      await call((api) => api.prepare(spec));
+      checkCancelled(signal);
       lab.worker.onProgress = progress ?? null;
       const result = await timed(this.lane, spec.workers, setupMs, () =>
-        lab.worker.call((api) => (this.lane === 'gil' ? api.runGil(spec) : api.runThreads(spec))));
+        call((api) => (this.lane === 'gil' ? api.runGil(spec) : api.runThreads(spec))));
       lab.worker.onProgress = null;
-      if (!result.ok && result.error !== 'cancelled') {
+      if (signal.aborted) return failed(this.lane, spec.workers, new Cancelled(), result.wallMs, setupMs);
+      if (!result.ok) {
         // Every thread runs in the one shared instance: a panic on any of them aborts it, and the
         // whole lane with it. The next run starts a new pool.
         if (result.error?.startsWith('panicked')) {
@@ -86,15 +123,11 @@ export class ThreadsLane implements LaneRunner {
       }
       return result;
     } catch (e) {
-      this.host.dispose();
-      return failed(this.lane, spec.workers, e, 0, setupMs);
+      if (!signal.aborted) this.host.dispose();
+      return failed(this.lane, spec.workers, signal.aborted ? new Cancelled() : e, 0, setupMs);
     } finally {
-      this.host.running = false;
+      release();
     }
-  }
-
-  cancel(): void {
-    this.host.cancel();
   }
 
   dispose(): void {

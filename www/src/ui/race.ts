@@ -62,8 +62,8 @@ export class Race {
       if (r.loopLagMs !== undefined) parts.push(`loop lag ${r.loopLagMs.toFixed(0)} ms`);
       c.sub.textContent = parts.filter(Boolean).join(' · ') || c.sub.textContent;
     } else {
-      c.figure.textContent = r.error === 'cancelled' ? 'cancelled' : 'failed';
-      c.sub.textContent = r.error ?? '';
+      c.figure.textContent = r.notRun ? 'not run' : r.error === 'cancelled' ? 'cancelled' : 'failed';
+      c.sub.textContent = r.notRun ? 'cancelled before it started' : r.error ?? '';
     }
   }
 
