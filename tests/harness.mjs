@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests and the bench: Debian's Chromium through playwright-core, the
 // built site on a local server, and a page that records every error it sees.
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../scripts/serve.mjs';
@@ -26,17 +27,18 @@ export function startServer(opts = {}) {
 }
 
 /**
- * Opens `url` in a new page that records page errors, console errors and any request to another
+ * Opens `url` in a new page that records page errors, console errors and warnings, and any request to another
  * origin (which it also blocks): `problems()` lists them, and tests assert it is empty.
  */
-export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, playground = true } = {}) {
-  const context = await browser.newContext({ viewport });
+export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, playground = true, ...options } = {}) {
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const seen = [];
   const origin = new URL(url).origin;
   page.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
+  // A clean console: warnings count as problems too.
   page.on('console', (m) => {
-    if (m.type() === 'error') seen.push(`console error: ${m.text()}`);
+    if (m.type() === 'error' || m.type() === 'warning') seen.push(`console ${m.type()}: ${m.text()}`);
   });
   await context.route('**/*', (route) => {
     const target = route.request().url();
@@ -72,4 +74,18 @@ export function useSite(opts = {}) {
     await site.server?.close();
   });
   return site;
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA, and best practices) in the page and returns its violations as
+ * "rule: targets" lines. The page's CSP blocks injected scripts, as it should: open the page with
+ * `bypassCSP: true` to audit it.
+ */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: fileURLToPath(import.meta.resolve('axe-core/axe.min.js')) });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return violations;
 }

@@ -133,7 +133,9 @@ describe('soak', () => {
     const cdp = await ctx.newCDPSession(p);
     const heap = async () => {
       await cdp.send('HeapProfiler.collectGarbage');
-      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+      // ArrayBuffers (a share buffer the page held) live outside the JS heap proper.
+      const usage = await cdp.send('Runtime.getHeapUsage');
+      return usage.usedSize + (usage.backingStorageSize ?? 0);
     };
     // Our own workers only: rayon's pool workers wait inside wasm (Atomics.wait) and never run a
     // script to answer. The lab's memory is the pool's too: they share it.

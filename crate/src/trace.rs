@@ -29,6 +29,10 @@ pub const STRIDE: usize = 6;
 /// turn into objects without running out of stack or memory.
 pub const MAX_EVENTS: usize = 20_000;
 
+/// The task of an event that belongs to none (a process's spawn, a buffer's copy): -1 on the
+/// page.
+pub const NO_TASK: u32 = u32::MAX;
+
 /// The merge quantum a trace starts with. Small enough that a 1 ms wait between two 10 µs
 /// compute slivers stays its own event with its exact duration (tests and the page measure single
 /// waits from the events); large enough that the microsecond slivers of one task's slices merge
@@ -60,9 +64,12 @@ impl Event {
     /// touch, so within a row and phase every kept event but the first owns at least `q` of the
     /// timeline (its gap before it, or itself): at most `extent / q + 1` events, which is what
     /// makes doubling `q` shrink a trace.
+    ///
+    /// Overlapping events of different tasks (async waits) merge only once the trace has been
+    /// coarsened: until then each request keeps its own wait, as small traces always did.
     fn absorbs(&self, next: &Event, q: f64) -> bool {
         let gap = next.start - self.end;
-        gap < 0.0
+        (gap < 0.0 && q > MIN_QUANTUM_MS)
             || (gap <= q && (self.duration() < q || next.duration() < q || self.task == next.task))
     }
 
@@ -146,7 +153,8 @@ impl Trace {
                 end: e[4].max(e[3]),
                 busy: e[5],
                 row: e[0] as u32,
-                task: e[1] as u32,
+                // -1 (an event of no task: a spawn, a copy) stays -1 on the way out.
+                task: if e[1] < 0.0 { NO_TASK } else { e[1] as u32 },
                 phase: e[2] as u8,
             });
         }
@@ -177,7 +185,7 @@ impl Trace {
     }
 
     /// The events, [`STRIDE`] numbers each, sorted by row, phase and start; within a row and
-    /// phase they never overlap.
+    /// phase they overlap only where async waits of different tasks did, before any coarsening.
     pub fn events(&self) -> Vec<f64> {
         let mut events = self.events.clone();
         sweep(&mut events, self.quantum);
@@ -186,7 +194,11 @@ impl Trace {
             .flat_map(|e| {
                 [
                     e.row.into(),
-                    e.task.into(),
+                    if e.task == NO_TASK {
+                        -1.0
+                    } else {
+                        e.task.into()
+                    },
                     e.phase.into(),
                     e.start,
                     e.end,
@@ -538,19 +550,27 @@ mod tests {
                 let key = |e: &[f64]| (e[0] as u32, e[2] as u8);
                 prop_assert!(key(a) <= key(b), "sorted by row and phase");
                 if key(a) == key(b) {
-                    prop_assert!(a[4] <= b[3], "sorted and apart: {:?} {:?}", a, b);
+                    // Overlaps (async waits of different tasks) are kept apart until the trace
+                    // is coarsened; starts are always in order.
+                    prop_assert!(a[3] <= b[3], "sorted: {:?} {:?}", a, b);
                 }
+            }
+            // The furthest end among a row and phase's kept events so far.
+            let mut reach = Vec::with_capacity(kept.len());
+            for (i, e) in kept.iter().enumerate() {
+                let same = i > 0 && kept[i - 1][0] == e[0] && kept[i - 1][2] == e[2];
+                reach.push(if same { e[4].max(reach[i - 1]) } else { e[4] });
             }
             for s in &spans {
                 let key = [f64::from(s.row), f64::from(s.phase as u8)];
-                // The last kept event of its row and phase starting no later than the span.
+                // Kept events of its row and phase starting no later than the span reach past it.
                 let i = kept.partition_point(|e| {
                     (e[0], e[2], e[3]) <= (key[0], key[1], s.start)
                 });
                 prop_assert!(i > 0, "{:?} not covered", s);
                 let e = kept[i - 1];
                 prop_assert!(
-                    e[0] == key[0] && e[2] == key[1] && e[4] >= s.end,
+                    e[0] == key[0] && e[2] == key[1] && reach[i - 1] >= s.end,
                     "{:?} not covered by {:?}", s, e
                 );
             }

@@ -62,23 +62,20 @@ fn with_channel(f: impl FnOnce(&str)) {
     }
 }
 
-/// A copy of the `share` buffer this instance holds (see `prepare`), for the page to hand to the
-/// other processes: the process that built its own copy is the parent of everyone else's.
-///
-/// # Errors
-/// When this instance holds no buffer of `mb` MiB for `seed`.
-#[wasm_bindgen(js_name = shareCopy)]
-pub fn share_copy(mb: u32, seed: u32) -> Result<Uint8Array, JsError> {
-    let slot = SHARE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    match slot.as_ref() {
-        // Straight from linear memory into a JS array: no second copy in wasm memory.
-        Some(s) if s.mb == mb && s.seed == seed => Ok(Uint8Array::from(s.data.as_slice())),
-        _ => Err(JsError::new(&format!(
-            "share: this process holds no {mb} MB buffer for seed {seed}"
-        ))),
+/// Makes the `share` buffer of `mb` MiB for `seed` for the page to hand to processes, without
+/// keeping it here: it is written straight into a JS array a megabyte at a time, so it never
+/// exists twice at once (this instance then receives its copy like every other process).
+#[wasm_bindgen(js_name = shareBuffer)]
+pub fn share_buffer(mb: u32, seed: u32) -> Uint8Array {
+    const PIECE: u32 = 1 << 20;
+    let out = Uint8Array::new_with_length(mb * PIECE);
+    let mut filler = share::Filler::new(seed);
+    let mut piece = vec![0; PIECE as usize];
+    for i in 0..mb {
+        filler.fill(&mut piece);
+        out.subarray(i * PIECE, (i + 1) * PIECE).copy_from(&piece);
     }
+    out
 }
 
 /// Keeps a received copy of the `share` buffer (a process's own copy, in its own memory). The

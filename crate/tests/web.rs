@@ -6,8 +6,8 @@
 
 use concurrency_playground::trace::STRIDE;
 use concurrency_playground::wasm::{
-    fold_checksum, has_share, normalize_spec, prepare, receive_share, run_async, run_sequential,
-    run_task, share_copy,
+    fold_checksum, has_share, normalize_spec, receive_share, run_async, run_sequential, run_task,
+    share_buffer,
 };
 use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;

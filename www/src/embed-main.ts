@@ -1,6 +1,7 @@
 // embed.html: one preset, compact, for an article column. It reports its height to the parent
 // page so the iframe can grow without scrollbars, runs the lanes this page can run, and links
 // to the full playground with the same settings.
+import { describe } from './answer';
 import { PlaygroundImpl } from './playground';
 import type { RunSpec } from './types';
 import { byId, errorText } from './ui/dom';
@@ -46,7 +47,6 @@ async function start(): Promise<void> {
     return;
   }
   byId('embed-title').textContent = preset.title;
-  byId('embed-blurb').textContent = preset.blurb;
   const wanted = { ...preset.spec(caps.hardwareConcurrency), ...url.spec } as RunSpec;
   // The embed runs what it can here; the full page link carries what was asked for.
   const spec = { ...wanted, lanes: (wanted.lanes ?? caps.lanes).filter((l) => caps.lanes.includes(l)) };
@@ -60,7 +60,8 @@ async function start(): Promise<void> {
     note.hidden = false;
   }
   try {
-    playground.check(spec);
+    // The text says what will run: the preset's spec with the link's fields over it.
+    byId('embed-blurb').textContent = describe(playground.check(spec));
   } catch (e) {
     fail(`The embed's settings are not valid: ${errorText(e)}`);
     return;
@@ -79,6 +80,7 @@ async function start(): Promise<void> {
     try {
       const report = await playground.run(spec);
       race.winner(report.verdict.fastest);
+      byId('answer').textContent = report.answer;
       byId('verdict').textContent = report.verdict.text;
       race.setStatus('Done.');
     } catch (e) {

@@ -6,6 +6,7 @@ import { ProcessesLane } from './lanes/processes';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
+import { answer } from './answer';
 import { verdict } from './verdict';
 import { estimateSpec, loadPlain, normalize } from './wasm';
 
@@ -79,7 +80,9 @@ export class PlaygroundImpl implements Playground {
     this.observer.runStarted?.(spec);
     for (const [i, lane] of spec.lanes.entries()) {
       if (signal.aborted) {
-        results.push(notRun(lane, spec.workers));
+        const skipped = notRun(lane, spec.workers);
+        results.push(skipped);
+        this.observer.laneFinished?.(skipped);
         continue;
       }
       this.observer.laneStarted?.(lane, i, spec.lanes.length);
@@ -103,6 +106,7 @@ export class PlaygroundImpl implements Playground {
       },
       results,
       verdict: verdict(spec, results),
+      answer: answer(spec, results),
     };
     this.lastReport = report;
     return report;

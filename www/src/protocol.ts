@@ -40,8 +40,8 @@ export interface WasmWorkerApi {
   /** The async lane: every task a future on this worker's event loop, its lag measured. */
   runAsync(spec: FullSpec): Promise<LaneOutput>;
   runTask(spec: FullSpec, index: number): Promise<TaskOutput>;
-  /** A copy of the share buffer this instance holds (after `prepare`), transferred out. */
-  shareCopy(mb: number, seed: number): Promise<Uint8Array>;
+  /** The share buffer, made for the page in JS memory (not kept here) and transferred out. */
+  shareBuffer(mb: number, seed: number): Promise<Uint8Array>;
   /** Keeps a copy of the share buffer in this instance's own memory. */
   receiveShare(mb: number, seed: number, data: Uint8Array): Promise<void>;
   hasShare(mb: number, seed: number): Promise<boolean>;

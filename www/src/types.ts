@@ -22,7 +22,7 @@ export interface RunSpec {
   gilSwitchMs?: number;
   yieldEvery?: number;
   seed?: number;
-  fault?: 'none' | 'panic-one-task';
+  fault?: 'none' | 'panic-one-task' | 'oom-one-task';
   /** processes: start fresh processes for the run ('cold', as a ProcessPoolExecutor used once) or reuse a warm pool. */
   pool?: 'cold' | 'warm';
   /** mixed: SHA-256 rounds of CPU work after each response (2000 ≈ 1 ms). */
@@ -101,7 +101,10 @@ export interface RunReport {
   estimate: Estimate;
   env: { userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean };
   results: LaneResult[];
-  verdict: { fastest: Lane; text: string };
+  /** The fastest lane that finished (null when none did, or when a fault was injected). */
+  verdict: { fastest: Lane | null; text: string };
+  /** The result the lanes agree on, in words (or which lane disagrees). */
+  answer: string;
 }
 
 export interface Capabilities {

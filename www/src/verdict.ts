@@ -15,10 +15,44 @@ export function isCpuBound(spec: FullSpec): boolean {
 const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
 const times = (x: number | null) => (x === null ? '' : `${x.toFixed(x >= 10 ? 0 : 1)}×`);
 
+/**
+ * A run with an injected fault: no race, but what each lane kept and lost, in the seed's terms
+ * (a process dies alone; threads share one memory and one fate).
+ */
+function faultVerdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict'] {
+  const what = spec.fault === 'oom-one-task' ? 'ran out of memory' : 'panicked';
+  const parts: string[] = [];
+  for (const r of results) {
+    if (r.error === 'cancelled') continue;
+    const fault = r.faults?.[0];
+    const at = fault ? ` at ${ms(fault.atMs)}` : '';
+    const done = r.tasksDone ?? (r.ok ? spec.tasks : 0);
+    const kept = `${done} of ${spec.tasks} tasks`;
+    if (r.lane === 'processes') {
+      const replaced = r.replacedProcesses ?? 0;
+      parts.push(r.ok
+        ? `processes: all ${spec.tasks} tasks done.`
+        : `processes: ${kept} done. The task that ${what} killed only its own process; the pool replaced `
+          + `${replaced === 1 ? 'it' : `${replaced} processes`} in ${ms(r.replaceMs ?? 0)} and went on, and the checksum covers exactly those ${done} tasks.`);
+    } else if (r.lane === 'threads' || r.lane === 'gil') {
+      parts.push(r.ok
+        ? `${r.lane}: all ${spec.tasks} tasks done.`
+        : `${r.lane}: a task ${what}${at} and took down the one memory every thread shares: the whole lane was lost, with the ${done} tasks it had finished.`);
+    } else if (r.lane === 'sequential') {
+      parts.push(r.ok ? 'sequential: all tasks done.' : `sequential: one worker, so the fault${at} ended the run, and the ${done} tasks done before it were lost with it.`);
+    } else {
+      parts.push(r.ok ? 'async: all tasks done.' : `async: one thread, one memory: the fault${at} took the event loop down with every task in flight (${done} had finished).`);
+    }
+  }
+  parts.push('Rule: a crash stays in its process; threads and async tasks share one fate. Isolation is another reason for processes.');
+  return { fastest: null, text: [`One task ${what} on purpose.`, ...parts].join(' ') };
+}
+
 export function verdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict'] {
+  if (spec.fault !== 'none') return faultVerdict(spec, results);
   const ok = results.filter((r) => r.ok);
   if (ok.length === 0) {
-    return { fastest: spec.lanes[0] as Lane, text: 'No lane finished, so there is no verdict.' };
+    return { fastest: null, text: 'No lane finished, so there is no verdict.' };
   }
   const fastest = ok.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
   const get = (lane: Lane) => ok.find((r) => r.lane === lane);

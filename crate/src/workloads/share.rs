@@ -8,15 +8,33 @@ pub const STRIDE: usize = 61;
 
 /// The buffer of `mb` MiB, filled from the seed (xorshift64*).
 pub fn buffer(mb: u32, seed: u32) -> Vec<u8> {
-    let mut state = mix(u64::from(seed), 0x5ea7) | 1;
-    let mut out = Vec::with_capacity(mb as usize * 1024 * 1024);
-    for _ in 0..mb as usize * 1024 * 1024 / 8 {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        out.extend_from_slice(&state.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
+    let mut out = vec![0; mb as usize * 1024 * 1024];
+    Filler::new(seed).fill(&mut out);
     out
+}
+
+/// Writes the buffer's bytes in order, a piece at a time: the page's copy is made straight into
+/// JS memory a megabyte at a time, never whole in wasm memory beside it.
+pub struct Filler {
+    state: u64,
+}
+
+impl Filler {
+    pub fn new(seed: u32) -> Self {
+        Filler {
+            state: mix(u64::from(seed), 0x5ea7) | 1,
+        }
+    }
+
+    /// Fills `out` with the next bytes; its length must be a multiple of 8.
+    pub fn fill(&mut self, out: &mut [u8]) {
+        for word in out.chunks_exact_mut(8) {
+            self.state ^= self.state >> 12;
+            self.state ^= self.state << 25;
+            self.state ^= self.state >> 27;
+            word.copy_from_slice(&self.state.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
+        }
+    }
 }
 
 pub struct Scan<'a> {

@@ -165,26 +165,18 @@ export class ProcessesLane implements LaneRunner {
 
 /**
  * For `share`: a function that gives process `row` its own copy of the buffer, timed as a
- * transfer. The first process that needs it builds it (keeping it as its own copy) and hands the
- * page one copy to pass on; the page drops its copy when the run ends, so nothing stays behind.
+ * transfer, as a parent's data is pickled to each child. The buffer is made once for the page by
+ * the first process that needs it (in JS memory, transferred, not copied) and dropped when the
+ * run ends, so no copy stays behind on the page.
  */
 async function shareCopier(spec: FullSpec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally): Promise<(row: number) => Promise<void>> {
   if (spec.workload !== 'share') return async () => {};
-  const has = await Promise.all(pool.procs.map((p) => p.call((api) => api.hasShare(spec.size, spec.seed))));
-  checkCancelled(signal);
   let bytes: Promise<Uint8Array> | null = null;
-  const source = () => {
-    bytes ??= (async () => {
-      const maker = pool.procs[Math.max(0, has.indexOf(true))];
-      await maker.call((api) => api.prepare(spec));
-      return maker.call((api) => api.shareCopy(spec.size, spec.seed));
-    })();
-    return bytes;
-  };
   return async (row) => {
     const worker = pool.procs[row];
     if (await worker.call((api) => api.hasShare(spec.size, spec.seed))) return;
-    const data = await source();
+    bytes ??= worker.call((api) => api.shareBuffer(spec.size, spec.seed));
+    const data = await bytes;
     checkCancelled(signal);
     const start = nowMs();
     // Structured clone: the page serialises a copy and the process's wasm copies it into its

@@ -67,8 +67,9 @@ export class Race {
     }
   }
 
-  winner(lane: Lane): void {
-    this.cards.get(lane)?.li.classList.add('winner');
+  /** Outlines the fastest lane; a run with no winner (none finished, or a fault) outlines none. */
+  winner(lane: Lane | null): void {
+    if (lane) this.cards.get(lane)?.li.classList.add('winner');
   }
 }
 

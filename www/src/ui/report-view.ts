@@ -14,9 +14,11 @@ const fixed = (x: number | undefined, digits = 1) => (x === undefined ? '—' : 
 export class ReportView {
   private readonly body = document.querySelector<HTMLTableSectionElement>('#results tbody')!;
   private readonly verdict = byId<HTMLParagraphElement>('verdict');
+  private readonly answer = byId<HTMLParagraphElement>('answer');
 
   clear(): void {
     this.body.replaceChildren();
+    this.answer.textContent = '';
   }
 
   addLane(r: LaneResult, all: LaneResult[]): void {
@@ -39,6 +41,7 @@ export class ReportView {
     this.clear();
     for (const r of report.results) this.addLane(r, report.results);
     this.verdict.textContent = report.verdict.text;
+    this.answer.textContent = report.answer;
   }
 
   say(text: string): void {

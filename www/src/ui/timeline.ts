@@ -97,6 +97,15 @@ export class Timeline {
         ctx.fillRect(x0, thin ? rowY + 3 : rowY, w, thin ? ROW_H - 6 : ROW_H);
       }
       ctx.globalAlpha = 1;
+      // Where a task failed: a mark across its row, and the task named, so a crash's place and
+      // the work done before it read together.
+      for (const f of r.faults ?? []) {
+        const fx = x(f.atMs);
+        const rowY = top + Math.min(f.row, band.rows - 1) * (ROW_H + ROW_GAP);
+        ctx.fillStyle = colors['gil-wait'];
+        ctx.fillRect(fx - 1, rowY - 2, 2, ROW_H + 4);
+        ctx.fillText(`✕ ${f.task === null ? 'crash' : `task ${f.task}`}`, Math.min(fx + 3, width - 64), rowY + ROW_H / 2);
+      }
       if (band.waits) {
         const waitTop = top + band.rows * (ROW_H + ROW_GAP) + 4;
         ctx.fillStyle = muted;

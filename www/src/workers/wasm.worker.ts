@@ -44,8 +44,8 @@ const api: WasmWorkerApi = {
     const out: TaskOutput = await loaded.get().runTask(spec, index);
     return out.pixels ? Comlink.transfer(out, [out.pixels.buffer]) : out;
   }),
-  async shareCopy(mb, seed) {
-    const bytes = loaded.get().shareCopy(mb, seed);
+  async shareBuffer(mb, seed) {
+    const bytes = loaded.get().shareBuffer(mb, seed);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
   async receiveShare(mb, seed, data) {
