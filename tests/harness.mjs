@@ -22,8 +22,9 @@ export async function launch() {
   return chromium.launch({ executablePath: EXECUTABLE, args: ARGS, headless: true });
 }
 
+/** Serves the built site: www/dist, or SITE_DIR (a build made with `--out`, so several can coexist). */
 export function startServer(opts = {}) {
-  return serve({ port: 0, ...opts });
+  return serve({ port: 0, ...(process.env.SITE_DIR ? { dir: process.env.SITE_DIR } : {}), ...opts });
 }
 
 /**

@@ -6,7 +6,7 @@ import { SweepChart, WallChart } from './ui/charts';
 import { Controls } from './ui/controls';
 import { byId, errorText } from './ui/dom';
 import { showEnvironment } from './ui/env';
-import { canvasPng, download, reportCsv, reportJson, stamp } from './ui/export';
+import { canvasPng, download, reportCsv, reportJson, stamp, traceJson } from './ui/export';
 import { FrameMeter } from './ui/frame-meter';
 import { MandelbrotView } from './ui/mandelbrot';
 import { presetById } from './ui/presets';
@@ -41,7 +41,7 @@ async function start(): Promise<void> {
   let lastReport: RunReport | null = null;
   let seen: LaneResult[] = [];
   let sweeping = false;
-  const exports = ['export-json', 'export-csv', 'export-png', 'export-chart'].map((id) => byId<HTMLButtonElement>(id));
+  const exports = ['export-json', 'export-csv', 'export-trace', 'export-png', 'export-chart'].map((id) => byId<HTMLButtonElement>(id));
 
   const image = new MandelbrotView();
   playground.observer = raceObserver(race, timeline, {
@@ -145,6 +145,7 @@ async function start(): Promise<void> {
   });
   byId('export-json').addEventListener('click', () => lastReport && download(`${stamp(lastReport)}.json`, reportJson(lastReport)));
   byId('export-csv').addEventListener('click', () => lastReport && download(`${stamp(lastReport)}.csv`, reportCsv(lastReport)));
+  byId('export-trace').addEventListener('click', () => lastReport && download(`${stamp(lastReport)}.trace.json`, traceJson(lastReport)));
   byId('export-png').addEventListener('click', async () => {
     if (lastReport) download(`${stamp(lastReport)}-timeline.png`, await canvasPng(byId<HTMLCanvasElement>('timeline')));
   });

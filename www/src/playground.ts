@@ -7,6 +7,7 @@ import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { answer } from './answer';
+import { chromeTrace, type TraceEventFormat } from './trace-export';
 import { verdict } from './verdict';
 import { estimateSpec, loadPlain, normalize } from './wasm';
 
@@ -110,6 +111,12 @@ export class PlaygroundImpl implements Playground {
     };
     this.lastReport = report;
     return report;
+  }
+
+  /** A report (the last run's by default) in the Chrome Trace Event format, for Perfetto. */
+  traceEvents(report: RunReport | null = this.lastReport): TraceEventFormat {
+    if (!report) throw new Error('report: no run has finished yet; run() one first');
+    return chromeTrace(report);
   }
 
   /**

@@ -126,6 +126,8 @@ export interface Playground {
   estimate(spec: RunSpec): Estimate;
   /** The last run's report; null before the first run ends. */
   lastReport: RunReport | null;
+  /** A report (the last run's by default) in the Chrome Trace Event format, for Perfetto. */
+  traceEvents(report?: RunReport | null): unknown;
   /** Stops the run in flight: it settles at once, its unfinished lanes `cancelled`. */
   cancel(): void;
   /** Ends every idle worker now; the next run starts them again. */

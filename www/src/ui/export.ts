@@ -1,5 +1,7 @@
-// Share and export: the link, the report as JSON and CSV, the timeline and chart as PNG.
+// Share and export: the link, the report as JSON and CSV, the trace for Perfetto, the timeline
+// and chart as PNG.
 import type { RunReport } from '../types';
+import { chromeTrace } from '../trace-export';
 import { speedup } from '../verdict';
 
 export function download(name: string, blob: Blob): void {
@@ -11,6 +13,10 @@ export function download(name: string, blob: Blob): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function traceJson(report: RunReport): Blob {
+  return new Blob([JSON.stringify(chromeTrace(report))], { type: 'application/json' });
 }
 
 export function reportJson(report: RunReport): Blob {
