@@ -1,12 +1,13 @@
 // Installs what the build and the tests need, idempotently: fast when all is there.
 //   node scripts/setup.mjs            toolchain, wasm-bindgen-cli, wasm-pack, npm packages
-//   node scripts/setup.mjs --browser  and Chromium + ChromeDriver (for the tests)
+//   node scripts/setup.mjs --browser  and Chromium + ChromeDriver, Firefox ESR + geckodriver (for the tests)
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, lockedWasmBindgen, pinnedToolchain, probe, root, run, step } from './lib.mjs';
 
 const WASM_PACK = '0.15.1';
+const GECKODRIVER = '0.37.1';
 const started = Date.now();
 const browser = process.argv.includes('--browser');
 
@@ -31,7 +32,8 @@ function toolchain() {
 }
 
 function cargoTool(bin, crate, version) {
-  const have = probe(bin, ['--version']);
+  // The first line only: `geckodriver --version` adds a paragraph about its source and licence.
+  const have = probe(bin, ['--version'])?.split('\n')[0];
   if (have && have.split(' ')[1] === version) return console.log(`  ✓ ${have}`);
   step(`Installing ${crate} ${version} with cargo (first time: a few minutes on 2 cores)`
     + (have ? `; found ${have} instead` : ''));
@@ -42,23 +44,40 @@ function cargoTool(bin, crate, version) {
   }
 }
 
-function chromium() {
-  const have = ['chromium', 'chromedriver'].every((b) => probe(b, ['--version']));
-  if (have) return console.log(`  ✓ ${probe('chromium', ['--version'])}, ${probe('chromedriver', ['--version']).split(' (')[0]}`);
+/**
+ * Installs Debian packages with apt-get, as root or through password-less sudo; stops with
+ * `manual` (what to do by hand) where neither apt nor root is available.
+ */
+function aptInstall(packages, what, manual) {
   const apt = probe('apt-get', ['--version']);
   const root_ = process.getuid?.() === 0;
   const sudo = !root_ && probe('sudo', ['-n', 'true']) !== null;
-  if (!apt || (!root_ && !sudo)) {
-    fail('The tests need Chromium and ChromeDriver, and they are missing.\n'
-      + '  On Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver\n'
-      + '  Elsewhere: install Chromium and a matching chromedriver, put both on PATH, and rerun.');
-  }
-  step('Installing Chromium and ChromeDriver with apt-get (tests only; about a minute)');
+  if (!apt || (!root_ && !sudo)) fail(manual);
+  step(`Installing ${what} with apt-get (tests only; about a minute)`);
   const pre = root_ ? [] : ['sudo', '-n'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const cmd = (args) => (pre.length ? run(pre[0], [...pre.slice(1), ...args], { env }) : run(args[0], args.slice(1), { env }));
   cmd(['apt-get', 'update']);
-  cmd(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium', 'chromium-driver']);
+  cmd(['apt-get', 'install', '-y', '--no-install-recommends', ...packages]);
+}
+
+function chromium() {
+  const have = ['chromium', 'chromedriver'].every((b) => probe(b, ['--version']));
+  if (have) return console.log(`  ✓ ${probe('chromium', ['--version'])}, ${probe('chromedriver', ['--version']).split(' (')[0]}`);
+  aptInstall(['chromium', 'chromium-driver'], 'Chromium and ChromeDriver',
+    'The tests need Chromium and ChromeDriver, and they are missing.\n'
+    + '  On Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver\n'
+    + '  Elsewhere: install Chromium and a matching chromedriver, put both on PATH, and rerun.');
+}
+
+/** Debian's Firefox ESR: puppeteer-core drives it over WebDriver BiDi, wasm-pack through geckodriver. */
+function firefox() {
+  const have = probe('firefox-esr', ['--version']);
+  if (have) return console.log(`  ✓ ${have}`);
+  aptInstall(['firefox-esr'], 'Firefox ESR',
+    'The Firefox tests need Firefox ESR at /usr/bin/firefox-esr, and it is missing.\n'
+    + '  On Debian: sudo apt-get install -y firefox-esr\n'
+    + '  Elsewhere: install Firefox, link it to /usr/bin/firefox-esr, and rerun.');
 }
 
 function npmPackages() {
@@ -75,6 +94,11 @@ step('Checking tools');
 toolchain();
 cargoTool('wasm-bindgen', 'wasm-bindgen-cli', lockedWasmBindgen());
 cargoTool('wasm-pack', 'wasm-pack', WASM_PACK);
-if (browser) chromium();
+if (browser) {
+  chromium();
+  firefox();
+  // Built from source: the npm geckodriver package downloads a binary at run time.
+  cargoTool('geckodriver', 'geckodriver', GECKODRIVER);
+}
 npmPackages();
 console.log(`  set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -66,8 +66,8 @@ async function measure(page, w) {
       checksum: rs[0].checksum,
       // The budget's estimate (crate/src/budget.rs) of the lane's timed part over what it took
       // (warm runs: set-up is measured apart): within 2× either way is the aim.
-      estimateMs: runs[0].estimate.wallMs[lane],
-      estimateOverMeasured: runs[0].estimate.wallMs[lane] / median(walls),
+      estimateMs: runs[0].estimate.lanes.find((e) => e.lane === lane).wallMs,
+      estimateOverMeasured: runs[0].estimate.lanes.find((e) => e.lane === lane).wallMs / median(walls),
     };
   }
   return { spec: runs[0].spec, lanes };

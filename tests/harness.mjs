@@ -22,6 +22,22 @@ export async function launch() {
   return chromium.launch({ executablePath: EXECUTABLE, args: ARGS, headless: true });
 }
 
+const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+/**
+ * Debian's Firefox ESR through puppeteer-core over WebDriver BiDi (playwright-core drives only its own
+ * patched Firefox, a download). Imported here, not above, so the Chromium tests never load puppeteer.
+ * Puppeteer's `waitForFunction` does not await a returned Promise: await it inside `page.evaluate`.
+ */
+export async function launchFirefox() {
+  if (!existsSync(FIREFOX)) {
+    throw new Error(`Firefox not found at ${FIREFOX}: run \`npm run setup -- --browser\` or set FIREFOX_PATH`);
+  }
+  const { default: puppeteer } = await import('puppeteer-core');
+  // puppeteer-core makes a fresh, empty profile for every launch.
+  return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+}
+
 /** Serves the built site: www/dist, or SITE_DIR (a build made with `--out`, so several can coexist). */
 export function startServer(opts = {}) {
   return serve({ port: 0, ...(process.env.SITE_DIR ? { dir: process.env.SITE_DIR } : {}), ...opts });

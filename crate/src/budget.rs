@@ -30,7 +30,7 @@
 //! the README promises "a few minutes" and the budget is three.
 
 use crate::error::Error;
-use crate::spec::{Lane, Pool, Spec, Workload};
+use crate::spec::{Lane, Spec, Workload};
 use crate::workloads::{io, share, split};
 
 /// The longest a run may take, all its chosen lanes together (they run one after another).
@@ -109,7 +109,7 @@ pub struct LaneEstimate {
 /// would take longer than [`BUDGET_MS`].
 ///
 /// # Errors
-/// [`Error::Field`] naming the field whose cost dominates and the value of it that would fit, or,
+/// [`Error::OverBudget`] naming the field whose cost dominates and the value of it that would fit, or,
 /// when no value of that field fits, the lanes to drop.
 pub fn check(spec: &Spec, cores: u32) -> Result<Estimate, Error> {
     check_within(spec, cores, BUDGET_MS)
@@ -160,7 +160,10 @@ fn check_within(spec: &Spec, cores: u32, budget_ms: f64) -> Result<Estimate, Err
             lanes_to_drop(&estimate, budget_ms)
         ),
     };
-    Err(Error::field(knob.field(), message))
+    Err(Error::OverBudget {
+        field: knob.field().to_owned(),
+        message,
+    })
 }
 
 /// Each chosen lane's wall time for `spec` on `cores` logical cores.
@@ -347,7 +350,7 @@ fn mb(spec: &Spec) -> f64 {
 /// too, and copies the buffer into each process): each lane pays its own start and warm-up, a few
 /// hundred ms at most, though lanes of one run share some of them.
 fn before_ms(spec: &Spec, cores: u32, lane: Lane) -> f64 {
-    let small = warmup_spec(spec);
+    let small = spec.warmup();
     let (warm_up, _) = lane_ms(
         &small,
         cores,
@@ -361,27 +364,6 @@ fn before_ms(spec: &Spec, cores: u32, lane: Lane) -> f64 {
         Lane::Processes => SPAWN_MS * (f64::from(spec.workers) / f64::from(cores.max(1))).ceil(),
     };
     start + WARMUP_RUNS * warm_up + mb(spec) * SHARE_BUILD_MS_PER_MB
-}
-
-/// The small run of the same kernels each lane makes first (`warmupSpec` in
-/// www/src/lanes/common.ts): kept in step with it by hand.
-fn warmup_spec(spec: &Spec) -> Spec {
-    let mut small = spec.clone();
-    let (size, tasks) = match spec.workload {
-        Workload::Primes => (spec.size.min(300_000), spec.tasks.min(16)),
-        Workload::Mandelbrot => (spec.size.min(160), spec.tasks.min(160)),
-        Workload::Hash => (spec.size.min(1_000), spec.tasks.min(8)),
-        Workload::Io | Workload::Mixed => (spec.size.min(16), spec.size.min(16)),
-        Workload::Share => (1, spec.tasks.min(8)),
-    };
-    small.size = size;
-    small.tasks = tasks;
-    if spec.workload.is_io() {
-        small.latency_ms = 0.0;
-        small.jitter_ms = 0.0;
-    }
-    small.pool = Pool::Cold;
-    small
 }
 
 /// The field a refusal names, by the cost that dominates.
@@ -531,7 +513,7 @@ fn thousands(n: u32) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::spec::{Defaults, RawSpec, RawValue};
@@ -567,7 +549,7 @@ mod tests {
 
     /// The field a refusal names and the first value it suggests.
     fn refusal(spec: &Spec) -> (String, String, f64) {
-        let Err(Error::Field { field, message }) = check(spec, 2) else {
+        let Err(Error::OverBudget { field, message }) = check(spec, 2) else {
             panic!("{spec:?} was accepted: {:?}", estimate(spec, 2));
         };
         let value = message
@@ -847,7 +829,7 @@ mod tests {
             ("workers", num(4.0)),
             ("lanes", lanes(&["processes", "sequential"])),
         ]);
-        let Err(Error::Field { field, message }) = check_within(&s, 2, 2000.0) else {
+        let Err(Error::OverBudget { field, message }) = check_within(&s, 2, 2000.0) else {
             panic!("accepted");
         };
         assert_eq!(field, "workers", "{message}");
@@ -923,7 +905,7 @@ mod tests {
         fn a_refusal_names_a_field_whose_suggested_value_fits(s in any_spec()) {
             match check(&s, 2) {
                 Ok(e) => prop_assert!(e.total_ms <= BUDGET_MS),
-                Err(Error::Field { field, message }) => {
+                Err(Error::OverBudget { field, message }) => {
                     prop_assert!(message.contains("would fit") || message.contains("leave out"), "{}", message);
                     if message.contains("would fit") {
                         let (_, _, value) = refusal(&s);

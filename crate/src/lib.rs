@@ -17,6 +17,7 @@ compile_error!(
 pub mod budget;
 pub mod error;
 pub mod lanes;
+pub mod schema;
 pub mod spec;
 pub mod trace;
 pub mod workloads;

@@ -3,10 +3,14 @@
 //! The page, the workers and the native bench all build a [`Spec`] through [`RawSpec::normalize`],
 //! so a bad field gets the same message everywhere: it names the field and its allowed range.
 
+use serde::{de, Deserialize, Serialize};
+
 use crate::error::Error;
 
 /// The workloads a run can ask for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
 pub enum Workload {
     Primes,
     Mandelbrot,
@@ -49,7 +53,7 @@ impl Workload {
         }
     }
 
-    fn default_size(self) -> u32 {
+    pub fn default_size(self) -> u32 {
         match self {
             Workload::Primes => 2_000_000,
             Workload::Mandelbrot => 800,
@@ -67,7 +71,9 @@ impl Workload {
 }
 
 /// The concurrency models the page compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
 pub enum Lane {
     Sequential,
     Threads,
@@ -98,7 +104,9 @@ impl Lane {
 
 /// Whether the processes lane starts fresh processes for a run (as `ProcessPoolExecutor` used once
 /// does) or reuses a pool kept warm from the previous run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
 pub enum Pool {
     Cold,
     Warm,
@@ -114,7 +122,9 @@ impl Pool {
 }
 
 /// A fault injected on purpose, to show what each lane does when one task fails.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
 pub enum Fault {
     None,
     /// One task panics.
@@ -135,8 +145,11 @@ impl Fault {
     }
 }
 
-/// A checked run request with every default filled in.
-#[derive(Clone, Debug, PartialEq)]
+/// A checked run request with every default filled in: what the page, its workers and the
+/// reports pass around (TypeScript's `Spec`, generated from this).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
 pub struct Spec {
     pub workload: Workload,
     pub size: u32,
@@ -172,6 +185,132 @@ pub struct RawSpec {
     pub fields: Vec<(String, RawValue)>,
 }
 
+/// Whatever a caller passed as a spec: an object's fields in order, or the kind of value it was
+/// instead (read with serde from JS values; `null` and `undefined` both mean "not given").
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawInput {
+    Object(RawSpec),
+    Other(&'static str),
+}
+
+impl RawInput {
+    /// # Errors
+    /// [`Error::Field`] on `spec` when the value was not an object.
+    pub fn into_raw(self) -> Result<RawSpec, Error> {
+        match self {
+            RawInput::Object(raw) => Ok(raw),
+            RawInput::Other(kind) => Err(Error::field(
+                "spec",
+                format!(
+                    "must be an object such as {{ workload: 'primes', size: 1000000 }}, got {kind}"
+                ),
+            )),
+        }
+    }
+}
+
+/// Reads any value, never failing: what is not an object or a field's expected shape is kept
+/// as its kind, so `normalize` can say what it got.
+struct Anything<T>(std::marker::PhantomData<T>);
+
+impl<'de> de::Visitor<'de> for Anything<RawValue> {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_unit<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Missing)
+    }
+    fn visit_none<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Missing)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Other("boolean".into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v as f64))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue::Text(v.to_owned()))
+    }
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<RawValue, E> {
+        Ok(RawValue::Other("object".into()))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<RawValue>()? {
+            items.push(item);
+        }
+        Ok(RawValue::List(items))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(RawValue::Other("object".into()))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Anything::<RawValue>(std::marker::PhantomData))
+    }
+}
+
+impl<'de> de::Visitor<'de> for Anything<RawInput> {
+    type Value = RawInput;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a spec object")
+    }
+    fn visit_unit<E>(self) -> Result<RawInput, E> {
+        Ok(RawInput::Other("null"))
+    }
+    fn visit_none<E>(self) -> Result<RawInput, E> {
+        Ok(RawInput::Other("null"))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<RawInput, E> {
+        Ok(RawInput::Other("boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<RawInput, E> {
+        Ok(RawInput::Other("number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<RawInput, E> {
+        Ok(RawInput::Other("number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<RawInput, E> {
+        Ok(RawInput::Other("number"))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<RawInput, E> {
+        Ok(RawInput::Other("string"))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawInput, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(RawInput::Other("array"))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawInput, A::Error> {
+        let mut raw = RawSpec::default();
+        while let Some((name, value)) = map.next_entry::<String, RawValue>()? {
+            raw = raw.with(&name, value);
+        }
+        Ok(RawInput::Object(raw))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawInput {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Anything::<RawInput>(std::marker::PhantomData))
+    }
+}
+
 /// What the environment decides when the caller leaves a field out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Defaults {
@@ -205,6 +344,44 @@ pub const MAX_TOTAL_ROUNDS: u64 = 20_000_000;
 pub const MAX_TASKS: u32 = 10_000;
 pub const MAX_WORKERS: u32 = 64;
 pub const MAX_LATENCY_MS: f64 = 10_000.0;
+/// Tasks a CPU-bound workload is split into when the spec leaves it out (not mandelbrot: a band
+/// per row, up to MAX_TASKS; not io/mixed: a task per request).
+pub const DEFAULT_TASKS: u32 = 64;
+
+/// A numeric field's allowed range and default: `normalize` checks with it and the page's
+/// controls are built from it (`schema`), so the two cannot drift.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+}
+
+pub const LATENCY_MS: Range = Range {
+    min: 0.0,
+    max: MAX_LATENCY_MS,
+    default: 100.0,
+};
+pub const GIL_SWITCH_MS: Range = Range {
+    min: 0.1,
+    max: 1000.0,
+    default: 5.0,
+};
+pub const YIELD_EVERY: Range = Range {
+    min: 0.0,
+    max: 1_000_000_000.0,
+    default: 0.0,
+};
+pub const SEED: Range = Range {
+    min: 0.0,
+    max: u32::MAX as f64,
+    default: 1.0,
+};
+pub const CPU_ROUNDS: Range = Range {
+    min: 0.0,
+    max: 1_000_000.0,
+    default: 2_000.0,
+};
 
 impl RawSpec {
     pub fn with(mut self, field: &str, value: RawValue) -> Self {
@@ -272,7 +449,7 @@ impl RawSpec {
             };
             let default = match workload {
                 Workload::Mandelbrot => size.min(MAX_TASKS),
-                _ => 64,
+                _ => DEFAULT_TASKS,
             };
             int(
                 self.get("tasks"),
@@ -321,24 +498,19 @@ impl RawSpec {
             defaults.workers.clamp(1, MAX_WORKERS),
             "",
         )?;
-        let latency_ms = num(
-            self.get("latencyMs"),
-            "latencyMs",
-            0.0,
-            MAX_LATENCY_MS,
-            100.0,
+        let latency_ms = num(self.get("latencyMs"), "latencyMs", LATENCY_MS)?;
+        let jitter_ms = num(
+            self.get("jitterMs"),
+            "jitterMs",
+            Range {
+                min: 0.0,
+                max: latency_ms,
+                default: 0.0,
+            },
         )?;
-        let jitter_ms = num(self.get("jitterMs"), "jitterMs", 0.0, latency_ms, 0.0)?;
-        let gil_switch_ms = num(self.get("gilSwitchMs"), "gilSwitchMs", 0.1, 1000.0, 5.0)?;
-        let yield_every = int(
-            self.get("yieldEvery"),
-            "yieldEvery",
-            0,
-            1_000_000_000,
-            0,
-            "",
-        )?;
-        let seed = int(self.get("seed"), "seed", 0, u32::MAX, 1, "")?;
+        let gil_switch_ms = num(self.get("gilSwitchMs"), "gilSwitchMs", GIL_SWITCH_MS)?;
+        let yield_every = whole(self.get("yieldEvery"), "yieldEvery", YIELD_EVERY)?;
+        let seed = whole(self.get("seed"), "seed", SEED)?;
         let fault = match self.get("fault") {
             RawValue::Missing => Fault::None,
             v => one_of(v, "fault", &Fault::ALL, |f| f.name())?,
@@ -359,7 +531,7 @@ impl RawSpec {
                 ),
             ));
         }
-        let cpu_rounds = int(self.get("cpuRounds"), "cpuRounds", 0, 1_000_000, 2_000, "")?;
+        let cpu_rounds = whole(self.get("cpuRounds"), "cpuRounds", CPU_ROUNDS)?;
         if workload.is_io() && f64::from(size) * (latency_ms + jitter_ms) > MAX_TOTAL_WAIT_MS {
             return Err(Error::field(
                 "latencyMs",
@@ -409,6 +581,30 @@ impl RawSpec {
 }
 
 impl Spec {
+    /// A small run of the same kernels, untimed, before a workload's first timed run: V8
+    /// compiles wasm with a baseline tier first and optimises hot functions later, so the first
+    /// lane timed does not pay for tier-up. The lanes run it (`warmupSpec`) and the time budget
+    /// charges it.
+    pub fn warmup(&self) -> Spec {
+        let mut small = self.clone();
+        let (size, tasks) = match self.workload {
+            Workload::Primes => (self.size.min(300_000), self.tasks.min(16)),
+            Workload::Mandelbrot => (self.size.min(160), self.tasks.min(160)),
+            Workload::Hash => (self.size.min(1_000), self.tasks.min(8)),
+            Workload::Io | Workload::Mixed => (self.size.min(16), self.size.min(16)),
+            Workload::Share => (1, self.tasks.min(8)),
+        };
+        small.size = size;
+        small.tasks = tasks;
+        if self.workload.is_io() {
+            small.latency_ms = 0.0;
+            small.jitter_ms = 0.0;
+        }
+        small.pool = Pool::Cold;
+        small.fault = Fault::None;
+        small
+    }
+
     /// The spec as raw fields again: what the page sends to its workers.
     pub fn to_raw(&self) -> RawSpec {
         let n = |v: f64| RawValue::Number(v);
@@ -480,7 +676,8 @@ fn one_of<T: Copy>(
     ))
 }
 
-fn num(v: &RawValue, field: &str, min: f64, max: f64, default: f64) -> Result<f64, Error> {
+fn num(v: &RawValue, field: &str, range: Range) -> Result<f64, Error> {
+    let Range { min, max, default } = range;
     match v {
         RawValue::Missing => Ok(default),
         RawValue::Number(n) if n.is_finite() && (min..=max).contains(n) => Ok(*n),
@@ -492,6 +689,18 @@ fn num(v: &RawValue, field: &str, min: f64, max: f64, default: f64) -> Result<f6
             ),
         )),
     }
+}
+
+/// A whole-number field of a `Range` (its bounds are whole numbers within u32).
+fn whole(v: &RawValue, field: &str, range: Range) -> Result<u32, Error> {
+    int(
+        v,
+        field,
+        range.min as u32,
+        range.max as u32,
+        range.default as u32,
+        "",
+    )
 }
 
 fn int(

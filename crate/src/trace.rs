@@ -10,7 +10,9 @@
 //! in its phase, so the page can shade it, and the summary numbers come from [`Trace::totals`],
 //! which are summed before any merging and so never lose a span.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
 #[repr(u8)]
 pub enum Phase {
     Spawn = 0,

@@ -21,17 +21,20 @@ fn spec(fields: &[(&str, JsValue)]) -> JsValue {
         Reflect::set(&obj, &(*k).into(), v).unwrap();
     }
     let lanes: Vec<String> = vec!["sequential".into(), "threads".into()];
-    normalize_spec(obj.into(), 2, lanes)
-        .map_err(JsValue::from)
-        .unwrap()
+    JsValue::from(normalize_spec(obj.into(), 2, lanes).unwrap())
+}
+
+/// A workload's name as the generated `Workload` type.
+fn workload(name: &str) -> tsify::Ts<concurrency_playground::spec::Workload> {
+    tsify::Ts::new_unchecked(name.into())
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &key.into()).unwrap()
 }
 
-fn error_message(e: wasm_bindgen::JsError) -> String {
-    js_sys::Error::from(JsValue::from(e)).message().into()
+fn error_message(e: JsValue) -> String {
+    js_sys::Error::from(e).message().into()
 }
 
 fn now() -> f64 {
@@ -42,7 +45,11 @@ fn now() -> f64 {
 fn bad_specs_are_rejected_with_the_field_named() {
     let obj = Object::new();
     Reflect::set(&obj, &"size".into(), &JsValue::from_str("big")).unwrap();
-    let e = error_message(normalize_spec(obj.into(), 2, vec!["sequential".into()]).unwrap_err());
+    let error = normalize_spec(obj.into(), 2, vec!["sequential".into()]).unwrap_err();
+    // The error carries its kind and field: nothing needs to read the message to know them.
+    assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalid"));
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("size"));
+    let e = error_message(error);
     assert!(e.starts_with("size:"), "{e}");
     let e = error_message(normalize_spec(JsValue::NULL, 2, vec![]).unwrap_err());
     assert!(e.starts_with("spec:") && e.ends_with("got null"), "{e}");
@@ -53,7 +60,7 @@ fn bad_specs_are_rejected_with_the_field_named() {
 #[wasm_bindgen_test]
 async fn sequential_counts_primes() {
     let s = spec(&[("size", 100_000.into())]);
-    let out = run_sequential(s).await.map_err(JsValue::from).unwrap();
+    let out = run_sequential(s).await.unwrap();
     assert_eq!(get(&out, "checksum").as_string().unwrap(), "9592");
     let events: Float64Array = get(&out, "events").unchecked_into();
     assert_eq!(events.length() as usize % STRIDE, 0);
@@ -75,9 +82,13 @@ fn bound_trace_keeps_busy_totals_and_rejects_partial_events() {
         1.0, 0.0, 3.0, 10.0, 20.0, 4.0, //
         1.0, 1.0, 3.0, 15.0, 30.0, 15.0,
     ];
-    let out = bound_trace(events).map_err(JsValue::from).unwrap();
+    let out = bound_trace(events).unwrap();
+    // A small trace keeps overlapping events of different tasks apart (async waits do overlap).
     let kept = Float64Array::from(get(&out, "events")).to_vec();
-    assert_eq!(kept, vec![1.0, 0.0, 3.0, 10.0, 30.0, 19.0]);
+    assert_eq!(
+        kept,
+        vec![1.0, 0.0, 3.0, 10.0, 20.0, 4.0, 1.0, 1.0, 3.0, 15.0, 30.0, 15.0]
+    );
     let totals = Float64Array::from(get(&out, "totals")).to_vec();
     assert_eq!(totals, vec![1.0, 3.0, 19.0]);
     let e = error_message(bound_trace(vec![0.0; 7]).unwrap_err());
@@ -92,14 +103,14 @@ async fn sequential_waits_for_each_request_in_turn() {
         ("latencyMs", 20.into()),
     ]);
     let start = now();
-    let out = run_sequential(s).await.map_err(JsValue::from).unwrap();
+    let out = run_sequential(s).await.unwrap();
     let ms = now() - start;
     assert!(ms >= 95.0, "5 × 20 ms in turn took only {ms} ms");
     let partials = Array::new();
     partials.push(&get(&out, "sum"));
     let sum: Vec<u64> = vec![get(&out, "sum").try_into().unwrap()];
     assert_eq!(
-        fold_checksum("io", sum).map_err(JsValue::from).unwrap(),
+        fold_checksum(workload("io"), sum).unwrap(),
         get(&out, "checksum").as_string().unwrap()
     );
 }
@@ -112,14 +123,12 @@ async fn tasks_run_one_by_one_fold_to_the_sequential_checksum() {
         let tasks = get(&s, "tasks").as_f64().unwrap() as u32;
         let mut partials = Vec::new();
         for i in 0..tasks {
-            let out = run_task(s.clone(), i).await.map_err(JsValue::from).unwrap();
+            let out = run_task(s.clone(), i).await.unwrap();
             partials.push(get(&out, "partial").try_into().unwrap());
         }
-        let seq = run_sequential(s).await.map_err(JsValue::from).unwrap();
+        let seq = run_sequential(s).await.unwrap();
         assert_eq!(
-            fold_checksum(workload, partials)
-                .map_err(JsValue::from)
-                .unwrap(),
+            fold_checksum(self::workload(workload), partials).unwrap(),
             get(&seq, "checksum").as_string().unwrap(),
             "{workload}"
         );
@@ -135,15 +144,17 @@ async fn a_process_needs_its_copy_of_the_share_buffer() {
     ]);
     let e = error_message(run_task(s.clone(), 0).await.unwrap_err());
     assert!(e.contains("has not received"), "{e}");
-    assert!(
-        share_copy(2, 9).is_err(),
-        "nothing to copy before it is made"
-    );
-    // The first process builds its own copy, and hands the page one to pass on.
-    prepare(s.clone()).unwrap();
-    assert!(has_share(2, 9));
-    let bytes = share_copy(2, 9).unwrap();
+    let bytes = share_buffer(2, 9);
     assert_eq!(bytes.length(), 2 << 20);
+    assert!(
+        !has_share(2, 9),
+        "making the buffer for the page does not keep it here"
+    );
+    // Made a megabyte at a time, it is the very buffer the kernels read.
+    assert_eq!(
+        bytes.to_vec(),
+        concurrency_playground::workloads::share::buffer(2, 9)
+    );
     receive_share(2, 9, &bytes);
     assert!(has_share(2, 9));
     assert!(run_task(s, 0).await.is_ok());
@@ -158,7 +169,7 @@ async fn async_waits_for_every_request_at_once() {
         ("latencyMs", 60.into()),
     ]);
     let start = now();
-    let out = run_async(s.clone()).await.map_err(JsValue::from).unwrap();
+    let out = run_async(s.clone()).await.unwrap();
     let ms = now() - start;
     assert!((59.0..1000.0).contains(&ms), "{ms} ms");
     let seq = run_sequential(spec(&[
@@ -167,7 +178,6 @@ async fn async_waits_for_every_request_at_once() {
         ("latencyMs", 0.into()),
     ]))
     .await
-    .map_err(JsValue::from)
     .unwrap();
     assert_eq!(
         get(&out, "checksum"),
@@ -180,7 +190,7 @@ async fn async_waits_for_every_request_at_once() {
 async fn async_cpu_work_agrees_with_sequential() {
     for yield_every in [0, 500] {
         let s = spec(&[("size", 200_000.into()), ("yieldEvery", yield_every.into())]);
-        let out = run_async(s).await.map_err(JsValue::from).unwrap();
+        let out = run_async(s).await.unwrap();
         assert_eq!(get(&out, "checksum").as_string().unwrap(), "17984");
     }
 }
@@ -210,11 +220,8 @@ mod threads {
         pool().await;
         for (workload, size) in [("primes", 1_000_000), ("mandelbrot", 200), ("hash", 500)] {
             let s = spec(&[("workload", workload.into()), ("size", size.into())]);
-            let seq = run_sequential(s.clone())
-                .await
-                .map_err(JsValue::from)
-                .unwrap();
-            let thr = run_threads(s).map_err(JsValue::from).unwrap();
+            let seq = run_sequential(s.clone()).await.unwrap();
+            let thr = run_threads(s).unwrap();
             assert_eq!(get(&seq, "checksum"), get(&thr, "checksum"), "{workload}");
             if workload == "primes" {
                 assert_eq!(get(&thr, "checksum").as_string().unwrap(), "78498");
@@ -230,7 +237,7 @@ mod threads {
             ("tasks", 16.into()),
             ("gilSwitchMs", 2.into()),
         ]);
-        let out = run_gil(s).map_err(JsValue::from).unwrap();
+        let out = run_gil(s).unwrap();
         assert_eq!(get(&out, "checksum").as_string().unwrap(), "78498");
         let events = Float64Array::from(get(&out, "events")).to_vec();
         let mut compute: Vec<(f64, f64)> = events
@@ -252,7 +259,7 @@ mod threads {
     async fn both_threads_run_tasks() {
         pool().await;
         let s = spec(&[("size", 2_000_000.into()), ("tasks", 64.into())]);
-        let out = run_threads(s).map_err(JsValue::from).unwrap();
+        let out = run_threads(s).unwrap();
         let events = Float64Array::from(get(&out, "events")).to_vec();
         let mut rows: Vec<u64> = events.chunks(STRIDE).map(|e| e[0] as u64).collect();
         rows.sort_unstable();
@@ -270,7 +277,7 @@ mod threads {
             ("latencyMs", 30.into()),
         ]);
         let start = now();
-        run_threads(s).map_err(JsValue::from).unwrap();
+        run_threads(s).unwrap();
         let ms = now() - start;
         assert!((88.0..1000.0).contains(&ms), "{ms} ms");
     }

@@ -1,9 +1,10 @@
 // What this browser and this page can run, detected directly (never from the user agent).
 import { threads as wasmThreads } from 'wasm-feature-detect';
-import { LANES, type Capabilities } from './types';
+import type { Capabilities, Lane } from './types';
 
 
-export async function detect(): Promise<Capabilities> {
+/** What can run here, of `all` the lanes the crate defines. */
+export async function detect(all: Lane[]): Promise<Capabilities> {
   const isolated = self.crossOriginIsolated === true;
   // wasm-feature-detect's check posts a SharedArrayBuffer and validates an atomics module:
   // "shared memory you can post", which is what the rayon pool needs.
@@ -18,7 +19,7 @@ export async function detect(): Promise<Capabilities> {
     reasons.threads = why;
     reasons.gil = why;
   }
-  const lanes = LANES.filter((l) => !(l in reasons));
+  const lanes = all.filter((l) => !(l in reasons));
   return {
     crossOriginIsolated: isolated,
     sharedMemory,

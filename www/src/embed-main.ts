@@ -4,8 +4,9 @@
 import { describe } from './answer';
 import { PlaygroundImpl } from './playground';
 import type { RunSpec } from './types';
-import { byId, errorText } from './ui/dom';
-import { presetById } from './ui/presets';
+import { asError } from './errors';
+import { byId } from './ui/dom';
+import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { Timeline } from './ui/timeline';
 import { readUrl, writeUrl } from './url';
@@ -36,14 +37,14 @@ async function start(): Promise<void> {
   try {
     await playground.ready;
   } catch (e) {
-    fail(`The playground could not start: ${errorText(e)}`);
+    fail(`The playground could not start: ${asError(e).message}`);
     return;
   }
   const caps = playground.capabilities();
   const url = readUrl(location.search);
   const preset = presetById(url.preset ?? 'cpu');
   if (!preset) {
-    fail(`preset: must be one of cpu, io-fast, io-slow, share, crash, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
+    fail(`preset: must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
     return;
   }
   byId('embed-title').textContent = preset.title;
@@ -63,7 +64,7 @@ async function start(): Promise<void> {
     // The text says what will run: the preset's spec with the link's fields over it.
     byId('embed-blurb').textContent = describe(playground.check(spec));
   } catch (e) {
-    fail(`The embed's settings are not valid: ${errorText(e)}`);
+    fail(`The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
 
@@ -84,7 +85,7 @@ async function start(): Promise<void> {
       byId('verdict').textContent = report.verdict.text;
       race.setStatus('Done.');
     } catch (e) {
-      fail(errorText(e));
+      fail(asError(e).message);
     } finally {
       run.disabled = false;
       stop.disabled = true;

@@ -4,12 +4,13 @@ import { sweepConnections, sweepWorkers, type SweepPlot } from './sweep';
 import type { LaneResult, RunReport, RunSpec } from './types';
 import { SweepChart, WallChart } from './ui/charts';
 import { Controls } from './ui/controls';
-import { byId, errorText } from './ui/dom';
+import { asError } from './errors';
+import { byId } from './ui/dom';
 import { showEnvironment } from './ui/env';
 import { canvasPng, download, reportCsv, reportJson, stamp, traceJson } from './ui/export';
 import { FrameMeter } from './ui/frame-meter';
 import { MandelbrotView } from './ui/mandelbrot';
-import { presetById } from './ui/presets';
+import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { ReportView } from './ui/report-view';
 import { Timeline } from './ui/timeline';
@@ -23,7 +24,7 @@ async function start(): Promise<void> {
     await playground.ready;
   } catch (e) {
     const error = byId('error');
-    error.textContent = `The playground could not start: ${errorText(e)}`;
+    error.textContent = `The playground could not start: ${asError(e).message}`;
     error.hidden = false;
     return;
   }
@@ -71,7 +72,7 @@ async function start(): Promise<void> {
     try {
       full = playground.check(spec);
     } catch (e) {
-      controls.showError(errorText(e));
+      controls.showError(asError(e));
       return;
     }
     const params = new URLSearchParams(writeUrl(full, false));
@@ -85,7 +86,7 @@ async function start(): Promise<void> {
       const failed = report.results.filter((r) => !r.ok).length;
       race.setStatus(failed ? `Done; ${failed} lane${failed > 1 ? 's' : ''} did not finish.` : 'Done.');
     } catch (e) {
-      controls.showError(errorText(e));
+      controls.showError(asError(e));
       race.setStatus('');
     } finally {
       meter.stop();
@@ -110,7 +111,7 @@ async function start(): Promise<void> {
       else await sweepWorkers(playground, base, 2 * caps.hardwareConcurrency, draw, () => !sweeping);
       race.setStatus(sweeping ? 'Sweep done.' : 'Sweep stopped.');
     } catch (e) {
-      controls.showError(errorText(e));
+      controls.showError(asError(e));
     } finally {
       sweeping = false;
       meter.stop();
@@ -165,7 +166,7 @@ async function start(): Promise<void> {
   const url = readUrl(location.search);
   const preset = url.preset ? presetById(url.preset) : undefined;
   if (url.preset && !preset) {
-    controls.showError(`preset: must be one of cpu, io-fast, io-slow, share, crash, got ${JSON.stringify(url.preset.slice(0, 40))}`);
+    controls.showError(new Error(`preset: must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${JSON.stringify(url.preset.slice(0, 40))}`));
     return;
   }
   const spec = { ...(preset ? controls.applyPreset(preset) : {}), ...url.spec } as RunSpec;
@@ -174,7 +175,7 @@ async function start(): Promise<void> {
     try {
       playground.check(spec);
     } catch (e) {
-      controls.showError(`The link's settings are not valid: ${errorText(e)}`);
+      controls.showError(asError(e), "The link's settings are not valid: ");
       return;
     }
   }

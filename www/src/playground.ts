@@ -7,9 +7,11 @@ import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { answer } from './answer';
+import { playgroundError } from './errors';
 import { chromeTrace, type TraceEventFormat } from './trace-export';
 import { verdict } from './verdict';
-import { estimateSpec, loadPlain, normalize } from './wasm';
+import { pythonScript } from './python';
+import { estimateSpec, loadPlain, normalize, schema } from './wasm';
 
 export const VERSION = '0.1.0';
 
@@ -42,8 +44,8 @@ export class PlaygroundImpl implements Playground {
       ['async', new OneWorkerLane('async')],
     ]);
     this.ready = (async () => {
-      const [caps] = await Promise.all([detect(), loadPlain()]);
-      this.caps = caps;
+      await loadPlain();
+      this.caps = await detect(schema().lanes);
     })();
   }
 
@@ -57,13 +59,13 @@ export class PlaygroundImpl implements Playground {
     const caps = this.capabilities();
     const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes);
     const off = spec.lanes.find((l) => !caps.lanes.includes(l));
-    if (off) throw new Error(`lanes: ${off} is off here: ${caps.reasons[off] ?? 'unavailable'}`);
+    if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off] ?? 'unavailable'}`, { field: 'lanes' });
     return spec;
   }
 
   run(raw: RunSpec): Promise<RunReport> {
     // Claimed before the first await, so a cancel() in the same tick as run() is not lost.
-    if (this.current) return Promise.reject(new Error('a run is already in flight: cancel() it or wait for it to finish'));
+    if (this.current) return Promise.reject(playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish'));
     const controller = new AbortController();
     this.current = controller;
     return this.runLanes(raw, controller.signal).finally(() => {
@@ -115,7 +117,7 @@ export class PlaygroundImpl implements Playground {
 
   /** A report (the last run's by default) in the Chrome Trace Event format, for Perfetto. */
   traceEvents(report: RunReport | null = this.lastReport): TraceEventFormat {
-    if (!report) throw new Error('report: no run has finished yet; run() one first');
+    if (!report) throw playgroundError('invalid', 'report: no run has finished yet; run() one first', { field: 'report' });
     return chromeTrace(report);
   }
 
@@ -127,6 +129,9 @@ export class PlaygroundImpl implements Playground {
     const caps = this.capabilities();
     return estimateSpec({ workers: caps.hardwareConcurrency, lanes: caps.lanes, ...raw }, caps.hardwareConcurrency);
   }
+
+  /** The spec as a self-contained Python script that runs it under CPython (www/src/python.ts). */
+  pythonScript(raw: RunSpec): string { return pythonScript(this.check(raw)); }
 
   cancel(): void {
     this.current?.abort();
@@ -144,7 +149,7 @@ export class PlaygroundImpl implements Playground {
   }
 
   set idleTimeoutMs(ms: number) {
-    if (!(ms >= 0 && ms <= 3_600_000)) throw new Error(`idleTimeoutMs: must be a number of ms from 0 to 3600000, got ${String(ms)}`);
+    if (!(ms >= 0 && ms <= 3_600_000)) throw playgroundError('invalid', `idleTimeoutMs: must be a number of ms from 0 to 3600000, got ${String(ms)}`, { field: 'idleTimeoutMs' });
     IdleReaper.timeoutMs = ms;
   }
 }

@@ -1,35 +1,16 @@
 // The page's automation API (DESIGN.md §2): tests, the bench and embeds all use these types.
 
-export type Lane = 'sequential' | 'threads' | 'gil' | 'processes' | 'async';
-export const LANES: readonly Lane[] = ['sequential', 'threads', 'gil', 'processes', 'async'];
+// The spec, its enums, the estimate and the schema are Rust types (crate/src/spec.rs, schema.rs,
+// wasm/boundary.rs); these are the TypeScript types wasm-bindgen generates from them (tsify).
+import type { ErrorKind, Estimate, Lane, Phase, Schema, Spec, Workload } from '@pkg/concurrency_playground.js';
 
-export type Workload = 'primes' | 'mandelbrot' | 'hash' | 'io' | 'mixed' | 'share';
-export const WORKLOADS: readonly Workload[] = ['primes', 'mandelbrot', 'hash', 'io', 'mixed', 'share'];
+export type { ErrorKind, Estimate, Lane, Phase, Schema, Spec, Workload };
 
-export type Phase = 'spawn' | 'compute' | 'wait' | 'transfer' | 'gil-wait';
-/** Index = the phase code the wasm trace uses (crate/src/trace.rs). */
-export const PHASES: readonly Phase[] = ['spawn', 'compute', 'wait', 'transfer', 'gil-wait'];
-export const PHASE_CODE = Object.fromEntries(PHASES.map((p, i) => [p, i])) as Record<Phase, number>;
+/** A run request as a caller writes it: any field left out gets its default. */
+export type RunSpec = Partial<Spec>;
 
-export interface RunSpec {
-  workload: Workload;
-  size: number;
-  tasks?: number;
-  lanes?: Lane[];
-  workers?: number;
-  latencyMs?: number;
-  jitterMs?: number;
-  gilSwitchMs?: number;
-  yieldEvery?: number;
-  seed?: number;
-  fault?: 'none' | 'panic-one-task' | 'oom-one-task';
-  /** processes: start fresh processes for the run ('cold', as a ProcessPoolExecutor used once) or reuse a warm pool. */
-  pool?: 'cold' | 'warm';
-  /** mixed: SHA-256 rounds of CPU work after each response (2000 ≈ 1 ms). */
-  cpuRounds?: number;
-}
-
-export type FullSpec = Required<RunSpec>;
+/** A checked spec with every default filled in. */
+export type FullSpec = Spec;
 
 export interface TraceEvent {
   /** Row: the worker, thread or process that ran it. */
@@ -53,7 +34,7 @@ export interface PhaseTotal {
   ms: number;
 }
 
-export interface Fault {
+export interface FaultMark {
   atMs: number;
   task: number | null;
   row: number;
@@ -64,6 +45,8 @@ export interface LaneResult {
   workers: number;
   ok: boolean;
   error?: string;
+  /** What kind of failure, when `ok` is false: branch on this, never on `error`'s text. */
+  errorKind?: ErrorKind;
   wallMs: number;
   setupMs: number;
   transferMs: number;
@@ -77,23 +60,13 @@ export interface LaneResult {
   /** A failed lane: how many tasks it had finished before it failed. */
   tasksDone?: number;
   /** Where tasks panicked: ms from the lane's start, the task (null: unknown), the row it ran on. */
-  faults?: Fault[];
+  faults?: FaultMark[];
   /** processes: ms spent starting processes to replace crashed ones. */
   replaceMs?: number;
   /** processes: tasks whose process crashed; the pool replaced the process and went on. */
   failedTasks?: number[];
   /** processes: processes started during the run to replace crashed ones. */
   replacedProcesses?: number;
-}
-
-/** The time budget's estimate of a spec (crate/src/budget.rs), in ms. */
-export interface Estimate {
-  /** Each lane's whole time, set-up and warm-up included: what the budget counts. */
-  lanes: Partial<Record<Lane, number>>;
-  /** Each lane's timed part alone, comparable with a result's `wallMs`. */
-  wallMs: Partial<Record<Lane, number>>;
-  totalMs: number;
-  budgetMs: number;
 }
 
 export interface RunReport {
@@ -128,6 +101,8 @@ export interface Playground {
   lastReport: RunReport | null;
   /** A report (the last run's by default) in the Chrome Trace Event format, for Perfetto. */
   traceEvents(report?: RunReport | null): unknown;
+  /** The spec as one self-contained Python 3 script (stdlib only) that runs it under CPython and prints a report. */
+  pythonScript(spec: RunSpec): string;
   /** Stops the run in flight: it settles at once, its unfinished lanes `cancelled`. */
   cancel(): void;
   /** Ends every idle worker now; the next run starts them again. */

@@ -1,7 +1,9 @@
 // Settings <-> URL, so every result can be shared as a link.
 import type { RunSpec } from './types';
+import { schema } from './wasm';
 
-const NUMBERS = ['size', 'tasks', 'workers', 'latencyMs', 'jitterMs', 'gilSwitchMs', 'yieldEvery', 'seed', 'cpuRounds'];
+/** The spec's number fields, from the crate's schema: their URL values are read as numbers. */
+const numbers = () => new Set(schema().fields.filter((f) => f.kind === 'whole' || f.kind === 'number').map((f) => f.name));
 /** Page options that are not spec fields. */
 const PAGE_PARAMS = ['autorun', 'preset'];
 
@@ -15,11 +17,12 @@ export interface UrlState {
 export function readUrl(search: string): UrlState {
   const params = new URLSearchParams(search);
   const spec: Record<string, unknown> = {};
+  const NUMBERS = numbers();
   for (const [key, value] of params) {
     if (PAGE_PARAMS.includes(key)) continue;
     if (key === 'lanes') spec.lanes = value.split(',').filter(Boolean);
     // Number('') is 0, so an empty value is kept as text and rejected by the checks.
-    else if (NUMBERS.includes(key)) spec[key] = value.trim() === '' ? value : Number(value);
+    else if (NUMBERS.has(key)) spec[key] = value.trim() === '' ? value : Number(value);
     else spec[key] = value;
   }
   return { spec, autorun: params.get('autorun') === '1', preset: params.get('preset') };

@@ -1,15 +1,14 @@
 // Names the fastest lane and explains why, in the seed's terms, with the measured numbers.
 import type { FullSpec, Lane, LaneResult, RunReport } from './types';
+import { schema } from './wasm';
 
 export function speedup(results: LaneResult[], r: LaneResult): number | null {
   const base = results.find((x) => x.lane === 'sequential' && x.ok);
   return base && r.ok && r.wallMs > 0 ? base.wallMs / r.wallMs : null;
 }
 
-const CPU_WORKLOADS = new Set(['primes', 'mandelbrot', 'hash', 'share']);
-
 export function isCpuBound(spec: FullSpec): boolean {
-  return CPU_WORKLOADS.has(spec.workload);
+  return schema().workloads.find((w) => w.name === spec.workload)?.cpuBound ?? false;
 }
 
 const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);

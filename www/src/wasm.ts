@@ -1,7 +1,9 @@
-// The plain build on the page thread: only light work (checking specs, folding checksums) and
-// compiling the module once for every worker that instantiates it.
-import init, { boundTrace as bound, estimateSpec as estimate, foldChecksum, normalizeSpec, sizeRange } from '@pkg/concurrency_playground.js';
-import type { Estimate, FullSpec, Lane, RunSpec } from './types';
+// The plain build on the page thread: only light work (checking specs, the schema, folding
+// checksums, bounding traces) and compiling the module once for every worker that instantiates it.
+import init, {
+  boundTrace as bound, estimateSpec as estimate, foldChecksum, normalizeSpec, specSchema, taskStart, warmupSpec as warmup,
+} from '@pkg/concurrency_playground.js';
+import type { Estimate, FullSpec, Lane, Phase, Schema, Workload } from './types';
 
 let compiled: Promise<WebAssembly.Module> | null = null;
 
@@ -30,19 +32,35 @@ export async function loadPlain(): Promise<void> {
   await init({ module_or_path: await plainModule() });
 }
 
-/** Checks a spec and fills its defaults; throws an Error naming the bad field. */
-export function normalize(raw: unknown, workers: number, lanes: Lane[]): FullSpec {
-  return normalizeSpec(raw, workers, lanes) as FullSpec;
+/** Checks a spec and fills its defaults; throws an Error whose `kind` and `field` say what is wrong. */
+export function normalize(raw: unknown, cores: number, lanes: Lane[]): FullSpec {
+  return normalizeSpec(raw, cores, lanes);
 }
 
-export function checksumOf(workload: RunSpec['workload'], partials: bigint[]): string {
+export function checksumOf(workload: Workload, partials: bigint[]): string {
   return foldChecksum(workload, BigUint64Array.from(partials));
 }
 
-/** The allowed size range of a workload, from the one place that checks it (the crate). */
-export function sizeRangeOf(workload: RunSpec['workload']): [number, number] {
-  const [min, max] = sizeRange(workload);
-  return [min, max];
+let loadedSchema: Schema | null = null;
+
+/** The spec's schema from the crate (fields, ranges, defaults, help, workloads, phases). */
+export function schema(): Schema {
+  loadedSchema ??= specSchema();
+  return loadedSchema;
+}
+
+/** A phase's code in the wasm's flat trace, and back. */
+export const phaseAt = (code: number): Phase => schema().phases[code];
+export const phaseCode = (phase: Phase): number => schema().phases.indexOf(phase);
+
+/** The small untimed run a lane makes before a workload's first timed run (crate: `Spec::warmup`). */
+export function warmupSpec(spec: FullSpec): FullSpec {
+  return warmup(spec);
+}
+
+/** Where task `index`'s part of the work starts (its first Mandelbrot row), as the crate splits it. */
+export function taskStartOf(spec: FullSpec, index: number): number {
+  return taskStart(spec, index);
 }
 
 /**
@@ -55,5 +73,5 @@ export function boundTrace(events: number[]): { events: Float64Array; totals: Fl
 
 /** The time budget's estimate of a spec on a machine with `cores` cores (crate/src/budget.rs). */
 export function estimateSpec(raw: unknown, cores: number): Estimate {
-  return estimate(raw, cores) as Estimate;
+  return estimate(raw, cores);
 }

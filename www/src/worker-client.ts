@@ -2,6 +2,10 @@
 // (never hang) when the worker dies, panics or is terminated.
 import * as Comlink from 'comlink';
 import { nowMs } from './clock';
+import { keepErrorKinds, playgroundError } from './errors';
+import type { ErrorKind } from './types';
+
+keepErrorKinds();
 
 export type WorkerScript = 'lab.worker.js' | 'wasm.worker.js';
 
@@ -12,7 +16,7 @@ let channels = 0;
 
 /** What a worker's wasm posts on its channel (crate/js/channel.js). */
 type WorkerReport =
-  | { type: 'panic'; message: string; task: number; done: Float64Array; at: number }
+  | { type: 'panic'; message: string; kind: ErrorKind; task: number; done: Float64Array; at: number }
   | { type: 'progress'; done: number };
 
 /**
@@ -23,6 +27,7 @@ type WorkerReport =
 export class WorkerPanic extends Error {
   constructor(
     readonly panic: string,
+    readonly kind: ErrorKind,
     readonly task: number | null,
     readonly at: number,
     readonly done: Float64Array,
@@ -58,13 +63,14 @@ export class WorkerHandle<Api> {
       if (report?.type === 'panic') {
         const task = Number.isInteger(report.task) && report.task >= 0 ? report.task : null;
         const done = report.done instanceof Float64Array ? report.done : new Float64Array(0);
-        this.terminate(new WorkerPanic(String(report.message), task, Number(report.at) || nowMs(), done));
+        const kind = report.kind === 'oom' ? 'oom' : 'panicked';
+        this.terminate(new WorkerPanic(String(report.message), kind, task, Number(report.at) || nowMs(), done));
       }
       else if (report?.type === 'progress' && typeof report.done === 'number') this.onProgress?.(report.done);
     };
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
-      const why = new Error(`${script} crashed: ${e.message || 'it could not load or it trapped'}`);
+      const why = playgroundError('load', `${script} crashed: ${e.message || 'it could not load or it trapped'}`);
       // A panic's own message travels separately (BroadcastChannel); let it arrive first.
       setTimeout(() => this.terminate(why), PANIC_GRACE_MS);
     });

@@ -150,11 +150,15 @@ pub async fn run_task_keeping<'a, P: Policy>(
                 // hook, and the report would only say "unreachable".
                 let mut hog = Vec::<u8>::new();
                 if let Err(e) = hog.try_reserve_exact(OOM_BYTES) {
-                    panic!("task {index} ran out of memory (injected fault): {e}");
+                    std::panic::panic_any(Error::OutOfMemory {
+                        task: index,
+                        detail: e.to_string(),
+                    });
                 }
                 std::hint::black_box(&hog);
             }
-            _ => panic!("{}", Error::InjectedPanic { task: index }),
+            // The payload is the error itself, so the panic hook reads its kind and task.
+            _ => std::panic::panic_any(Error::InjectedPanic { task: index }),
         }
     }
     let mut task = Task::new(spec, index, data);

@@ -2,8 +2,9 @@
 // trace into events, and the shape of a failed result.
 import { nowMs } from '../clock';
 import type { LaneOutput, WasmWorkerApi } from '../protocol';
-import { PHASES, type FullSpec, type Lane, type LaneResult, type PhaseTotal, type TraceEvent, type Workload } from '../types';
-import { boundTrace, plainModule } from '../wasm';
+import type { FullSpec, Lane, LaneResult, PhaseTotal, TraceEvent } from '../types';
+import { boundTrace, phaseAt, plainModule } from '../wasm';
+import { kindOf } from '../errors';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
 
 /** Told how many of the spec's tasks are done, a few times a second. */
@@ -32,6 +33,8 @@ export interface LaneRunner {
 }
 
 export class Cancelled extends Error {
+  readonly kind = 'cancelled';
+
   constructor() {
     super('cancelled');
   }
@@ -87,22 +90,6 @@ export class IdleReaper {
 }
 
 /**
- * A small run of the same kernels: V8 compiles wasm with its baseline tier first and optimises
- * hot functions later, so an untimed warm-up keeps the first lane timed from paying for tier-up.
- */
-export function warmupSpec(spec: FullSpec): FullSpec {
-  const small: Record<Workload, Partial<FullSpec>> = {
-    primes: { size: Math.min(spec.size, 300_000), tasks: Math.min(spec.tasks, 16) },
-    mandelbrot: { size: Math.min(spec.size, 160), tasks: Math.min(spec.tasks, 160) },
-    hash: { size: Math.min(spec.size, 1_000), tasks: Math.min(spec.tasks, 8) },
-    io: { size: Math.min(spec.size, 16), tasks: Math.min(spec.size, 16), latencyMs: 0, jitterMs: 0 },
-    mixed: { size: Math.min(spec.size, 16), tasks: Math.min(spec.size, 16), latencyMs: 0, jitterMs: 0 },
-    share: { size: 1, tasks: Math.min(spec.tasks, 8) },
-  };
-  return { ...spec, ...small[spec.workload], fault: 'none' };
-}
-
-/**
  * Runs `once` until two runs in a row take about as long (at most 6 runs): V8 optimises a hot
  * function in the background and switches to the new code on a later call, so one warm-up run
  * can end before the fast code is in place.
@@ -132,7 +119,7 @@ export function toEvents(flat: Float64Array, t0: number): TraceEvent[] {
     events.push({
       lane: flat[i],
       task: flat[i + 1],
-      phase: PHASES[flat[i + 2]],
+      phase: phaseAt(flat[i + 2]),
       start: flat[i + 3] - t0,
       end: flat[i + 4] - t0,
       busy: flat[i + 5],
@@ -144,7 +131,7 @@ export function toEvents(flat: Float64Array, t0: number): TraceEvent[] {
 /** The wasm's exact time per row and phase (triples: row, phase, ms) as objects. */
 export function toTotals(flat: Float64Array): PhaseTotal[] {
   const totals: PhaseTotal[] = [];
-  for (let i = 0; i + 3 <= flat.length; i += 3) totals.push({ row: flat[i], phase: PHASES[flat[i + 1]], ms: flat[i + 2] });
+  for (let i = 0; i + 3 <= flat.length; i += 3) totals.push({ row: flat[i], phase: phaseAt(flat[i + 1]), ms: flat[i + 2] });
   return totals;
 }
 
@@ -189,7 +176,10 @@ export function withFault(result: LaneResult, e: unknown, t0: number, row = 0): 
 }
 
 export function failed(lane: Lane, workers: number, e: unknown, wallMs = 0, setupMs = 0): LaneResult {
-  return { lane, workers, ok: false, error: message(e), wallMs, setupMs, transferMs: 0, checksum: '', events: [], totals: [] };
+  const result: LaneResult = { lane, workers, ok: false, error: message(e), wallMs, setupMs, transferMs: 0, checksum: '', events: [], totals: [] };
+  const kind = kindOf(e);
+  if (kind) result.errorKind = kind;
+  return result;
 }
 
 /** A lane that a cancel stopped before it started. */

@@ -3,16 +3,17 @@
 // crashed, copies the share buffer into each, and ends them all on cancel or when reaped.
 import { nowMs } from '../clock';
 import type { WasmWorkerApi } from '../protocol';
-import { PHASE_CODE } from '../types';
+import type { Phase } from '../types';
 import type { WorkerHandle } from '../worker-client';
+import { phaseCode } from '../wasm';
 import { checkCancelled, startWasmWorker } from './common';
 
 /** Flat trace events the page adds (stride 6, epoch times): spawns, copies, messages. */
 export class FlatTrace {
   readonly numbers: number[] = [];
 
-  push(row: number, task: number, phase: keyof typeof PHASE_CODE, start: number, end: number): void {
-    this.numbers.push(row, task, PHASE_CODE[phase], start, end, end - start);
+  push(row: number, task: number, phase: Phase, start: number, end: number): void {
+    this.numbers.push(row, task, phaseCode(phase), start, end, end - start);
   }
 }
 

@@ -3,12 +3,12 @@
 // starting a process is real work that is timed, and a crash kills one process, not the lane.
 import { nowMs } from '../clock';
 import type { TaskOutput } from '../protocol';
-import type { Fault, FullSpec, LaneResult } from '../types';
+import type { FaultMark, FullSpec, LaneResult } from '../types';
 import { WorkerPanic } from '../worker-client';
-import { boundTrace, checksumOf, plainWarmed } from '../wasm';
+import { boundTrace, checksumOf, plainWarmed, taskStartOf, warmupSpec } from '../wasm';
 import {
   Cancelled, checkCancelled, failed, IdleReaper, message, onCancel, STRIDE, toEvents, toTotals,
-  warmUp, warmupSpec, type LaneContext, type LaneRunner,
+  warmUp, type LaneContext, type LaneRunner,
 } from './common';
 import { FlatTrace, ProcessPool } from './pool';
 
@@ -21,7 +21,7 @@ interface Tally {
   failedTasks: number[];
   crashes: string[];
   /** Where tasks failed, on the epoch clock until the result is built. */
-  faults: Fault[];
+  faults: FaultMark[];
   transferMs: number;
 }
 
@@ -101,8 +101,7 @@ export class ProcessesLane implements LaneRunner {
           lastEnd[row] = addTask(trace, tally, row, index, out, Math.max(sent, lastEnd[row]));
           tally.partials.push(out.partial);
           ctx.progress?.(tally.partials.length);
-          // The task's rows, as crate/src/workloads/mod.rs `split` cuts them.
-          if (out.pixels) ctx.pixels?.(Math.floor((spec.size * index) / spec.tasks), out.pixels);
+          if (out.pixels) ctx.pixels?.(taskStartOf(spec, index), out.pixels);
         } catch (e) {
           checkCancelled(signal);
           const tries = (attempts.get(index) ?? 0) + 1;

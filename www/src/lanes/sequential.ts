@@ -3,10 +3,10 @@
 import type { WasmWorkerApi } from '../protocol';
 import type { FullSpec, LaneResult } from '../types';
 import { nowMs } from '../clock';
-import { plainWarmed } from '../wasm';
+import { plainWarmed, warmupSpec } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
 import {
-  Cancelled, checkCancelled, failed, IdleReaper, onCancel, startWasmWorker, timed, warmUp, warmupSpec,
+  Cancelled, checkCancelled, failed, IdleReaper, onCancel, startWasmWorker, timed, warmUp,
   type LaneContext, type LaneRunner,
 } from './common';
 

@@ -4,9 +4,10 @@ import type * as Comlink from 'comlink';
 import { nowMs } from '../clock';
 import type { LabApi, LabInfo } from '../protocol';
 import type { FullSpec, LaneResult, Workload } from '../types';
+import { warmupSpec } from '../wasm';
 import { WorkerHandle } from '../worker-client';
 import {
-  Cancelled, checkCancelled, failed, IdleReaper, onCancel, timed, warmUp, warmupSpec,
+  Cancelled, checkCancelled, failed, IdleReaper, onCancel, timed, warmUp,
   type LaneContext, type LaneRunner,
 } from './common';
 

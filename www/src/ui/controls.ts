@@ -1,23 +1,28 @@
 // The run form: presets, every spec field with its range and help, lanes on/off. Values go to
 // the crate as typed; the crate checks them and its message is shown beside the control.
-import { LANES, WORKLOADS, type Capabilities, type Lane, type RunSpec, type Workload } from '../types';
-import { sizeRangeOf } from '../wasm';
+import type { Capabilities, Lane, RunSpec, Workload } from '../types';
+import { schema } from '../wasm';
 import { byId, el } from './dom';
 import { PRESETS, type Preset } from './presets';
 
-const NUMBER_FIELDS = ['size', 'workers', 'tasks', 'latencyMs', 'jitterMs', 'cpuRounds', 'gilSwitchMs', 'yieldEvery', 'seed'] as const;
-const SELECT_FIELDS = ['workload', 'pool', 'fault'] as const;
+const fmt = (x: number) => x.toLocaleString('en');
 
-const SIZE_MEANING: Record<Workload, string> = {
-  primes: 'count the primes below it',
-  mandelbrot: 'image side in pixels',
-  hash: 'SHA-256 rounds per task',
-  io: 'number of requests',
-  mixed: 'number of requests',
-  share: 'buffer size in MB',
-};
+/** The schema's number fields (size, workers, latencyMs, …) and choice fields (workload, pool, fault). */
+const numberFields = () => schema().fields.filter((f) => f.kind === 'whole' || f.kind === 'number').map((f) => f.name);
+const choiceFields = () => schema().fields.filter((f) => f.kind === 'choice');
 
-const DEFAULTS = { latencyMs: 100, jitterMs: 0, cpuRounds: 2000, gilSwitchMs: 5, yieldEvery: 0, seed: 1 };
+/** What the form starts from: every default the schema gives. */
+function defaults(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of schema().fields) {
+    if (f.default !== undefined) out[f.name] = f.default;
+    if (f.defaultChoice !== undefined) out[f.name] = f.defaultChoice;
+  }
+  return out;
+}
+
+/** An error from the crate or the page: its `field`, when it has one, is the control to mark. */
+export type FieldError = Error & { field?: string };
 
 export class Controls {
   readonly form = byId<HTMLFormElement>('controls');
@@ -31,13 +36,27 @@ export class Controls {
   onPreset: ((p: Preset) => void) | null = null;
 
   constructor(private readonly caps: Capabilities) {
-    const workload = this.select('workload');
-    for (const w of WORKLOADS) workload.add(new Option(w, w));
-    workload.addEventListener('change', () => this.describeSize());
+    for (const field of choiceFields()) {
+      const select = this.select(field.name);
+      select.replaceChildren(...field.choices.map((c) => new Option(c, c)));
+    }
+    this.select('workload').addEventListener('change', () => this.describeSize());
+    for (const f of schema().fields) {
+      const help = document.getElementById(`${f.name}-help`);
+      if (help && f.name !== 'size' && f.name !== 'workers') {
+        const range = f.min !== undefined && f.max !== undefined ? ` ${fmt(f.min)} to ${fmt(f.max)}.` : '';
+        help.textContent = `${f.help}${range}`;
+      }
+      if (f.kind === 'whole' || f.kind === 'number') {
+        const input = this.input(f.name);
+        if (f.min !== undefined) input.min = String(f.min);
+        if (f.max !== undefined) input.max = String(f.max);
+      }
+    }
     const workers = this.input('workers');
     workers.max = String(2 * caps.hardwareConcurrency);
     byId('workers-help').textContent = `Threads or processes, 1 to ${2 * caps.hardwareConcurrency} (2 × the ${caps.hardwareConcurrency} cores here).`;
-    for (const lane of LANES) {
+    for (const lane of schema().lanes) {
       const on = caps.lanes.includes(lane);
       const box = el('input');
       box.type = 'checkbox';
@@ -61,7 +80,7 @@ export class Controls {
       button.addEventListener('click', () => this.onPreset?.(preset));
       this.presets.append(button);
     }
-    this.write({ workload: 'primes', size: 2_000_000, workers: caps.hardwareConcurrency, ...DEFAULTS });
+    this.write({ ...defaults(), size: 2_000_000, workers: caps.hardwareConcurrency });
   }
 
   private input(name: string): HTMLInputElement {
@@ -73,19 +92,20 @@ export class Controls {
   }
 
   private describeSize(): void {
-    const w = this.select('workload').value as Workload;
-    const [min, max] = sizeRangeOf(w);
+    const name = this.select('workload').value as Workload;
+    const w = schema().workloads.find((x) => x.name === name);
+    if (!w) return;
     const size = this.input('size');
-    size.min = String(min);
-    size.max = String(max);
-    byId('size-help').textContent = `${w}: ${SIZE_MEANING[w]}, ${min.toLocaleString('en')}–${max.toLocaleString('en')}.`;
+    size.min = String(w.sizeMin);
+    size.max = String(w.sizeMax);
+    byId('size-help').textContent = `${name}: ${w.sizeMeaning}, ${fmt(w.sizeMin)}–${fmt(w.sizeMax)}.`;
   }
 
   /** The spec as the user set it: empty fields are left out (the crate fills defaults). */
   read(): RunSpec {
     const spec: Record<string, unknown> = {};
-    for (const name of SELECT_FIELDS) spec[name] = this.select(name).value;
-    for (const name of NUMBER_FIELDS) {
+    for (const { name } of choiceFields()) spec[name] = this.select(name).value;
+    for (const name of numberFields()) {
       const raw = this.input(name).value.trim();
       if (raw !== '') spec[name] = Number(raw);
     }
@@ -94,12 +114,12 @@ export class Controls {
   }
 
   write(spec: Record<string, unknown>): void {
-    for (const name of SELECT_FIELDS) {
+    for (const { name } of choiceFields()) {
       const value = spec[name];
       const select = this.select(name);
       if (typeof value === 'string' && [...select.options].some((o) => o.value === value)) select.value = value;
     }
-    for (const name of NUMBER_FIELDS) {
+    for (const name of numberFields()) {
       const value = spec[name];
       if (typeof value === 'number' && Number.isFinite(value)) this.input(name).value = String(value);
       else if (name === 'tasks') this.input(name).value = '';
@@ -113,7 +133,7 @@ export class Controls {
 
   /** Applies a preset on top of the defaults, and marks its button. */
   applyPreset(preset: Preset): RunSpec {
-    const spec = { ...DEFAULTS, pool: 'cold', fault: 'none', ...preset.spec(this.caps.hardwareConcurrency) } as RunSpec;
+    const spec = { ...defaults(), ...preset.spec(this.caps.hardwareConcurrency) } as RunSpec;
     this.write(spec as unknown as Record<string, unknown>);
     this.markPreset(preset.id);
     return this.read();
@@ -125,12 +145,13 @@ export class Controls {
     }
   }
 
-  /** Shows the crate's message; if it names a field, next to that field's control too. */
-  showError(message: string): void {
+  /** Shows an error; when it is about a field (its `field`), beside that field's control too. */
+  showError(error: FieldError, prefix = ''): void {
     this.clearError();
+    const message = `${prefix}${error.message}`;
     this.error.textContent = message;
     this.error.hidden = false;
-    const field = /^([A-Za-z]+):/.exec(message)?.[1];
+    const { field } = error;
     const control = field ? document.getElementById(field === 'lanes' ? 'lanes' : field) : null;
     if (control && this.form.contains(control)) {
       control.setAttribute('aria-invalid', 'true');

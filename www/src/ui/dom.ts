@@ -17,9 +17,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** The phase colours, read from CSS so the canvas follows the theme. */
 export function cssVar(name: string): string {

@@ -1,7 +1,8 @@
 // The lane cards: one per lane of the run, with live progress while it runs and its figures
 // (as text) when it is done.
 import type { RunObserver } from '../playground';
-import { PHASES, type FullSpec, type Lane, type LaneResult } from '../types';
+import type { FullSpec, Lane, LaneResult } from '../types';
+import { schema } from '../wasm';
 import { speedup } from '../verdict';
 import { byId, el } from './dom';
 import { phaseColor, type Timeline } from './timeline';
@@ -110,7 +111,7 @@ export function raceObserver(race: Race, timeline: Timeline, hooks: RaceHooks = 
 
 /** The phase colours' legend under the timeline. */
 export function fillLegend(list: HTMLElement): void {
-  list.replaceChildren(...PHASES.map((p) => {
+  list.replaceChildren(...schema().phases.map((p) => {
     const swatch = el('i');
     swatch.style.background = phaseColor(p);
     return el('li', {}, swatch, p);

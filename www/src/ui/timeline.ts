@@ -1,6 +1,7 @@
 // The race as a Gantt chart on one canvas: a band per lane, a row per worker, bars coloured by
 // phase, on one shared time axis so lanes compare by eye. Canvas, so 10,000 tasks stay smooth.
-import { PHASES, type LaneResult, type Phase, type TraceEvent } from '../types';
+import type { LaneResult, Phase, TraceEvent } from '../types';
+import { schema } from '../wasm';
 import { cssVar } from './dom';
 
 const LABEL_W = 92;
@@ -72,7 +73,7 @@ export class Timeline {
     ctx.textBaseline = 'middle';
 
     let y = 0;
-    const colors = Object.fromEntries(PHASES.map((p) => [p, phaseColor(p)])) as Record<Phase, string>;
+    const colors = Object.fromEntries(schema().phases.map((p) => [p, phaseColor(p)])) as Record<Phase, string>;
     for (const band of bands) {
       const { r } = band;
       ctx.fillStyle = fg;

@@ -2,8 +2,10 @@
 // arrive before the wasm is loaded wait in Comlink's queue rather than being lost, and turn wasm
 // errors (JsError, traps) into plain Errors whose message survives postMessage.
 import * as Comlink from 'comlink';
+import { keepErrorKinds } from '../errors';
 
 export function hostWorker<Api extends object>(api: Api): void {
+  keepErrorKinds();
   Comlink.expose(api);
 }
 

@@ -1,0 +1,301 @@
+//! The spec's schema for the page: every field with its kind, range, default and help text, and
+//! every workload with its size range and nature. The page builds its controls, reads URLs and
+//! words its verdicts from this, so nothing the crate defines is restated in TypeScript.
+
+use serde::Serialize;
+
+use crate::budget::BUDGET_MS;
+use crate::spec::{
+    Fault, Lane, Pool, Range, Workload, CPU_ROUNDS, GIL_SWITCH_MS, LATENCY_MS, MAX_TASKS,
+    MAX_WORKERS, SEED, YIELD_EVERY,
+};
+use crate::trace::Phase;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldKind {
+    /// A whole number.
+    Whole,
+    /// Any number in the range.
+    Number,
+    /// One of `choices`.
+    Choice,
+    /// A list of lanes.
+    Lanes,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Field {
+    pub name: &'static str,
+    pub kind: FieldKind,
+    /// Bounds of a number; `None` where they depend on another field (size: the workload).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// The default of a number; `None` where it depends on the spec or the machine.
+    pub default: Option<f64>,
+    pub choices: Vec<&'static str>,
+    pub default_choice: Option<&'static str>,
+    pub help: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadInfo {
+    pub name: Workload,
+    pub size_min: u32,
+    pub size_max: u32,
+    pub size_default: u32,
+    /// What `size` means for it.
+    pub size_meaning: &'static str,
+    /// CPU-bound (its tasks compute), or I/O-bound (its tasks wait for simulated responses).
+    pub cpu_bound: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Schema {
+    pub fields: Vec<Field>,
+    pub workloads: Vec<WorkloadInfo>,
+    pub lanes: Vec<Lane>,
+    /// In the order of the trace's phase codes.
+    pub phases: Vec<Phase>,
+    pub max_workers: u32,
+    pub max_tasks: u32,
+    pub budget_ms: f64,
+}
+
+fn number(name: &'static str, kind: FieldKind, range: Range, help: &'static str) -> Field {
+    Field {
+        name,
+        kind,
+        min: Some(range.min),
+        max: Some(range.max),
+        default: Some(range.default),
+        choices: Vec::new(),
+        default_choice: None,
+        help,
+    }
+}
+
+fn choice<T: Copy>(
+    name: &'static str,
+    all: &[T],
+    label: fn(T) -> &'static str,
+    default: T,
+    help: &'static str,
+) -> Field {
+    Field {
+        name,
+        kind: FieldKind::Choice,
+        min: None,
+        max: None,
+        default: None,
+        choices: all.iter().map(|&t| label(t)).collect(),
+        default_choice: Some(label(default)),
+        help,
+    }
+}
+
+fn size_meaning(w: Workload) -> &'static str {
+    match w {
+        Workload::Primes => "count the primes below it",
+        Workload::Mandelbrot => "image side in pixels",
+        Workload::Hash => "SHA-256 rounds per task",
+        Workload::Io | Workload::Mixed => "number of requests",
+        Workload::Share => "buffer size in MB",
+    }
+}
+
+pub fn schema() -> Schema {
+    use FieldKind::{Lanes, Number, Whole};
+    let open = |name, kind, min: f64, max: f64, help| Field {
+        name,
+        kind,
+        min: Some(min),
+        max: Some(max),
+        default: None,
+        choices: Vec::new(),
+        default_choice: None,
+        help,
+    };
+    let fields = vec![
+        choice(
+            "workload",
+            &Workload::ALL,
+            Workload::name,
+            Workload::Primes,
+            "primes, mandelbrot, hash and share are CPU-bound; io and mixed wait for simulated responses.",
+        ),
+        Field {
+            min: None,
+            max: None,
+            ..open("size", Whole, 0.0, 0.0, "How much work: its meaning and range depend on the workload.")
+        },
+        Field {
+            max: Some(f64::from(MAX_TASKS)),
+            ..open(
+                "tasks",
+                Whole,
+                1.0,
+                f64::from(MAX_TASKS),
+                "Chunks the work is split into. Empty: automatic (io and mixed: one per request).",
+            )
+        },
+        open(
+            "workers",
+            Whole,
+            1.0,
+            f64::from(MAX_WORKERS),
+            "Threads or processes. Empty: one per core here.",
+        ),
+        Field {
+            kind: Lanes,
+            min: None,
+            max: None,
+            choices: Lane::ALL.iter().map(|l| l.name()).collect(),
+            ..open("lanes", Lanes, 0.0, 0.0, "The concurrency models to race, one after another.")
+        },
+        number(
+            "latencyMs",
+            Number,
+            LATENCY_MS,
+            "Each simulated request waits this long for its response.",
+        ),
+        Field {
+            max: None,
+            ..number(
+                "jitterMs",
+                Number,
+                Range {
+                    min: 0.0,
+                    max: LATENCY_MS.max,
+                    default: 0.0,
+                },
+                "Seeded spread around the latency, 0 to the latency; every lane sees the same latencies.",
+            )
+        },
+        number(
+            "cpuRounds",
+            Whole,
+            CPU_ROUNDS,
+            "SHA-256 rounds after each mixed response (2000 ≈ 1 ms).",
+        ),
+        number(
+            "gilSwitchMs",
+            Number,
+            GIL_SWITCH_MS,
+            "How long a thread waits before asking the GIL holder to let go (CPython: 5).",
+        ),
+        number(
+            "yieldEvery",
+            Whole,
+            YIELD_EVERY,
+            "Units of CPU work between yields to the event loop; 0 never yields (the loop is blocked).",
+        ),
+        choice(
+            "pool",
+            &[Pool::Cold, Pool::Warm],
+            Pool::name,
+            Pool::Cold,
+            "Cold shows the spawn cost; warm leaves it out.",
+        ),
+        choice(
+            "fault",
+            &Fault::ALL,
+            Fault::name,
+            Fault::None,
+            "One task fails: a process dies alone; threads share one instance and all fail.",
+        ),
+        number(
+            "seed",
+            Whole,
+            SEED,
+            "Seeds latencies, hashes, the share buffer and the faulty task.",
+        ),
+    ];
+    let workloads = Workload::ALL
+        .into_iter()
+        .map(|w| {
+            let (size_min, size_max) = w.size_range();
+            WorkloadInfo {
+                name: w,
+                size_min,
+                size_max,
+                size_default: w.default_size(),
+                size_meaning: size_meaning(w),
+                cpu_bound: !w.is_io(),
+            }
+        })
+        .collect();
+    Schema {
+        fields,
+        workloads,
+        lanes: Lane::ALL.to_vec(),
+        phases: vec![
+            Phase::Spawn,
+            Phase::Compute,
+            Phase::Wait,
+            Phase::Transfer,
+            Phase::GilWait,
+        ],
+        max_workers: MAX_WORKERS,
+        max_tasks: MAX_TASKS,
+        budget_ms: BUDGET_MS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Defaults, RawSpec, RawValue, DEFAULT_TASKS};
+
+    #[test]
+    fn every_spec_field_is_described_once() {
+        let names: Vec<_> = schema().fields.iter().map(|f| f.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        let mut known = crate::spec::FIELDS.to_vec();
+        known.sort_unstable();
+        assert_eq!(sorted, known);
+    }
+
+    #[test]
+    fn defaults_are_what_normalize_fills_in() {
+        let spec = RawSpec::default()
+            .normalize(&Defaults {
+                workers: 2,
+                lanes: vec![Lane::Sequential],
+            })
+            .unwrap();
+        let s = schema();
+        let default = |name: &str| s.fields.iter().find(|f| f.name == name).unwrap().default;
+        assert_eq!(default("latencyMs"), Some(spec.latency_ms));
+        assert_eq!(default("gilSwitchMs"), Some(spec.gil_switch_ms));
+        assert_eq!(default("cpuRounds"), Some(f64::from(spec.cpu_rounds)));
+        assert_eq!(default("seed"), Some(f64::from(spec.seed)));
+        assert_eq!(default("yieldEvery"), Some(f64::from(spec.yield_every)));
+        assert_eq!(spec.tasks, DEFAULT_TASKS);
+        // A value just past a documented bound is refused with that field named.
+        for f in s
+            .fields
+            .iter()
+            .filter(|f| f.max.is_some() && f.kind != FieldKind::Lanes)
+        {
+            let over = f.max.unwrap() + 1.0;
+            let e = RawSpec::default()
+                .with(f.name, RawValue::Number(over))
+                .normalize(&Defaults {
+                    workers: 2,
+                    lanes: vec![Lane::Sequential],
+                })
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(&format!("{}:", f.name)), "{e}");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+// The built site in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi): isolation, every
+// lane's answers, the five stories, the embed, a clean console and no request to another origin.
+// Its own folder: `node --test tests/` recurses, so a file under tests/ would run in the Chromium step.
+//   SITE_DIR=/tmp/some-build node --test tests-firefox/   (default: www/dist)
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchFirefox, startServer } from '../tests/harness.mjs';
+
+const LANES = ['sequential', 'threads', 'gil', 'processes', 'async'];
+
+/** What each story's cards are, in order (www/src/ui/presets.ts). */
+const STORIES = {
+  cpu: LANES,
+  'io-fast': LANES,
+  'io-slow': LANES,
+  share: ['sequential', 'threads', 'processes'],
+  crash: ['threads', 'processes'],
+};
+
+let server;
+let browser;
+let origin;
+const seen = [];
+
+/** A new page that records page errors, console errors and warnings, and every request's URL. */
+async function openPage(url) {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => seen.push(`page error (${page.url()}): ${e.message}`));
+  page.on('console', (m) => {
+    if (['error', 'warn', 'warning'].includes(m.type())) seen.push(`console ${m.type()} (${page.url()}): ${m.text()}`);
+  });
+  page.on('request', (r) => {
+    const target = r.url();
+    if (!(target.startsWith(origin) || target.startsWith('blob:') || target.startsWith('data:'))) {
+      seen.push(`request to another origin: ${target}`);
+    }
+  });
+  await page.goto(url);
+  return page;
+}
+
+/** Waits for the page's API, then its wasm and workers (puppeteer does not await a returned promise). */
+async function ready(page) {
+  await page.waitForFunction(() => window.playground !== undefined, { timeout: 30_000 });
+  await page.evaluate(async () => { await window.playground.ready; });
+}
+
+/** The Run button is enabled again and the status says Done. */
+function untilDone(page, timeout = 90_000) {
+  return page.waitForFunction(
+    () => !document.querySelector('#run').disabled && /^Done/.test(document.querySelector('#status').textContent),
+    { timeout, polling: 100 },
+  );
+}
+
+const run = (page, spec) => page.evaluate((s) => window.playground.run(s), spec);
+
+describe('Firefox ESR: the built site', () => {
+  let page;
+  before(async () => {
+    server = await startServer();
+    origin = new URL(server.url).origin;
+    browser = await launchFirefox();
+    page = await openPage(server.url);
+    await ready(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('loads cross-origin isolated, with all five lanes', async () => {
+    const caps = await page.evaluate(() => window.playground.capabilities());
+    assert.equal(caps.crossOriginIsolated, true, JSON.stringify(caps));
+    assert.equal(await page.evaluate(() => window.crossOriginIsolated), true);
+    assert.deepEqual([...caps.lanes].sort(), [...LANES].sort(), JSON.stringify(caps));
+  });
+
+  test('every lane counts 78,498 primes below 1,000,000', async () => {
+    const report = await run(page, { workload: 'primes', size: 1_000_000, workers: 2 });
+    assert.deepEqual(report.results.map((r) => r.lane).sort(), [...LANES].sort());
+    for (const r of report.results) {
+      assert.ok(r.ok, `${r.lane}: ${r.error}`);
+      assert.equal(r.checksum, '78498', r.lane);
+    }
+  });
+
+  for (const spec of [
+    { workload: 'io', size: 50, latencyMs: 5, workers: 2 },
+    { workload: 'share', size: 4, tasks: 4, workers: 2 },
+  ]) {
+    test(`every lane agrees on ${spec.workload}`, async () => {
+      const report = await run(page, spec);
+      assert.equal(report.results.length, 5);
+      for (const r of report.results) assert.ok(r.ok, `${r.lane}: ${r.error}`);
+      const sums = new Set(report.results.map((r) => r.checksum));
+      assert.equal(sums.size, 1, JSON.stringify(report.results.map((r) => [r.lane, r.checksum])));
+      assert.match([...sums][0], /^[0-9a-f]+$/);
+    });
+  }
+
+  for (const [story, lanes] of Object.entries(STORIES)) {
+    test(`the ${story} story runs to Done and draws its cards`, async () => {
+      await page.click(`button[data-preset="${story}"]`);
+      await untilDone(page);
+      const cards = await page.$$eval('.lane-card', (els) => els.map((e) => ({
+        lane: e.dataset.lane,
+        figure: e.querySelector('.figure').textContent,
+        failed: e.classList.contains('failed'),
+      })));
+      assert.deepEqual(cards.map((c) => c.lane), lanes);
+      for (const c of cards) {
+        // The crash story: the threads lane fails as a whole; every other card shows its time.
+        if (story === 'crash' && c.lane === 'threads') assert.ok(c.failed && c.figure === 'failed', JSON.stringify(c));
+        else assert.match(c.figure, /^\d+ ms$/, JSON.stringify(c));
+      }
+    });
+  }
+
+  test('the embed runs the cpu story: 41,538 primes below 500,000', async () => {
+    const embed = await openPage(`${server.url}embed.html?preset=cpu&size=500000&autorun=1`);
+    await untilDone(embed);
+    const answer = await embed.$eval('#answer', (e) => e.textContent);
+    assert.match(answer, /41,538 primes/);
+    await embed.close();
+  });
+
+  test('no console error or warning, no page error, no request to another origin', () => {
+    assert.deepEqual(seen, []);
+  });
+});
