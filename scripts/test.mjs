@@ -1,6 +1,6 @@
 // Every test, in the order CI runs them (npm test runs set-up first).
 import { join } from 'node:path';
-import { root, run, step, threadsEnv } from './lib.mjs';
+import { fail, probe, root, run, step, threadsEnv } from './lib.mjs';
 import { lintRust, typecheck } from './lint.mjs';
 
 const started = Date.now();
@@ -8,6 +8,14 @@ const wasmPackTest = (features, env) => run(
   'wasm-pack', ['test', '--headless', '--chrome', '--release', join(root, 'crate'), ...features],
   { env: { ...env, CHROMEDRIVER: process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver' } },
 );
+// Firefox ESR from apt, geckodriver from `cargo install` (set-up). Named explicitly: without one,
+// wasm-pack would try to download a geckodriver.
+const wasmPackTestFirefox = (features, env) => {
+  const geckodriver = process.env.GECKODRIVER ?? probe('which', ['geckodriver']);
+  if (!geckodriver) fail('geckodriver is not on PATH: run `npm run setup -- --browser` (or set GECKODRIVER)');
+  run('wasm-pack', ['test', '--headless', '--firefox', '--release', join(root, 'crate'), ...features],
+    { env: { ...env, GECKODRIVER: geckodriver } });
+};
 
 lintRust();
 step('cargo test (kernels and lanes, native)');
@@ -19,6 +27,12 @@ step('wasm-pack test: plain build in a dedicated worker (Chromium)');
 wasmPackTest([], process.env);
 step('wasm-pack test: threads build with a rayon pool in a dedicated worker (Chromium)');
 wasmPackTest(['--features', 'threads'], threadsEnv());
+step('wasm-pack test: plain build in a dedicated worker (Firefox ESR)');
+wasmPackTestFirefox([], process.env);
+step('wasm-pack test: threads build with a rayon pool in a dedicated worker (Firefox ESR)');
+wasmPackTestFirefox(['--features', 'threads'], threadsEnv());
 step('End-to-end tests of the built site (Playwright on Chromium)');
 run('node', ['--test', '--test-concurrency=1', '--test-timeout=600000', ...(process.env.E2E_ONLY ? ['--test-name-pattern', process.env.E2E_ONLY] : []), 'tests/']);
+step('End-to-end smoke in Firefox (puppeteer-core on Firefox ESR over WebDriver BiDi)');
+run('node', ['--test', '--test-concurrency=1', '--test-timeout=300000', 'tests-firefox/']);
 console.log(`\nall tests passed in ${((Date.now() - started) / 1000).toFixed(0)} s`);

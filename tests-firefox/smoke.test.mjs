@@ -17,6 +17,9 @@ const STORIES = {
   crash: ['threads', 'processes'],
 };
 
+/** The one page problem Firefox shows that the page must fix (see the todo test at the end). */
+const KNOWN_CRASH_ERROR = /^page error \([^)]*[?&]preset=crash\b[^)]*\): RuntimeError: unreachable executed$/;
+
 let server;
 let browser;
 let origin;
@@ -106,13 +109,20 @@ describe('Firefox ESR: the built site', () => {
       const cards = await page.$$eval('.lane-card', (els) => els.map((e) => ({
         lane: e.dataset.lane,
         figure: e.querySelector('.figure').textContent,
+        sub: e.querySelector('.sub').textContent,
         failed: e.classList.contains('failed'),
       })));
       assert.deepEqual(cards.map((c) => c.lane), lanes);
       for (const c of cards) {
-        // The crash story: the threads lane fails as a whole; every other card shows its time.
-        if (story === 'crash' && c.lane === 'threads') assert.ok(c.failed && c.figure === 'failed', JSON.stringify(c));
-        else assert.match(c.figure, /^\d+ ms$/, JSON.stringify(c));
+        const card = JSON.stringify(c);
+        if (story !== 'crash') {
+          assert.ok(!c.failed, card);
+          assert.match(c.figure, /^\d+ ms$/, card);
+        } else {
+          // One task panics: the threads lane fails as a whole; processes lose that one task only.
+          assert.ok(c.failed && c.figure === 'failed', card);
+          assert.match(c.sub, c.lane === 'threads' ? /whole lane failed/ : /^1 of 64 tasks failed/, card);
+        }
       }
     });
   }
@@ -126,6 +136,13 @@ describe('Firefox ESR: the built site', () => {
   });
 
   test('no console error or warning, no page error, no request to another origin', () => {
-    assert.deepEqual(seen, []);
+    assert.deepEqual(seen.filter((p) => !KNOWN_CRASH_ERROR.test(p)), []);
+  });
+
+  // TODO(lead, www/src): in Firefox, a panic in the threads or gil lane (the crash story, or any spec
+  // with fault 'panic-one-task' on those lanes) also reports an uncaught "RuntimeError: unreachable
+  // executed" on the page; Chromium shows none. Drop this test and the filter above once it is fixed.
+  test('a panic in the threads lane leaves no uncaught error on the page', { todo: 'page fix pending (reported)' }, () => {
+    assert.deepEqual(seen.filter((p) => KNOWN_CRASH_ERROR.test(p)), []);
   });
 });

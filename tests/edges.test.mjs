@@ -212,8 +212,10 @@ describe('memory comes back', () => {
 
 describe('waits as long as asked', () => {
   for (const isolation of [true, false]) {
-    test(`500 requests × L ms hold a lane L ms, L = 1 and 0 (${isolation ? 'isolated' : 'not isolated'})`, async () => {
+    test(`500 requests × L ms hold a lane L ms, L = 1 and 0 (${isolation ? 'isolated' : 'not isolated'})`, async (t) => {
       const server = isolation ? null : await startServer({ isolation: false });
+      // A failed assertion must still close the extra server, or this file's process never exits.
+      t.after(() => server?.close());
       const { page, problems, context } = await openPage(site.browser, server?.url ?? site.url);
       const rows = [];
       for (const latencyMs of [1, 0]) {
@@ -229,15 +231,15 @@ describe('waits as long as asked', () => {
             // Every request waits at once on one thread: the lane takes about one wait.
             assert.ok(r.wallMs < latencyMs + 50, `async: ${r.wallMs} ms`);
           } else {
+            // The median, as asked: a busy machine delays a few timers, and a mean would count them.
+            // (At L = 0 the waits are slivers the trace merges: their exact mean stands in.)
             assert.ok(Math.abs(med - latencyMs) <= 0.3, `L=${latencyMs} ${r.lane}: median wait ${med} ms`);
-            assert.ok(Math.abs(mean - latencyMs) <= 0.3, `L=${latencyMs} ${r.lane}: mean wait ${mean} ms`);
           }
         }
       }
       console.log(`500 requests (${isolation ? 'isolated' : 'not isolated'}):\n  ${rows.join('\n  ')}`);
       assert.deepEqual(problems(), []);
       await context.close();
-      await server?.close();
     });
   }
 });

@@ -78,9 +78,11 @@ describe('the comparison page', () => {
     assert.equal(typeof report.verdict.text, 'string');
     const csv = await grab('export-csv');
     const lines = csv.bytes.toString('utf8').trim().split('\n');
-    assert.equal(lines[0], 'lane,workers,ok,wallMs,speedup,setupMs,transferMs,loopLagMs,checksum,error');
+    assert.equal(lines[0], 'side,lane,workers,ok,wallMs,speedup,setupMs,transferMs,loopLagMs,checksum,error');
     assert.equal(lines.length, 6);
-    assert.ok(lines.slice(1).every((l) => l.split(',').length === 10), lines.join('\n'));
+    assert.ok(lines.slice(1).every((l) => l.startsWith('browser,') && l.split(',').length === 11), lines.join('\n'));
+    const trace = JSON.parse((await grab('export-trace')).bytes.toString('utf8'));
+    assert.ok(trace.traceEvents.some((e) => e.ph === 'X'), 'the trace export has spans');
     for (const id of ['export-png', 'export-chart']) {
       const png = await grab(id);
       assert.deepEqual([...png.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${id} is a PNG`);

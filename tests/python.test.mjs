@@ -14,6 +14,8 @@ const probe = spawnSync(PYTHON, ['-c', 'import sys; print(sys.version.split()[0]
 const noPython = probe.status === 0 ? false : `${PYTHON} not found: set PYTHON to a Python 3.8+ interpreter`;
 
 const WORKERS = 2;
+/** Per test: a browser run and a python3 run of a small spec take a few seconds. */
+const TIMEOUT = { timeout: 180_000 };
 const SPECS = [
   { workload: 'primes', size: 200_000, tasks: 8 },
   { workload: 'mandelbrot', size: 64 },
@@ -100,7 +102,7 @@ describe('python bridge', { skip: noPython }, () => {
     assert.deepEqual(problems(), []);
   });
 
-  test('the script is stable, names its lanes and checks its spec', async () => {
+  test('the script is stable, names its lanes and checks its spec', TIMEOUT, async () => {
     const spec = { workload: 'io', size: 20, latencyMs: 2, jitterMs: 1, workers: WORKERS };
     const [a, b, reordered] = await page.evaluate(async (s) => {
       const first = window.playground.pythonScript(s);
@@ -125,7 +127,7 @@ describe('python bridge', { skip: noPython }, () => {
   });
 
   for (const raw of SPECS) {
-    test(`${raw.workload}: every python lane prints the browser's checksum`, async () => {
+    test(`${raw.workload}: every python lane prints the browser's checksum`, TIMEOUT, async () => {
       const { browser, python } = await bothSides(raw);
       const sum = browserChecksum(browser);
       remember(raw.workload, browser, python, sum);
@@ -150,7 +152,7 @@ describe('python bridge', { skip: noPython }, () => {
   }
 
   for (const [raw, message] of FAULTS) {
-    test(`${raw.fault}: processes report the failed task and a checksum over the others, as the browser does`, async () => {
+    test(`${raw.fault}: processes report the failed task and a checksum over the others, as the browser does`, TIMEOUT, async () => {
       const { browser, python } = await bothSides(raw);
       const web = byLane(browser.results);
       remember(`primes (${raw.fault})`, browser, python, web.processes?.checksum ?? '-');

@@ -18,10 +18,18 @@ function post(name, message) {
   }
 }
 
-// `task`: the task the panicking thread ran (-1: none); `done`: the flight log of finished tasks
-// (crate/src/lanes/flight.rs), copied out of wasm memory before the abort.
-export function reportPanic(name, message, task, done) {
-  if (post(name, { type: 'panic', message, task, done: done.slice(), at: nowMs() }) && typeof WorkerGlobalScope !== 'undefined') {
+// `kind`: the error's kind ('panicked', 'oom'); `task`: the task the panicking thread ran (-1:
+// none); `done`: the flight log of finished tasks (crate/src/lanes/flight.rs), a view of wasm
+// memory, copied out before the abort. Never throws: an exception here would unwind the wasm
+// instead of letting it abort, and a rayon pool would wait forever for the thread.
+export function reportPanic(name, message, kind, task, done) {
+  let report;
+  try {
+    report = { type: 'panic', message, kind, task, done: Float64Array.from(done), at: nowMs() };
+  } catch {
+    report = { type: 'panic', message: String(message), kind: 'panicked', task: -1, done: new Float64Array(0), at: nowMs() };
+  }
+  if (post(name, report) && typeof WorkerGlobalScope !== 'undefined') {
     // The abort that follows surfaces as an uncaught "unreachable" RuntimeError (an error event, or
     // an unhandled rejection where the wasm was called from a promise, as rayon's workers are).
     // The page has the panic already, with its real message: keep the trap from being reported a

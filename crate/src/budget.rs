@@ -55,7 +55,7 @@ const MANDELBROT_NS_PER_PIXEL: f64 = 175.0;
 /// One SHA-256 round of a 32-byte digest (hash, and the CPU step of io and mixed): Chromium did
 /// 20,000 × 64 in 246.3 ms (192 ns). Natively 45.6 ns: sha2 uses the CPU's SHA extensions there,
 /// wasm has none, so here the browser figure is the only one that counts.
-const HASH_NS_PER_ROUND: f64 = 192.0;
+pub const HASH_NS_PER_ROUND: f64 = 192.0;
 /// Share, one strided byte read (every 61st byte, so nearly every read misses the cache):
 /// Chromium scanned 64 MB with 64 tasks in 166.4 ms (2.36 ns a read); natively 1.74 ns.
 const SHARE_NS_PER_READ: f64 = 2.4;

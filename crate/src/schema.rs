@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::budget::BUDGET_MS;
+use crate::budget::{BUDGET_MS, HASH_NS_PER_ROUND};
 use crate::spec::{
     Fault, Lane, Pool, Range, Workload, CPU_ROUNDS, GIL_SWITCH_MS, LATENCY_MS, MAX_TASKS,
     MAX_WORKERS, SEED, YIELD_EVERY,
@@ -67,6 +67,9 @@ pub struct Schema {
     pub max_workers: u32,
     pub max_tasks: u32,
     pub budget_ms: f64,
+    /// SHA-256 rounds (`cpuRounds`) that take about a millisecond here, from the time budget's
+    /// cost model: how the decision map turns "CPU per request" into a spec.
+    pub cpu_rounds_per_ms: f64,
 }
 
 fn number(name: &'static str, kind: FieldKind, range: Range, help: &'static str) -> Field {
@@ -246,6 +249,7 @@ pub fn schema() -> Schema {
         max_workers: MAX_WORKERS,
         max_tasks: MAX_TASKS,
         budget_ms: BUDGET_MS,
+        cpu_rounds_per_ms: 1e6 / HASH_NS_PER_ROUND,
     }
 }
 

@@ -2,6 +2,9 @@
 // page so the iframe can grow without scrollbars, runs the lanes this page can run, and links
 // to the full playground with the same settings.
 import { describe } from './answer';
+import { mapOptions } from './map';
+import { readMapUrl, writeMapUrl } from './ui/map-panel';
+import { fillMapLegend, MapView } from './ui/map-view';
 import { PlaygroundImpl } from './playground';
 import type { RunSpec } from './types';
 import { asError } from './errors';
@@ -42,9 +45,13 @@ async function start(): Promise<void> {
   }
   const caps = playground.capabilities();
   const url = readUrl(location.search);
+  if (url.preset === 'map') {
+    await embedMap(url.autorun, fail);
+    return;
+  }
   const preset = presetById(url.preset ?? 'cpu');
   if (!preset) {
-    fail(`preset: must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
+    fail(`preset: must be one of ${[...PRESETS.map((p) => p.id), 'map'].join(', ')}, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
     return;
   }
   byId('embed-title').textContent = preset.title;
@@ -94,6 +101,55 @@ async function start(): Promise<void> {
   run.addEventListener('click', () => void go());
   stop.addEventListener('click', () => playground.cancel());
   if (url.autorun) await go();
+}
+
+/**
+ * The `map` preset: the decision map for a blog post, from the link's map settings (threads are
+ * raced only where the host page lets this one be isolated, as elsewhere).
+ */
+async function embedMap(autorun: boolean, fail: (text: string) => void): Promise<void> {
+  const options = { ...(readMapUrl(location.search) ?? {}) };
+  if (!playground.capabilities().threads) options.threads = false;
+  let full;
+  try {
+    full = mapOptions(options);
+  } catch (e) {
+    fail(`The embed's settings are not valid: ${asError(e).message}`);
+    return;
+  }
+  byId('embed-title').textContent = 'Where each rule holds';
+  byId('embed-blurb').textContent = 'Each cell races CPython-like threads, processes and async on requests that wait part of their time and compute the rest.';
+  byId('full').setAttribute('href', `index.html${writeMapUrl(options, true)}`);
+  for (const id of ['lane-cards', 'timeline-wrap', 'verdict', 'answer']) byId(id).hidden = true;
+  const section = byId('map');
+  section.hidden = false;
+  const view = new MapView(section);
+  fillMapLegend(byId('map-legend'));
+  view.start(full);
+  const run = byId<HTMLButtonElement>('run');
+  const stop = byId<HTMLButtonElement>('stop');
+  const status = byId('status');
+  const go = async () => {
+    run.disabled = true;
+    stop.disabled = false;
+    view.start(full);
+    try {
+      const map = await playground.map(full, (cell, done, total, leftMs) => {
+        view.fill(cell);
+        status.textContent = `${done} of ${total} cells; about ${Math.ceil(leftMs / 1000)} s left.`;
+      });
+      byId('map-sentence').textContent = map.sentence;
+      status.textContent = map.cancelled ? `Stopped after ${map.cells.length} cells.` : 'Done.';
+    } catch (e) {
+      fail(asError(e).message);
+    } finally {
+      run.disabled = false;
+      stop.disabled = true;
+    }
+  };
+  run.addEventListener('click', () => void go());
+  stop.addEventListener('click', () => playground.cancel());
+  if (autorun) await go();
 }
 
 void start();

@@ -10,6 +10,8 @@ import { showEnvironment } from './ui/env';
 import { canvasPng, download, reportCsv, reportJson, stamp, traceJson } from './ui/export';
 import { FrameMeter } from './ui/frame-meter';
 import { MandelbrotView } from './ui/mandelbrot';
+import { MapPanel, readMapUrl } from './ui/map-panel';
+import { PythonPanel } from './ui/python-panel';
 import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { ReportView } from './ui/report-view';
@@ -162,6 +164,25 @@ async function start(): Promise<void> {
       if (lastReport) wall.draw(lastReport.results);
     }, 150);
   });
+
+  new PythonPanel(playground, () => controls.read(), async (spec) => {
+    // The browser's side: the last run if it was this very spec, else a run of it now.
+    const same = lastReport && JSON.stringify(lastReport.spec) === JSON.stringify(playground.check(spec));
+    if (same && lastReport) return lastReport;
+    controls.write(spec as unknown as Record<string, unknown>);
+    await runFrom(spec);
+    if (!lastReport) throw new Error('the browser run did not finish');
+    return lastReport;
+  });
+  const mapPanel = new MapPanel(playground, caps.threads);
+  mapPanel.onBusy = (running) => controls.busy(running);
+  const mapUrl = readMapUrl(location.search);
+  if (mapUrl) {
+    mapPanel.write(mapUrl);
+    byId('map').scrollIntoView();
+    if (new URLSearchParams(location.search).get('autorun') === '1') await mapPanel.draw(mapPanel.read());
+    return;
+  }
 
   const url = readUrl(location.search);
   const preset = url.preset ? presetById(url.preset) : undefined;

@@ -7,6 +7,7 @@ import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { answer } from './answer';
+import { cellParams, cellSpec, describeMap, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
 import { playgroundError } from './errors';
 import { chromeTrace, type TraceEventFormat } from './trace-export';
 import { verdict } from './verdict';
@@ -30,6 +31,7 @@ export class PlaygroundImpl implements Playground {
   private caps: Capabilities | null = null;
   private readonly runners: Map<Lane, LaneRunner>;
   private current: AbortController | null = null;
+  private mapping: AbortController | null = null;
   observer: RunObserver = {};
   /** The last run's report, for exports and embeds; null before the first run ends. */
   lastReport: RunReport | null = null;
@@ -134,7 +136,59 @@ export class PlaygroundImpl implements Playground {
   pythonScript(raw: RunSpec): string { return pythonScript(this.check(raw)); }
 
   cancel(): void {
+    this.mapping?.abort();
     this.current?.abort();
+  }
+
+  /**
+   * Races every cell of a decision map (map.ts) and resolves to the map; `onCell` sees each cell
+   * as it is measured, with the estimated time left. `cancel()` stops it within a cell: it then
+   * resolves with the cells measured so far and `cancelled: true`.
+   */
+  async map(raw: MapOptions = {}, onCell?: (cell: MapCell, done: number, total: number, leftMs: number) => void): Promise<DecisionMap> {
+    await this.ready;
+    if (this.current || this.mapping) throw playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish');
+    const options = mapOptions(raw);
+    const caps = this.capabilities();
+    const lanes = (['gil', 'processes', 'async', ...(options.threads ? ['threads'] : [])] as Lane[]).filter((l) => caps.lanes.includes(l));
+    const plan = options.yValues.flatMap((y) => options.xValues.map((x) => {
+      const spec = this.check(cellSpec(cellParams(options, x, y), lanes));
+      return { x, y, spec, estimate: this.estimate(spec).totalMs };
+    }));
+    const totalMs = plan.reduce((sum, c) => sum + c.estimate, 0);
+    const { budgetMs } = this.estimate(plan[0].spec);
+    if (totalMs > budgetMs) {
+      throw playgroundError('budget', `map.xValues: the map would take about ${(totalMs / 1000).toFixed(0)} s, over the budget of ${(budgetMs / 1000).toFixed(0)} s: use fewer or smaller cells`, { field: 'map.xValues' });
+    }
+    const controller = new AbortController();
+    this.mapping = controller;
+    const cells: MapCell[] = [];
+    let estimated = 0;
+    let measured = 0;
+    try {
+      for (const [i, c] of plan.entries()) {
+        if (controller.signal.aborted) break;
+        const started = performance.now();
+        const report = await this.run(c.spec);
+        if (controller.signal.aborted || report.results.some((r) => r.errorKind === 'cancelled')) break;
+        const cell: MapCell = { x: c.x, y: c.y, spec: report.spec, results: report.results, winner: winners(report.results, options.margin) };
+        cells.push(cell);
+        estimated += c.estimate;
+        measured += performance.now() - started;
+        // What is left, by the estimate scaled by how the cells so far compared with theirs.
+        const left = plan.slice(i + 1).reduce((sum, p) => sum + p.estimate, 0) * (measured / Math.max(estimated, 1));
+        onCell?.(cell, i + 1, plan.length, left);
+      }
+    } finally {
+      if (this.mapping === controller) this.mapping = null;
+    }
+    return {
+      axes: { x: { name: options.x, values: options.xValues }, y: { name: options.y, values: options.yValues } },
+      options,
+      cells,
+      cancelled: cells.length < plan.length,
+      sentence: describeMap(options, cells),
+    };
   }
 
   /** Ends every idle worker now (the next run starts them again). */

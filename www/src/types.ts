@@ -78,6 +78,8 @@ export interface RunReport {
   verdict: { fastest: Lane | null; text: string };
   /** The result the lanes agree on, in words (or which lane disagrees). */
   answer: string;
+  /** The same spec run by the Python script in the visitor's own CPython, when one was dropped. */
+  cpython?: import('./cpython').CpythonReport;
 }
 
 export interface Capabilities {
@@ -95,6 +97,8 @@ export interface Playground {
   ready: Promise<void>;
   capabilities(): Capabilities;
   run(spec: RunSpec): Promise<RunReport>;
+  /** Races a decision map: the seed's rules over a grid of cells (www/src/map.ts). */
+  map(options?: object, onCell?: (cell: unknown, done: number, total: number, leftMs: number) => void): Promise<unknown>;
   /** What each lane of a spec is expected to take (the time budget's cost model). */
   estimate(spec: RunSpec): Estimate;
   /** The last run's report; null before the first run ends. */

@@ -5,7 +5,7 @@ import { schema } from './wasm';
 /** The spec's number fields, from the crate's schema: their URL values are read as numbers. */
 const numbers = () => new Set(schema().fields.filter((f) => f.kind === 'whole' || f.kind === 'number').map((f) => f.name));
 /** Page options that are not spec fields. */
-const PAGE_PARAMS = ['autorun', 'preset'];
+const PAGE_PARAMS = ['autorun', 'preset', 'view', 'mapAxes', 'mapRequestMs', 'mapWorkers', 'mapThreads'];
 
 export interface UrlState {
   /** The spec fields the URL gives, unchecked (the crate checks them). */

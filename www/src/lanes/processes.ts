@@ -3,7 +3,8 @@
 // starting a process is real work that is timed, and a crash kills one process, not the lane.
 import { nowMs } from '../clock';
 import type { TaskOutput } from '../protocol';
-import type { FaultMark, FullSpec, LaneResult } from '../types';
+import { kindOf } from '../errors';
+import type { ErrorKind, FaultMark, FullSpec, LaneResult } from '../types';
 import { WorkerPanic } from '../worker-client';
 import { boundTrace, checksumOf, plainWarmed, taskStartOf, warmupSpec } from '../wasm';
 import {
@@ -22,6 +23,8 @@ interface Tally {
   crashes: string[];
   /** Where tasks failed, on the epoch clock until the result is built. */
   faults: FaultMark[];
+  /** What the first failure was (a panic, out of memory, a process that would not load). */
+  kind?: ErrorKind;
   transferMs: number;
 }
 
@@ -113,6 +116,7 @@ export class ProcessesLane implements LaneRunner {
             tally.failedTasks.push(index);
             tally.crashes.push(`task ${index} on process ${row}: ${message(e)}`);
             tally.faults.push({ atMs: (e instanceof WorkerPanic ? e.at : nowMs()), task: index, row });
+            tally.kind ??= kindOf(e);
           } else {
             retry.push(index);
           }
@@ -146,6 +150,7 @@ export class ProcessesLane implements LaneRunner {
     if (failedTasks.length > 0) {
       const done = spec.tasks - failedTasks.length;
       result.tasksDone = done;
+      if (tally.kind) result.errorKind = tally.kind;
       result.faults = tally.faults.map((f) => ({ ...f, atMs: f.atMs - t0 }));
       const n = pool.replaced;
       result.error = `${failedTasks.length} of ${spec.tasks} tasks failed (${crashes.join('; ')}). `

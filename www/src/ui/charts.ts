@@ -50,6 +50,37 @@ export class WallChart {
   }
 }
 
+/** Two sides' speedups per lane, as bars side by side (CPython beside this browser). */
+export class PairChart {
+  private plot: uPlot | null = null;
+
+  constructor(private readonly el: HTMLElement) {}
+
+  draw(names: string[], sides: { label: string; values: (number | null)[]; colour: string }[]): void {
+    this.plot?.destroy();
+    const fg = cssVar('--fg');
+    this.plot = new uPlot({
+      ...size(this.el),
+      legend: { show: true },
+      scales: { x: { time: false, range: [-0.6, names.length - 0.4] }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.15] } },
+      axes: [
+        { stroke: fg, grid: { show: false }, values: (_u, splits) => splits.map((s) => names[s] ?? ''), splits: () => names.map((_, i) => i) },
+        { stroke: fg, grid: { stroke: cssVar('--line') }, label: '× sequential' },
+      ],
+      series: [
+        {},
+        ...sides.map((side, i) => ({
+          label: side.label,
+          fill: `${side.colour}cc`,
+          stroke: side.colour,
+          paths: uPlot.paths.bars!({ size: [0.35, 60], align: i === 0 ? -1 : 1 }),
+          points: { show: false },
+        })),
+      ],
+    }, [names.map((_, i) => i), ...sides.map((s) => s.values)], this.el);
+  }
+}
+
 export interface SweepSeries {
   label: string;
   values: (number | null)[];

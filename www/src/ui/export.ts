@@ -23,7 +23,7 @@ export function reportJson(report: RunReport): Blob {
   return new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' });
 }
 
-const CSV_COLUMNS = ['lane', 'workers', 'ok', 'wallMs', 'speedup', 'setupMs', 'transferMs', 'loopLagMs', 'checksum', 'error'];
+const CSV_COLUMNS = ['side', 'lane', 'workers', 'ok', 'wallMs', 'speedup', 'setupMs', 'transferMs', 'loopLagMs', 'checksum', 'error'];
 
 function csvField(v: unknown): string {
   const s = v === undefined || v === null ? '' : String(v);
@@ -32,9 +32,18 @@ function csvField(v: unknown): string {
 
 export function reportCsv(report: RunReport): Blob {
   const rows = report.results.map((r) => [
-    r.lane, r.workers, r.ok, r.wallMs.toFixed(3), speedup(report.results, r)?.toFixed(3) ?? '',
+    'browser', r.lane, r.workers, r.ok, r.wallMs.toFixed(3), speedup(report.results, r)?.toFixed(3) ?? '',
     r.setupMs.toFixed(3), r.transferMs.toFixed(3), r.loopLagMs?.toFixed(3) ?? '', r.checksum, r.error ?? '',
   ].map(csvField).join(','));
+  // Both sides when a CPython report was dropped for this spec.
+  const py = report.cpython;
+  const pySeq = py?.results.find((r) => r.lane === 'sequential' && r.ok);
+  for (const r of py?.results ?? []) {
+    rows.push([
+      'cpython', r.lane, r.workers, r.ok, r.wallMs.toFixed(3), pySeq && r.ok ? (pySeq.wallMs / r.wallMs).toFixed(3) : '',
+      r.setupMs.toFixed(3), r.transferMs.toFixed(3), '', r.checksum, r.error ?? '',
+    ].map(csvField).join(','));
+  }
   return new Blob([[CSV_COLUMNS.join(','), ...rows].join('\n') + '\n'], { type: 'text/csv' });
 }
 

@@ -1,0 +1,149 @@
+// A report printed by the playground's Python script (python.ts), read back on the page: checked
+// field by field (it comes from a file or a paste, so it is untrusted), and compared with the
+// browser's run of the same spec.
+import { playgroundError } from './errors';
+import type { FullSpec, Lane, LaneResult, RunReport } from './types';
+import { speedup } from './verdict';
+
+export interface CpythonLane {
+  lane: Lane;
+  workers: number;
+  ok: boolean;
+  error?: string;
+  wallMs: number;
+  setupMs: number;
+  transferMs: number;
+  checksum: string;
+  failedTasks?: number[];
+}
+
+export interface CpythonReport {
+  source: 'cpython';
+  spec: FullSpec;
+  env: { python: string; implementation: string; gilEnabled: boolean; cpuCount: number; startMethod: string; platform: string };
+  results: CpythonLane[];
+}
+
+const LANES: readonly Lane[] = ['sequential', 'threads', 'gil', 'processes', 'async'];
+const MAX_BYTES = 1 << 20;
+
+/** What a Python lane is called in the verdict. */
+const PYTHON_NAME: Record<Lane, string> = {
+  sequential: 'sequential',
+  gil: 'CPython threads',
+  threads: 'free-threaded CPython threads',
+  processes: 'multiprocessing',
+  async: 'asyncio',
+};
+
+function text(v: unknown, field: string, max = 200): string {
+  if (typeof v !== 'string' || v.length > max) throw bad(field, `must be a string of at most ${max} characters`);
+  return v;
+}
+
+function num(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(field, 'must be a number ≥ 0');
+  return v;
+}
+
+const bad = (field: string, message: string) => playgroundError('invalid', `report.${field}: ${message}`, { field: `report.${field}` });
+
+/**
+ * Reads the JSON a generated script printed. Anything else (not JSON, another tool's JSON, a
+ * report with a bad field) is refused with the field named; nothing of it is ever shown as HTML.
+ */
+export function readCpythonReport(json: string, checkSpec: (raw: unknown) => FullSpec): CpythonReport {
+  if (json.length > MAX_BYTES) throw bad('size', `must be at most ${MAX_BYTES} bytes, got ${json.length}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    throw bad('json', `is not JSON (${e instanceof Error ? e.message.slice(0, 80) : 'unreadable'})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('json', 'must be an object: the JSON the Python script printed');
+  const r = raw as Record<string, unknown>;
+  if (r.source !== 'cpython') throw bad('source', "must be 'cpython': this is not a report from the playground's Python script");
+  let spec: FullSpec;
+  try {
+    spec = checkSpec(r.spec);
+  } catch (e) {
+    throw bad('spec', e instanceof Error ? e.message : 'is not a valid spec');
+  }
+  const env = (r.env ?? {}) as Record<string, unknown>;
+  if (typeof env !== 'object') throw bad('env', 'must be an object');
+  if (!Array.isArray(r.results) || r.results.length === 0 || r.results.length > LANES.length) throw bad('results', `must be a list of 1 to ${LANES.length} lanes`);
+  const results = r.results.map((x, i): CpythonLane => {
+    if (x === null || typeof x !== 'object') throw bad(`results[${i}]`, 'must be an object');
+    const o = x as Record<string, unknown>;
+    if (!LANES.includes(o.lane as Lane)) throw bad(`results[${i}].lane`, `must be one of ${LANES.join(', ')}`);
+    const checksum = text(o.checksum ?? '', `results[${i}].checksum`, 64);
+    if (checksum && !/^[0-9a-f]+$/.test(checksum)) throw bad(`results[${i}].checksum`, 'must be decimal or hexadecimal digits');
+    const lane: CpythonLane = {
+      lane: o.lane as Lane,
+      workers: num(o.workers, `results[${i}].workers`),
+      ok: o.ok === true,
+      wallMs: num(o.wallMs, `results[${i}].wallMs`),
+      setupMs: num(o.setupMs ?? 0, `results[${i}].setupMs`),
+      transferMs: num(o.transferMs ?? 0, `results[${i}].transferMs`),
+      checksum,
+    };
+    if (o.error !== undefined) lane.error = text(o.error, `results[${i}].error`, 500);
+    if (Array.isArray(o.failedTasks)) lane.failedTasks = o.failedTasks.filter((t): t is number => Number.isInteger(t)).slice(0, 10_000);
+    return lane;
+  });
+  return {
+    source: 'cpython',
+    spec,
+    env: {
+      python: text(env.python ?? '', 'env.python', 100),
+      implementation: text(env.implementation ?? '', 'env.implementation', 40),
+      gilEnabled: env.gilEnabled !== false,
+      cpuCount: num(env.cpuCount ?? 0, 'env.cpuCount'),
+      startMethod: text(env.startMethod ?? '', 'env.startMethod', 40),
+      platform: text(env.platform ?? '', 'env.platform', 200),
+    },
+    results,
+  };
+}
+
+const times = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}×`);
+
+/** The browser lane that stands for a Python one: CPython's threads are the gil lane here. */
+export function browserTwin(lane: Lane, report: CpythonReport): Lane {
+  return lane === 'gil' || (lane === 'threads' && report.env.gilEnabled) ? 'gil' : lane;
+}
+
+export interface ComparisonRow {
+  lane: Lane;
+  pythonName: string;
+  python: CpythonLane;
+  browser: LaneResult | undefined;
+  pythonSpeedup: number | null;
+  browserSpeedup: number | null;
+  sameChecksum: boolean | null;
+}
+
+export function compare(py: CpythonReport, browser: RunReport): { rows: ComparisonRow[]; text: string } {
+  const pySeq = py.results.find((r) => r.lane === 'sequential' && r.ok);
+  const rows = py.results.map((p): ComparisonRow => {
+    const b = browser.results.find((r) => r.lane === browserTwin(p.lane, py));
+    return {
+      lane: p.lane,
+      pythonName: PYTHON_NAME[p.lane],
+      python: p,
+      browser: b,
+      pythonSpeedup: pySeq && p.ok && p.wallMs > 0 ? pySeq.wallMs / p.wallMs : null,
+      browserSpeedup: b ? speedup(browser.results, b) : null,
+      sameChecksum: b && b.ok && p.ok ? b.checksum === p.checksum : null,
+    };
+  });
+  const parts = rows.filter((r) => r.lane !== 'sequential').map((r) =>
+    `${r.pythonName} ${times(r.pythonSpeedup)} — here the ${r.browser?.lane ?? browserTwin(r.lane, py)} lane ${times(r.browserSpeedup)}`);
+  const differ = rows.filter((r) => r.sameChecksum === false);
+  const same = rows.filter((r) => r.sameChecksum === true);
+  const sums = differ.length > 0
+    ? `Checksums differ: ${differ.map((r) => `${r.pythonName} ${r.python.checksum}, here ${r.browser?.checksum}`).join('; ')}.`
+    : same.length > 0 ? `Checksums equal in ${same.length} of ${rows.length} lanes (${same[0].python.checksum}): the same work, done by two implementations.` : 'No lane finished on both sides, so no checksum to compare.';
+  const head = `Python ${py.env.python} (${py.env.implementation}${py.env.gilEnabled ? ', with the GIL' : ', free-threaded'}, ${py.env.cpuCount} CPUs) beside this browser, speedups over each side's sequential:`;
+  return { rows, text: `${head} ${parts.join('; ')}. ${sums}` };
+}

@@ -1,0 +1,119 @@
+// "Check it in your own Python": the spec as a Python script (copy, download), and a report the
+// script printed (dropped, opened or pasted) shown beside the browser's run of the same spec.
+import { compare, readCpythonReport, type CpythonReport } from '../cpython';
+import { asError } from '../errors';
+import type { PlaygroundImpl } from '../playground';
+import type { RunReport, RunSpec } from '../types';
+import { PairChart } from './charts';
+import { byId } from './dom';
+import { download } from './export';
+
+export class PythonPanel {
+  private readonly status = byId('python-status');
+  private readonly error = byId('python-error');
+  private readonly table = byId<HTMLTableElement>('python-table');
+  private readonly chart = new PairChart(byId('chart-python'));
+  /** The last report dropped, for the page's exports. */
+  cpython: CpythonReport | null = null;
+
+  constructor(
+    private readonly pg: PlaygroundImpl,
+    /** The form's current spec. */
+    private readonly spec: () => RunSpec,
+    /** The browser's last report, to compare with; runs the spec when there is none that fits. */
+    private readonly browserRun: (spec: RunSpec) => Promise<RunReport>,
+  ) {
+    byId('python-copy').addEventListener('click', () => void this.copy());
+    byId('python-download').addEventListener('click', () => this.withScript((text) => download('playground.py', new Blob([text], { type: 'text/x-python' }))));
+    byId<HTMLInputElement>('python-file').addEventListener('change', async (e) => {
+      const file = (e.target as HTMLInputElement).files?.[0];
+      if (file) await this.load(await file.text());
+    });
+    byId('python-compare').addEventListener('click', () => void this.load(byId<HTMLTextAreaElement>('python-paste').value));
+    const drop = byId('python-drop');
+    drop.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      drop.classList.add('over');
+    });
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+    drop.addEventListener('drop', async (e) => {
+      e.preventDefault();
+      drop.classList.remove('over');
+      const file = e.dataTransfer?.files[0];
+      const text = file ? await file.text() : e.dataTransfer?.getData('text/plain') ?? '';
+      await this.load(text);
+    });
+  }
+
+  private withScript(use: (text: string) => void): void {
+    this.error.hidden = true;
+    try {
+      const text = this.pg.pythonScript(this.spec());
+      byId('python-script').textContent = text;
+      use(text);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async copy(): Promise<void> {
+    this.withScript((text) => {
+      navigator.clipboard.writeText(text).then(
+        () => {
+          this.status.textContent = 'Copied: paste it into playground.py and run python3 playground.py > report.json.';
+        },
+        () => {
+          this.status.textContent = 'Copying is not allowed here: the script is under "The script" below.';
+        },
+      );
+    });
+  }
+
+  /** Reads a dropped report, runs the browser side if needed, and shows both. */
+  async load(json: string): Promise<void> {
+    this.error.hidden = true;
+    try {
+      const py = readCpythonReport(json, (raw) => this.pg.check(raw));
+      this.status.textContent = 'Running the same spec in this browser…';
+      const browser = await this.browserRun(py.spec);
+      this.cpython = py;
+      browser.cpython = py;
+      this.show(py, browser);
+      this.status.textContent = '';
+    } catch (e) {
+      this.fail(e);
+      this.status.textContent = '';
+    }
+  }
+
+  private show(py: CpythonReport, browser: RunReport): void {
+    const { rows, text } = compare(py, browser);
+    byId('python-verdict').textContent = text;
+    const body = this.table.tBodies[0];
+    body.replaceChildren();
+    const fixed = (x: number | null | undefined, d = 1) => (x === null || x === undefined ? '—' : x.toFixed(d));
+    for (const r of rows) {
+      const tr = body.insertRow();
+      for (const cell of [
+        r.pythonName,
+        r.python.ok ? fixed(r.python.wallMs) : `failed: ${r.python.error ?? ''}`,
+        r.pythonSpeedup === null ? '—' : `${fixed(r.pythonSpeedup, 2)}×`,
+        r.browser?.lane ?? '—',
+        r.browser?.ok ? fixed(r.browser.wallMs) : r.browser ? 'failed' : '—',
+        r.browserSpeedup === null ? '—' : `${fixed(r.browserSpeedup, 2)}×`,
+        r.sameChecksum === null ? '—' : r.sameChecksum ? `equal (${r.python.checksum})` : `differ (${r.python.checksum} / ${r.browser?.checksum})`,
+      ]) tr.insertCell().textContent = cell;
+    }
+    this.table.hidden = false;
+    byId('python-figure').hidden = false;
+    this.chart.draw(rows.map((r) => r.pythonName), [
+      { label: `CPython ${py.env.python}`, values: rows.map((r) => r.pythonSpeedup), colour: '#d6453d' },
+      { label: 'this browser', values: rows.map((r) => r.browserSpeedup), colour: '#2f6fde' },
+    ]);
+  }
+
+  private fail(e: unknown): void {
+    this.error.textContent = asError(e).message;
+    this.error.hidden = false;
+  }
+}
