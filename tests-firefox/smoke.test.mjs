@@ -48,12 +48,24 @@ async function ready(page) {
   await page.evaluate(async () => { await window.playground.ready; });
 }
 
-/** The Run button is enabled again and the status says Done. */
-function untilDone(page, timeout = 90_000) {
-  return page.waitForFunction(
-    () => !document.querySelector('#run').disabled && /^Done/.test(document.querySelector('#status').textContent),
-    { timeout, polling: 100 },
-  );
+/**
+ * Polls until the Run button is enabled again and the status says Done; on a timeout, fails with
+ * what the page last showed. (A poll from node, not `waitForFunction`: it survives a reload.)
+ */
+async function untilDone(page, timeout = 90_000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await page.evaluate(() => ({
+      url: location.href,
+      run: document.querySelector('#run')?.disabled,
+      status: document.querySelector('#status')?.textContent,
+      cards: [...document.querySelectorAll('.lane-card')].map((e) => `${e.dataset.lane}: ${e.querySelector('.figure')?.textContent}`),
+    })).catch((e) => ({ error: e.message }));
+    if (last.run === false && /^Done/.test(last.status ?? '')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`not done after ${timeout} ms: ${JSON.stringify(last)}`);
 }
 
 const run = (page, spec) => page.evaluate((s) => window.playground.run(s), spec);

@@ -64,10 +64,12 @@ describe('the decision map', () => {
         await attempt({ x: 'cpu', y: 'cpu' }),
         await attempt({ colour: 'red' }),
         await attempt({ xValues: [2000], yValues: [1], requestMs: 200 }),
+        await attempt({ xValues: [1800, 1900, 2000], yValues: [0], requestMs: 140 }),
       ];
     });
-    assert.deepEqual(errors.map((e) => e?.field), ['map.x', 'map.xValues', 'map.y', 'map.colour', 'map.xValues']);
-    assert.deepEqual(errors.map((e) => e?.kind), ['invalid', 'invalid', 'invalid', 'invalid', 'budget']);
+    assert.deepEqual(errors.map((e) => e?.field), ['map.x', 'map.xValues', 'map.y', 'map.colour', 'map.cells', 'map.xValues']);
+    assert.deepEqual(errors.map((e) => e?.kind), ['invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'budget']);
+    assert.match(errors[4].message, /cpuRounds/);
     for (const e of errors) assert.match(e.message, /^map\.\w+: /);
     assert.deepEqual(problems(), []);
     await context.close();
@@ -75,6 +77,7 @@ describe('the decision map', () => {
 
   test('the map settings round-trip through the URL', async () => {
     const { page, problems, context } = await openPage(site.browser, `${site.url}?view=map&mapAxes=requests,requestMs&mapRequestMs=5&mapWorkers=4&mapThreads=0`);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.waitForFunction(() => document.querySelector('#map-axes').value === 'requests,requestMs');
     assert.equal(await page.inputValue('#map-requestMs'), '5');
     assert.equal(await page.inputValue('#map-workers'), '4');

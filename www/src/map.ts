@@ -173,7 +173,7 @@ export function describeMap(o: FullMapOptions, cells: MapCell[]): string {
     const miss = mine.find((c) => !held.includes(c));
     if (miss) {
       const p = cellParams(o, miss.x, miss.y);
-      text += ` (not at ${p.requests} requests of ${p.requestMs} ms with ${pct(p.cpu)} CPU: ${miss.winner.join(' and ') || 'no lane'} won)`;
+      text += ` (not at ${p.requests} request${p.requests === 1 ? '' : 's'} of ${p.requestMs} ms with ${pct(p.cpu)} CPU: ${miss.winner.join(' and ') || 'no lane'} won)`;
     }
     parts.push(`${text}.`);
   }

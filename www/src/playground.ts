@@ -8,7 +8,7 @@ import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { answer } from './answer';
 import { cellParams, cellSpec, describeMap, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
-import { playgroundError } from './errors';
+import { asError, kindOf, playgroundError } from './errors';
 import { chromeTrace, type TraceEventFormat } from './trace-export';
 import { verdict } from './verdict';
 import { pythonScript } from './python';
@@ -152,7 +152,13 @@ export class PlaygroundImpl implements Playground {
     const caps = this.capabilities();
     const lanes = (['gil', 'processes', 'async', ...(options.threads ? ['threads'] : [])] as Lane[]).filter((l) => caps.lanes.includes(l));
     const plan = options.yValues.flatMap((y) => options.xValues.map((x) => {
-      const spec = this.check(cellSpec(cellParams(options, x, y), lanes));
+      let spec: FullSpec;
+      try {
+        spec = this.check(cellSpec(cellParams(options, x, y), lanes));
+      } catch (e) {
+        // The caller set map options, not spec fields: say which cell, and why.
+        throw playgroundError(kindOf(e) ?? 'invalid', `map.cells: the cell at ${options.x} ${x}, ${options.y} ${y} is not a valid run: ${asError(e).message}`, { field: 'map.cells' });
+      }
       return { x, y, spec, estimate: this.estimate(spec).totalMs };
     }));
     const totalMs = plan.reduce((sum, c) => sum + c.estimate, 0);

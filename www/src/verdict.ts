@@ -22,7 +22,7 @@ function faultVerdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict
   const what = spec.fault === 'oom-one-task' ? 'ran out of memory' : 'panicked';
   const parts: string[] = [];
   for (const r of results) {
-    if (r.error === 'cancelled') continue;
+    if (r.errorKind === 'cancelled') continue;
     const fault = r.faults?.[0];
     const at = fault ? ` at ${ms(fault.atMs)}` : '';
     const done = r.tasksDone ?? (r.ok ? spec.tasks : 0);

@@ -61,7 +61,7 @@ export class PairChart {
     const fg = cssVar('--fg');
     this.plot = new uPlot({
       ...size(this.el),
-      legend: { show: true },
+      legend: { show: true, live: false },
       scales: { x: { time: false, range: [-0.6, names.length - 0.4] }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.15] } },
       axes: [
         { stroke: fg, grid: { show: false }, values: (_u, splits) => splits.map((s) => names[s] ?? ''), splits: () => names.map((_, i) => i) },

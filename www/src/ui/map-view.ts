@@ -16,8 +16,11 @@ export const axisValue = (axis: MapAxis, v: number) => (axis === 'cpu' ? `${Math
 /** A lane's colour on the map (CSS custom properties, so the theme applies). */
 const laneColor = (lane: Lane) => cssVar(`--lane-${lane}`);
 
+/** Short enough for a cell on a phone; the legend and each cell's label say them in full. */
+const SHORT: Record<Lane, string> = { sequential: 'seq', threads: 'thr', gil: 'gil', processes: 'proc', async: 'async' };
+
 function cellText(cell: MapCell): string {
-  return cell.winner.length === 0 ? 'failed' : cell.winner.length === 1 ? cell.winner[0] : `${cell.winner.join(' ≈ ')}`;
+  return cell.winner.length === 0 ? 'failed' : cell.winner.map((l) => SHORT[l]).join(' ≈ ');
 }
 
 function cellDetails(o: FullMapOptions, cell: MapCell): string {
@@ -33,7 +36,7 @@ export function fillMapLegend(list: HTMLElement): void {
     ...(['gil', 'processes', 'async', 'threads'] as const).map((lane) => {
       const swatch = el('i');
       swatch.style.background = `var(--lane-${lane})`;
-      return el('li', {}, swatch, lane);
+      return el('li', {}, swatch, SHORT[lane] === lane ? lane : `${lane} (${SHORT[lane]})`);
     }),
     ...RULES.map((rule) => {
       const swatch = el('i');
@@ -61,7 +64,7 @@ export class MapView {
     this.details.textContent = 'Hover over or focus a cell for its numbers.';
     const cols = o.xValues.length;
     this.grid.style.gridTemplateColumns = `auto repeat(${cols}, minmax(3.2rem, 1fr))`;
-    const corner = el('span', { class: 'map-axis', text: `${AXIS_LABEL[o.y]} ↓ · ${AXIS_LABEL[o.x]} →` });
+    const corner = el('span', { class: 'map-axis', text: `${AXIS_LABEL[o.y]} ↑ · ${AXIS_LABEL[o.x]} →` });
     const header = o.xValues.map((x) => el('span', { class: 'map-x', text: axisValue(o.x, x) }));
     const rows = [...o.yValues].reverse().flatMap((y) => [
       el('span', { class: 'map-y', text: axisValue(o.y, y) }),

@@ -63,7 +63,9 @@ export class Race {
       if (r.loopLagMs !== undefined) parts.push(`loop lag ${r.loopLagMs.toFixed(0)} ms`);
       c.sub.textContent = parts.filter(Boolean).join(' · ') || c.sub.textContent;
     } else {
-      c.figure.textContent = r.notRun ? 'not run' : r.error === 'cancelled' ? 'cancelled' : 'failed';
+      // A lane that kept part of its work (processes after a crash) says how much.
+      const kept = r.checksum && r.tasksDone !== undefined ? `${r.tasksDone} of ${c.bar.max} kept` : 'failed';
+      c.figure.textContent = r.notRun ? 'not run' : r.errorKind === 'cancelled' ? 'cancelled' : kept;
       c.sub.textContent = r.notRun ? 'cancelled before it started' : r.error ?? '';
     }
   }
