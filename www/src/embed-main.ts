@@ -78,19 +78,26 @@ async function start(): Promise<void> {
   const race = new Race();
   const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
   fillLegend(byId('legend'));
+  playground.observer = raceObserver(race, timeline);
+  await runButtons(async () => {
+    const report = await playground.run(spec);
+    race.winner(report.verdict.fastest);
+    byId('answer').textContent = report.answer;
+    byId('verdict').textContent = report.verdict.text;
+    race.setStatus('Done.');
+  }, url.autorun, fail);
+}
+
+/** Run and Stop for what the embed shows: Stop cancels, errors are shown, Run waits meanwhile. */
+async function runButtons(work: () => Promise<void>, autorun: boolean, fail: (text: string) => void): Promise<void> {
   const run = byId<HTMLButtonElement>('run');
   const stop = byId<HTMLButtonElement>('stop');
-  playground.observer = raceObserver(race, timeline);
   const go = async () => {
     run.disabled = true;
     stop.disabled = false;
-    error.hidden = true;
+    byId('error').hidden = true;
     try {
-      const report = await playground.run(spec);
-      race.winner(report.verdict.fastest);
-      byId('answer').textContent = report.answer;
-      byId('verdict').textContent = report.verdict.text;
-      race.setStatus('Done.');
+      await work();
     } catch (e) {
       fail(asError(e).message);
     } finally {
@@ -100,7 +107,7 @@ async function start(): Promise<void> {
   };
   run.addEventListener('click', () => void go());
   stop.addEventListener('click', () => playground.cancel());
-  if (url.autorun) await go();
+  if (autorun) await go();
 }
 
 /**
@@ -126,30 +133,16 @@ async function embedMap(autorun: boolean, fail: (text: string) => void): Promise
   const view = new MapView(section);
   fillMapLegend(byId('map-legend'));
   view.start(full);
-  const run = byId<HTMLButtonElement>('run');
-  const stop = byId<HTMLButtonElement>('stop');
   const status = byId('status');
-  const go = async () => {
-    run.disabled = true;
-    stop.disabled = false;
+  await runButtons(async () => {
     view.start(full);
-    try {
-      const map = await playground.map(full, (cell, done, total, leftMs) => {
-        view.fill(cell);
-        status.textContent = `${done} of ${total} cells; about ${Math.ceil(leftMs / 1000)} s left.`;
-      });
-      byId('map-sentence').textContent = map.sentence;
-      status.textContent = map.cancelled ? `Stopped after ${map.cells.length} cells.` : 'Done.';
-    } catch (e) {
-      fail(asError(e).message);
-    } finally {
-      run.disabled = false;
-      stop.disabled = true;
-    }
-  };
-  run.addEventListener('click', () => void go());
-  stop.addEventListener('click', () => playground.cancel());
-  if (autorun) await go();
+    const map = await playground.map(full, (cell, done, total, leftMs) => {
+      view.fill(cell);
+      status.textContent = `${done} of ${total} cells; about ${Math.ceil(leftMs / 1000)} s left.`;
+    });
+    byId('map-sentence').textContent = map.sentence;
+    status.textContent = map.cancelled ? `Stopped after ${map.cells.length} cells.` : 'Done.';
+  }, autorun, fail);
 }
 
 void start();

@@ -415,12 +415,19 @@ def _proc_task(index):
     return partial, os.getpid(), started, now_ms()
 
 
+# Processes start from a fork server where there is one, else are spawned: forking a process whose
+# threads (the gil lane's pool) have run can deadlock in the child on a lock one of them held
+# (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods; 3.14 made
+# forkserver the default on POSIX for this reason).
+START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def lane_processes(spec, data):
     """A process pool used once, as ProcessPoolExecutor: spawn and copies are timed."""
     workers = spec["workers"]
     if os.name == "nt":
         workers = min(workers, 61)
-    context = multiprocessing.get_context()
+    context = multiprocessing.get_context(START_METHOD)
     pool = None
     setup_ms = 0.0
     try:
@@ -580,7 +587,7 @@ def main(argv):
             "implementation": platform.python_implementation(),
             "gilEnabled": gil_enabled(),
             "cpuCount": os.cpu_count(),
-            "startMethod": multiprocessing.get_start_method(),
+            "startMethod": START_METHOD,
             "platform": platform.platform(),
         },
         "results": results,

@@ -191,11 +191,7 @@ pub async fn run_async(spec: JsValue) -> Result<JsValue, JsValue> {
 #[cfg(feature = "threads")]
 #[wasm_bindgen(js_name = runThreads)]
 pub fn run_threads(spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec = read_worker_spec(spec)?;
-    lanes::reset_progress();
-    let data = data_for(&spec);
-    let out = lanes::threads::run(&spec, &data, false)?;
-    Ok(output(&spec, &out))
+    on_pool(spec, false)
 }
 
 /// The threads lane under one global interpreter lock, as CPython's threads run: the gil lane.
@@ -205,9 +201,14 @@ pub fn run_threads(spec: JsValue) -> Result<JsValue, JsValue> {
 #[cfg(feature = "threads")]
 #[wasm_bindgen(js_name = runGil)]
 pub fn run_gil(spec: JsValue) -> Result<JsValue, JsValue> {
+    on_pool(spec, true)
+}
+
+#[cfg(feature = "threads")]
+fn on_pool(spec: JsValue, gil: bool) -> Result<JsValue, JsValue> {
     let spec = read_worker_spec(spec)?;
     lanes::reset_progress();
     let data = data_for(&spec);
-    let out = lanes::threads::run(&spec, &data, true)?;
+    let out = lanes::threads::run(&spec, &data, gil)?;
     Ok(output(&spec, &out))
 }
