@@ -63,7 +63,7 @@ async function untilDone(page, timeout = 90_000) {
       cards: [...document.querySelectorAll('.lane-card')].map((e) => `${e.dataset.lane}: ${e.querySelector('.figure')?.textContent}`),
     })).catch((e) => ({ error: e.message }));
     if (last.run === false && /^Done/.test(last.status ?? '')) return;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1000));
   }
   assert.fail(`not done after ${timeout} ms: ${JSON.stringify(last)}`);
 }

@@ -21,7 +21,8 @@ function post(name, message) {
 // `kind`: the error's kind ('panicked', 'oom'); `task`: the task the panicking thread ran (-1:
 // none); `done`: the flight log of finished tasks (crate/src/lanes/flight.rs), a view of wasm
 // memory, copied out before the abort. Never throws: an exception here would unwind the wasm
-// instead of letting it abort, and a rayon pool would wait forever for the thread.
+// instead of letting it abort, and a rayon pool would wait forever for the thread. Returns whether
+// the page was told.
 export function reportPanic(name, message, kind, task, done) {
   let report;
   try {
@@ -29,7 +30,8 @@ export function reportPanic(name, message, kind, task, done) {
   } catch {
     report = { type: 'panic', message: String(message), kind: 'panicked', task: -1, done: new Float64Array(0), at: nowMs() };
   }
-  if (post(name, report) && typeof WorkerGlobalScope !== 'undefined') {
+  const told = post(name, report);
+  if (told && typeof WorkerGlobalScope !== 'undefined') {
     // The abort that follows surfaces as an uncaught "unreachable" RuntimeError (an error event, or
     // an unhandled rejection where the wasm was called from a promise, as rayon's workers are).
     // The page has the panic already, with its real message: keep the trap from being reported a
@@ -40,6 +42,7 @@ export function reportPanic(name, message, kind, task, done) {
     self.addEventListener('error', quiet, { once: true });
     self.addEventListener('unhandledrejection', quiet, { once: true });
   }
+  return told;
 }
 
 // At most one progress message per thread every 50 ms: enough for a smooth bar, and thousands of

@@ -605,7 +605,8 @@ impl Spec {
         small
     }
 
-    /// The spec as raw fields again: what the page sends to its workers.
+    /// The spec as raw fields again, to normalise it a second time (the validator's idempotence
+    /// tests, and the budget's tests of a field changed).
     pub fn to_raw(&self) -> RawSpec {
         let n = |v: f64| RawValue::Number(v);
         let t = |s: &str| RawValue::Text(s.to_owned());

@@ -15,7 +15,7 @@ static CHANNEL: Mutex<String> = Mutex::new(String::new());
 #[wasm_bindgen(module = "/js/channel.js")]
 extern "C" {
     #[wasm_bindgen(js_name = reportPanic)]
-    fn report_panic(channel: &str, message: &str, kind: JsValue, task: f64, done: &[f64]);
+    fn report_panic(channel: &str, message: &str, kind: JsValue, task: f64, done: &[f64]) -> bool;
     #[wasm_bindgen(js_name = reportProgress)]
     fn report_progress(channel: &str, done: u32);
 }
@@ -41,16 +41,25 @@ pub fn init_instance(channel: String) {
         let kind = serde_wasm_bindgen::to_value(&kind).unwrap_or(JsValue::UNDEFINED);
         let task = task.map_or(-1.0, f64::from);
         // The log of finished tasks goes with it: the abort that follows loses everything else.
-        with_channel(|c| report_panic(c, &message, kind, task, &lanes::flight::events()));
+        let told =
+            with_channel(|c| report_panic(c, &message, kind, task, &lanes::flight::events()));
+        // With threads, the page ends the whole lab as soon as it hears of the panic. Until then
+        // this thread waits rather than trapping: a trap on a rayon worker surfaces in Firefox
+        // as an uncaught "unreachable executed" on the page, which no handler in the worker can
+        // silence. (Without threads there is no blocking wait; the worker quiets its own trap.)
+        if cfg!(feature = "threads") && told == Some(true) {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            }
+        }
     }));
-    lanes::set_progress_hook(|done| with_channel(|c| report_progress(c, done)));
+    lanes::set_progress_hook(|done| {
+        with_channel(|c| report_progress(c, done));
+    });
 }
 
-fn with_channel(f: impl FnOnce(&str)) {
+fn with_channel<R>(f: impl FnOnce(&str) -> R) -> Option<R> {
     // try_lock: a panic or progress report while the channel is being set must not deadlock.
-    if let Ok(channel) = CHANNEL.try_lock() {
-        if !channel.is_empty() {
-            f(&channel);
-        }
-    }
+    let channel = CHANNEL.try_lock().ok()?;
+    (!channel.is_empty()).then(|| f(&channel))
 }

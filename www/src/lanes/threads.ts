@@ -4,6 +4,7 @@ import type * as Comlink from 'comlink';
 import { nowMs } from '../clock';
 import type { LabApi, LabInfo } from '../protocol';
 import type { FullSpec, LaneResult, Workload } from '../types';
+import { kindOf, playgroundError } from '../errors';
 import { warmupSpec } from '../wasm';
 import { WorkerHandle } from '../worker-client';
 import {
@@ -13,6 +14,9 @@ import {
 
 /** How long a cancel waits for the kernels to see the flag before it terminates the pool. */
 const CANCEL_GRACE_MS = 120;
+/** A pool start this slow has hung (it takes about 150 ms); it is tried this many times in all. */
+const POOL_START_MS = 10_000;
+const POOL_START_TRIES = 2;
 
 interface Lab {
   worker: WorkerHandle<LabApi>;
@@ -41,15 +45,27 @@ export class LabHost {
     // wasm-bindgen-rayon builds its pool once per instance: a new size needs a new lab.
     this.dispose();
     const t0 = nowMs();
-    const worker = new WorkerHandle<LabApi>('lab.worker.js');
-    const lab: Lab = { worker, threads, info: null, warmed: new Set(), idle: Promise.resolve() };
-    this.lab = lab;
-    onCancel(signal, () => {
-      if (!lab.info) worker.terminate();
-    });
-    lab.info = await worker.call((api) => api.init(threads, worker.channel));
-    checkCancelled(signal);
-    return { lab, setupMs: nowMs() - t0 };
+    for (let attempt = 1; ; attempt++) {
+      const worker = new WorkerHandle<LabApi>('lab.worker.js');
+      const lab: Lab = { worker, threads, info: null, warmed: new Set(), idle: Promise.resolve() };
+      this.lab = lab;
+      onCancel(signal, () => {
+        if (!lab.info) worker.terminate();
+      });
+      // Firefox now and then never finishes starting a new pool right after the old one ended
+      // (its workers never say they are ready): a start that takes far longer than the usual
+      // ~150 ms is given up and tried once more, rather than hanging the lane.
+      const timer = setTimeout(() => worker.terminate(playgroundError('load', `the thread pool of ${threads} did not start within ${POOL_START_MS / 1000} s`)), POOL_START_MS);
+      try {
+        lab.info = await worker.call((api) => api.init(threads, worker.channel));
+        checkCancelled(signal);
+        return { lab, setupMs: nowMs() - t0 };
+      } catch (e) {
+        if (signal.aborted || attempt >= POOL_START_TRIES || kindOf(e) !== 'load') throw e;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
   }
 
   /**
