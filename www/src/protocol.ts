@@ -61,4 +61,6 @@ export interface LabInfo {
   /** The shared memory, so the page can raise the cancel flag while rayon is busy. */
   memory: WebAssembly.Memory;
   cancelAddress: number;
+  /** Raised by a panic on any thread: the page watches it while a call runs. */
+  panicAddress: number;
 }

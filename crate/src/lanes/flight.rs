@@ -19,10 +19,23 @@ const SLOTS: usize = MAX_TASKS as usize;
 const FIELDS: usize = 4;
 
 static COUNT: AtomicU32 = AtomicU32::new(0);
+/// Raised by the panic hook. In the threads build the page reads it from shared memory: it is
+/// how the page learns of a panic even if the hook's message never leaves a blocked thread.
+static PANICKED: AtomicU32 = AtomicU32::new(0);
 static LOG: [AtomicU64; SLOTS * FIELDS] = [const { AtomicU64::new(0) }; SLOTS * FIELDS];
 
 thread_local! {
     static CURRENT: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+/// Raised once a thread of this instance has panicked.
+pub fn mark_panicked() {
+    PANICKED.store(1, Ordering::Release);
+}
+
+/// Byte address of the panic flag in linear memory (an aligned `u32`).
+pub fn panic_flag_address() -> usize {
+    PANICKED.as_ptr() as usize
 }
 
 /// Forgets the previous run's tasks.

@@ -28,6 +28,7 @@ pub fn init_instance(channel: String) {
         *c = channel;
     }
     std::panic::set_hook(Box::new(|info| {
+        lanes::flight::mark_panicked();
         // An injected fault panics with the error itself: its kind and task come with it.
         let (message, kind, task) = match info.payload().downcast_ref::<Error>() {
             Some(e) => (e.to_string(), e.kind(), e.task()),
@@ -47,10 +48,10 @@ pub fn init_instance(channel: String) {
         // this thread waits rather than trapping: a trap on a rayon worker surfaces in Firefox
         // as an uncaught "unreachable executed" on the page, which no handler in the worker can
         // silence. (Without threads there is no blocking wait; the worker quiets its own trap.)
+        // The page also watches the panic flag in shared memory, in case this message is held
+        // up; past a few seconds the thread gives up waiting and traps after all.
         if cfg!(feature = "threads") && told == Some(true) {
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(3600));
-            }
+            std::thread::sleep(std::time::Duration::from_secs(5));
         }
     }));
     lanes::set_progress_hook(|done| {

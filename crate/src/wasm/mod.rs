@@ -112,6 +112,13 @@ pub fn cancel_flag_address() -> usize {
     cancel::address()
 }
 
+/// Address of the panic flag in this instance's memory: with shared memory the page watches it
+/// while rayon is busy (see `lanes::flight`).
+#[wasm_bindgen(js_name = panicFlagAddress)]
+pub fn panic_flag_address() -> usize {
+    lanes::flight::panic_flag_address()
+}
+
 /// Makes what a spec needs before its lane is timed (the `share` buffer), so that making it is
 /// set-up, not run time.
 ///

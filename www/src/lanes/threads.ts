@@ -6,7 +6,7 @@ import type { LabApi, LabInfo } from '../protocol';
 import type { FullSpec, LaneResult, Workload } from '../types';
 import { kindOf, playgroundError } from '../errors';
 import { warmupSpec } from '../wasm';
-import { WorkerHandle } from '../worker-client';
+import { WorkerHandle, WorkerPanic } from '../worker-client';
 import {
   Cancelled, checkCancelled, failed, IdleReaper, onCancel, timed, warmUp,
   type LaneContext, type LaneRunner,
@@ -17,6 +17,8 @@ const CANCEL_GRACE_MS = 120;
 /** A pool start this slow has hung (it takes about 150 ms); it is tried this many times in all. */
 const POOL_START_MS = 10_000;
 const POOL_START_TRIES = 2;
+/** How long a raised panic flag waits for the panic's own report before ending the lab. */
+const PANIC_REPORT_GRACE_MS = 300;
 
 interface Lab {
   worker: WorkerHandle<LabApi>;
@@ -82,6 +84,7 @@ export class LabHost {
     flag(0);
     const pending = lab.worker.call(fn);
     lab.idle = pending.catch(() => undefined);
+    watchForPanic(lab, info);
     const stop = () => {
       if (!lab.worker.isAlive) return;
       flag(1);
@@ -102,6 +105,25 @@ export class LabHost {
     this.lab?.worker.terminate();
     this.lab = null;
   }
+}
+
+/**
+ * A panicking thread reports on its channel and waits to be ended; it also raises a flag in the
+ * shared memory. Should the report be held up (Firefox has not always sent a blocked thread's
+ * message), the flag alone ends the lab, so the lane fails instead of hanging.
+ */
+function watchForPanic(lab: Lab, info: LabInfo): void {
+  const flag = new Int32Array(info.memory.buffer, info.panicAddress, 1);
+  let raisedAt = 0;
+  const timer = setInterval(() => {
+    if (!lab.worker.isAlive) return clearInterval(timer);
+    if (Atomics.load(flag, 0) === 0) return;
+    raisedAt ||= nowMs();
+    if (nowMs() - raisedAt < PANIC_REPORT_GRACE_MS) return;
+    clearInterval(timer);
+    lab.worker.terminate(new WorkerPanic('a thread panicked (its report did not arrive)', 'panicked', null, raisedAt, new Float64Array(0)));
+  }, 50);
+  void lab.idle.then(() => clearInterval(timer));
 }
 
 export class ThreadsLane implements LaneRunner {

@@ -14,7 +14,7 @@ const api: LabApi = {
     wasm.initInstance(channel);
     await wasm.initThreadPool(threads);
     loaded.set(wasm);
-    return { memory, cancelAddress: wasm.cancelFlagAddress() };
+    return { memory, cancelAddress: wasm.cancelFlagAddress(), panicAddress: wasm.panicFlagAddress() };
   },
   async prepare(spec) {
     loaded.get().prepare(spec);
