@@ -100,4 +100,4 @@ async function web() {
 
 if (!process.argv.includes('--web')) wasm();
 await web();
-console.log(`  built www/dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`  built ${dist} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -59,7 +59,7 @@ describe('I/O, async and the GIL', () => {
     for (const r of Object.values(report)) assert.equal(r.checksum, '216816');
     const gilRatio = report.gil.wallMs / report.sequential.wallMs;
     const threadsRatio = report.threads.wallMs / report.sequential.wallMs;
-    assert.ok(gilRatio > 0.85, `gil/sequential ${gilRatio.toFixed(2)}: the lock must serialise the work`);
+    assert.ok(gilRatio > 0.85, `gil/sequential ${gilRatio.toFixed(2)} (${report.gil.wallMs.toFixed(0)} / ${report.sequential.wallMs.toFixed(0)} ms): the lock must serialise the work`);
     assert.ok(threadsRatio < 0.8, `threads/sequential ${threadsRatio.toFixed(2)}: two cores must help`);
     assert.ok(report.gil.events.some((e) => e.phase === 'gil-wait' && e.end - e.start > 1), 'threads waited for the lock');
     const compute = report.gil.events.filter((e) => e.phase === 'compute').sort((a, b) => a.start - b.start);

@@ -638,6 +638,8 @@ fn describe(v: &RawValue) -> String {
         RawValue::Number(n) if n.is_infinite() => {
             if *n > 0.0 { "Infinity" } else { "-Infinity" }.into()
         }
+        // Exponent form past 15 digits: echoing 1e308 in full would be 309 digits.
+        RawValue::Number(n) if n.abs() >= 1e15 || (*n != 0.0 && n.abs() < 1e-6) => format!("{n:e}"),
         RawValue::Number(n) => format!("{n}"),
         RawValue::Text(s) => format!("{:?}", truncate(s)),
         RawValue::List(_) => "a list".into(),

@@ -72,10 +72,13 @@ export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Ful
   const env = (r.env ?? {}) as Record<string, unknown>;
   if (typeof env !== 'object') throw bad('env', 'must be an object');
   if (!Array.isArray(r.results) || r.results.length === 0 || r.results.length > LANES.length) throw bad('results', `must be a list of 1 to ${LANES.length} lanes`);
+  const seen = new Set<unknown>();
   const results = r.results.map((x, i): CpythonLane => {
     if (x === null || typeof x !== 'object') throw bad(`results[${i}]`, 'must be an object');
     const o = x as Record<string, unknown>;
     if (!LANES.includes(o.lane as Lane)) throw bad(`results[${i}].lane`, `must be one of ${LANES.join(', ')}`);
+    if (seen.has(o.lane)) throw bad(`results[${i}].lane`, `lists ${String(o.lane)} twice`);
+    seen.add(o.lane);
     const checksum = text(o.checksum ?? '', `results[${i}].checksum`, 64);
     if (checksum && !/^[0-9a-f]+$/.test(checksum)) throw bad(`results[${i}].checksum`, 'must be decimal or hexadecimal digits');
     const lane: CpythonLane = {
@@ -124,7 +127,7 @@ export interface ComparisonRow {
 }
 
 export function compare(py: CpythonReport, browser: RunReport): { rows: ComparisonRow[]; text: string } {
-  const pySeq = py.results.find((r) => r.lane === 'sequential' && r.ok);
+  const pySeq = py.results.find((r) => r.lane === 'sequential' && r.ok && r.wallMs > 0);
   const rows = py.results.map((p): ComparisonRow => {
     const b = browser.results.find((r) => r.lane === browserTwin(p.lane, py));
     return {

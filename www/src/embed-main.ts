@@ -84,7 +84,7 @@ async function start(): Promise<void> {
     race.winner(report.verdict.fastest);
     byId('answer').textContent = report.answer;
     byId('verdict').textContent = report.verdict.text;
-    race.setStatus('Done.');
+    race.setStatus(report.results.some((r) => r.errorKind === 'cancelled') ? 'Stopped.' : 'Done.');
   }, url.autorun, fail);
 }
 
@@ -115,7 +115,8 @@ async function runButtons(work: () => Promise<void>, autorun: boolean, fail: (te
  * raced only where the host page lets this one be isolated, as elsewhere).
  */
 async function embedMap(autorun: boolean, fail: (text: string) => void): Promise<void> {
-  const options = { ...(readMapUrl(location.search) ?? {}) };
+  // The preset says it is a map: the link's map settings apply without `view=map`.
+  const options = { ...readMapUrl(location.search, true) };
   if (!playground.capabilities().threads) options.threads = false;
   let full;
   try {

@@ -86,7 +86,8 @@ async function start(): Promise<void> {
       const report = await playground.run(spec);
       showReport(report);
       const failed = report.results.filter((r) => !r.ok).length;
-      race.setStatus(failed ? `Done; ${failed} lane${failed > 1 ? 's' : ''} did not finish.` : 'Done.');
+      const stopped = report.results.some((r) => r.errorKind === 'cancelled');
+      race.setStatus(stopped ? 'Stopped.' : failed ? `Done; ${failed} lane${failed > 1 ? 's' : ''} did not finish.` : 'Done.');
     } catch (e) {
       controls.showError(asError(e));
       race.setStatus('');
@@ -176,11 +177,13 @@ async function start(): Promise<void> {
   });
   const mapPanel = new MapPanel(playground, caps.threads);
   mapPanel.onBusy = (running) => controls.busy(running);
+  controls.starters.push(byId<HTMLButtonElement>('map-run'), byId<HTMLButtonElement>('python-compare'));
   const mapUrl = readMapUrl(location.search);
   if (mapUrl) {
     mapPanel.write(mapUrl);
     byId('map').scrollIntoView();
-    if (new URLSearchParams(location.search).get('autorun') === '1') await mapPanel.draw(mapPanel.read());
+    // The link's values as given, over the form's: a bad one is refused by name, not dropped.
+    if (new URLSearchParams(location.search).get('autorun') === '1') await mapPanel.draw({ ...mapPanel.read(), ...mapUrl });
     return;
   }
 

@@ -84,6 +84,13 @@ export const RULES: readonly Rule[] = [
   { id: 'slow', text: 'I/O-bound, slow, many connections → async', lanes: ['async'], covers: (p) => p.cpu <= 0.25 && p.requests >= 64 },
 ];
 
+/** A value as the caller wrote it, briefly (NaN and Infinity as such, long text cut). */
+function shown(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) < 1e15 ? String(v) : Number.isFinite(v) ? v.toExponential(3) : String(v);
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
 /** Fills in and checks map options; errors name the option (`map.x`, `map.xValues`, …). */
 export function mapOptions(raw: MapOptions = {}): FullMapOptions {
   const bad = (field: string, message: string) => playgroundError('invalid', `map.${field}: ${message}`, { field: `map.${field}` });
@@ -94,7 +101,7 @@ export function mapOptions(raw: MapOptions = {}): FullMapOptions {
   const x = raw.x ?? 'requests';
   const y = raw.y ?? 'cpu';
   for (const [name, axis] of [['x', x], ['y', y]] as const) {
-    if (!MAP_AXES.includes(axis)) throw bad(name, `must be one of ${MAP_AXES.join(', ')}, got ${JSON.stringify(String(axis).slice(0, 40))}`);
+    if (!MAP_AXES.includes(axis)) throw bad(name, `must be one of ${MAP_AXES.join(', ')}, got ${shown(axis)}`);
   }
   if (x === y) throw bad('y', `must differ from x (${x})`);
   const values = (name: 'xValues' | 'yValues', axis: MapAxis) => {
@@ -102,7 +109,7 @@ export function mapOptions(raw: MapOptions = {}): FullMapOptions {
     const [lo, hi] = LIMITS[axis];
     if (!Array.isArray(v) || v.length < 1 || v.length > 8) throw bad(name, 'must be a list of 1 to 8 numbers');
     for (const n of v) {
-      if (typeof n !== 'number' || !Number.isFinite(n) || n < lo || n > hi) throw bad(name, `must hold numbers from ${lo} to ${hi} for ${axis}, got ${JSON.stringify(n)}`);
+      if (typeof n !== 'number' || !Number.isFinite(n) || n < lo || n > hi) throw bad(name, `must hold numbers from ${lo} to ${hi} for ${axis}, got ${shown(n)}`);
       if ((axis === 'requests' || axis === 'workers') && !Number.isInteger(n)) throw bad(name, `must hold whole numbers for ${axis}, got ${n}`);
     }
     return [...v].sort((a, b) => a - b);
@@ -110,7 +117,10 @@ export function mapOptions(raw: MapOptions = {}): FullMapOptions {
   const number = (name: 'requestMs' | 'requests' | 'cpu' | 'workers' | 'margin', axis: MapAxis | null, fallback: number) => {
     const v = raw[name] ?? fallback;
     const [lo, hi] = axis ? LIMITS[axis] : [0, 1];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) throw bad(name, `must be a number from ${lo} to ${hi}, got ${JSON.stringify(v)}`);
+    const whole = name === 'requests' || name === 'workers';
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (whole && !Number.isInteger(v))) {
+      throw bad(name, `must be a ${whole ? 'whole ' : ''}number from ${lo} to ${hi}, got ${shown(v)}`);
+    }
     return v;
   };
   const options: FullMapOptions = {
@@ -118,9 +128,9 @@ export function mapOptions(raw: MapOptions = {}): FullMapOptions {
     xValues: values('xValues', x),
     yValues: values('yValues', y),
     requestMs: number('requestMs', 'requestMs', 10),
-    requests: Math.round(number('requests', 'requests', 64)),
+    requests: number('requests', 'requests', 64),
     cpu: number('cpu', 'cpu', 0),
-    workers: Math.round(number('workers', 'workers', 8)),
+    workers: number('workers', 'workers', 8),
     threads: raw.threads === undefined ? false : raw.threads === true,
     margin: number('margin', null, 0.1),
   };

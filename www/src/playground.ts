@@ -32,6 +32,8 @@ export class PlaygroundImpl implements Playground {
   private readonly runners: Map<Lane, LaneRunner>;
   private current: AbortController | null = null;
   private mapping: AbortController | null = null;
+  /** Settles when the last run has: the next one starts after it. */
+  private settled: Promise<unknown> = Promise.resolve();
   observer: RunObserver = {};
   /** The last run's report, for exports and embeds; null before the first run ends. */
   lastReport: RunReport | null = null;
@@ -66,13 +68,19 @@ export class PlaygroundImpl implements Playground {
   }
 
   run(raw: RunSpec): Promise<RunReport> {
+    // A cancelled run is over for the caller: a new one may start at once (it waits for the
+    // old one's report, which is a microtask away).
+    if (this.current && !this.current.signal.aborted) {
+      return Promise.reject(playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish'));
+    }
     // Claimed before the first await, so a cancel() in the same tick as run() is not lost.
-    if (this.current) return Promise.reject(playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish'));
     const controller = new AbortController();
     this.current = controller;
-    return this.runLanes(raw, controller.signal).finally(() => {
+    const report = this.settled.then(() => this.runLanes(raw, controller.signal)).finally(() => {
       if (this.current === controller) this.current = null;
     });
+    this.settled = report.catch(() => undefined);
+    return report;
   }
 
   private async runLanes(raw: RunSpec, signal: AbortSignal): Promise<RunReport> {
@@ -147,7 +155,7 @@ export class PlaygroundImpl implements Playground {
    */
   async map(raw: MapOptions = {}, onCell?: (cell: MapCell, done: number, total: number, leftMs: number) => void): Promise<DecisionMap> {
     await this.ready;
-    if (this.current || this.mapping) throw playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish');
+    if ((this.current && !this.current.signal.aborted) || this.mapping) throw playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish');
     const options = mapOptions(raw);
     const caps = this.capabilities();
     const lanes = (['gil', 'processes', 'async', ...(options.threads ? ['threads'] : [])] as Lane[]).filter((l) => caps.lanes.includes(l));
@@ -168,6 +176,9 @@ export class PlaygroundImpl implements Playground {
     }
     const controller = new AbortController();
     this.mapping = controller;
+    // The cells are the map's, not a race to show in the race panel.
+    const observer = this.observer;
+    this.observer = {};
     const cells: MapCell[] = [];
     let estimated = 0;
     let measured = 0;
@@ -187,6 +198,7 @@ export class PlaygroundImpl implements Playground {
       }
     } finally {
       if (this.mapping === controller) this.mapping = null;
+      this.observer = observer;
     }
     return {
       axes: { x: { name: options.x, values: options.xValues }, y: { name: options.y, values: options.yValues } },

@@ -21,8 +21,8 @@ export function readUrl(search: string): UrlState {
   for (const [key, value] of params) {
     if (PAGE_PARAMS.includes(key)) continue;
     if (key === 'lanes') spec.lanes = value.split(',').filter(Boolean);
-    // Number('') is 0, so an empty value is kept as text and rejected by the checks.
-    else if (NUMBERS.has(key)) spec[key] = value.trim() === '' ? value : Number(value);
+    // Number('') is 0 and Number('abc') NaN: those stay text, so the refusal shows what was typed.
+    else if (NUMBERS.has(key)) spec[key] = value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value);
     else spec[key] = value;
   }
   return { spec, autorun: params.get('autorun') === '1', preset: params.get('preset') };

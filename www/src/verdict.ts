@@ -48,6 +48,11 @@ function faultVerdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict
 }
 
 export function verdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict'] {
+  const stopped = results.filter((r) => r.errorKind === 'cancelled');
+  if (stopped.length > 0) {
+    const done = results.filter((r) => r.ok).map((r) => `${r.lane} ${ms(r.wallMs)}`);
+    return { fastest: null, text: `Stopped before every lane had run, so there is no verdict.${done.length ? ` Finished: ${done.join(', ')}.` : ''}` };
+  }
   if (spec.fault !== 'none') return faultVerdict(spec, results);
   const ok = results.filter((r) => r.ok);
   if (ok.length === 0) {

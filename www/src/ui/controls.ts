@@ -53,9 +53,9 @@ export class Controls {
         if (f.max !== undefined) input.max = String(f.max);
       }
     }
-    const workers = this.input('workers');
-    workers.max = String(2 * caps.hardwareConcurrency);
-    byId('workers-help').textContent = `Threads or processes, 1 to ${2 * caps.hardwareConcurrency} (2 × the ${caps.hardwareConcurrency} cores here).`;
+    const { maxWorkers } = schema();
+    this.input('workers').max = String(maxWorkers);
+    byId('workers-help').textContent = `Threads or processes, 1 to ${maxWorkers}; this machine has ${caps.hardwareConcurrency} cores, so more than ${2 * caps.hardwareConcurrency} mostly adds waiting.`;
     for (const lane of schema().lanes) {
       const on = caps.lanes.includes(lane);
       const box = el('input');
@@ -106,8 +106,12 @@ export class Controls {
     const spec: Record<string, unknown> = {};
     for (const { name } of choiceFields()) spec[name] = this.select(name).value;
     for (const name of numberFields()) {
-      const raw = this.input(name).value.trim();
-      if (raw !== '') spec[name] = Number(raw);
+      const input = this.input(name);
+      const raw = input.value.trim();
+      // A number the browser cannot read (`1e`, `1e400`) reads as '': refuse it rather than
+      // run the default.
+      if (input.validity.badInput) spec[name] = Number.NaN;
+      else if (raw !== '') spec[name] = Number(raw);
     }
     spec.lanes = [...this.lanes.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value);
     return spec as unknown as RunSpec;
@@ -178,10 +182,24 @@ export class Controls {
     }
   }
 
+  /** Other buttons that start a run (the map's, the Python comparison's): off while one goes. */
+  readonly starters: HTMLButtonElement[] = [];
+  /** The button that had the focus when a run started, to give it back afterwards. */
+  private focusBefore: HTMLElement | null = null;
+
   busy(running: boolean): void {
-    this.run.disabled = running;
-    this.sweep.disabled = running;
+    const buttons = [this.run, this.sweep, ...this.presets.querySelectorAll<HTMLButtonElement>('button'), ...this.starters];
+    const active = document.activeElement;
+    for (const b of buttons) b.disabled = running;
     this.stop.disabled = !running;
-    for (const b of this.presets.querySelectorAll<HTMLButtonElement>('button')) b.disabled = running;
+    // A disabled button drops the keyboard's focus to the page: keep it on Stop, and bring it
+    // back when the run is over.
+    if (running && buttons.includes(active as HTMLButtonElement)) {
+      this.focusBefore = active as HTMLElement;
+      this.stop.focus();
+    } else if (!running && this.focusBefore) {
+      if (document.activeElement === this.stop || document.activeElement === document.body) this.focusBefore.focus();
+      this.focusBefore = null;
+    }
   }
 }

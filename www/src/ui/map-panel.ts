@@ -13,18 +13,25 @@ const PAIR_LABEL: Record<string, string> = {
   'workers,cpu': 'workers × CPU per request',
 };
 
-/** Map settings ⇄ URL parameters (`view=map&mapAxes=requests,cpu&mapRequestMs=10…`). */
-export function readMapUrl(search: string): MapOptions | null {
+/**
+ * Map settings ⇄ URL parameters (`view=map&mapAxes=requests,cpu&mapRequestMs=10…`), or null when
+ * the link is not for the map (`always`: the embed's map preset reads them anyway). Values are
+ * passed on unchecked, as typed: `mapOptions` names what is wrong with them.
+ */
+export function readMapUrl(search: string, always = false): MapOptions | null {
   const params = new URLSearchParams(search);
-  if (params.get('view') !== 'map') return null;
-  const options: MapOptions = {};
-  const axes = params.get('mapAxes')?.split(',');
-  if (axes?.length === 2) [options.x, options.y] = axes as [MapAxis, MapAxis];
-  const num = (key: string) => (params.has(key) ? Number(params.get(key)) : undefined);
+  if (params.get('view') !== 'map' && !always) return null;
+  const options: Record<string, unknown> = {};
+  const axes = params.get('mapAxes');
+  if (axes !== null) [options.x, options.y] = axes.split(',');
+  const num = (key: string) => {
+    const text = params.get(key) ?? '';
+    return text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
+  };
   if (params.has('mapRequestMs')) options.requestMs = num('mapRequestMs');
   if (params.has('mapWorkers')) options.workers = num('mapWorkers');
   if (params.has('mapThreads')) options.threads = params.get('mapThreads') === '1';
-  return options;
+  return options as MapOptions;
 }
 
 export function writeMapUrl(o: MapOptions, autorun: boolean): string {
@@ -56,6 +63,7 @@ export class MapPanel {
     for (const [x, y] of MAP_PAIRS) this.axes.add(new Option(PAIR_LABEL[`${x},${y}`], `${x},${y}`));
     this.threads.disabled = !threadsHere;
     fillMapLegend(byId('map-legend'));
+    byId('map-controls').addEventListener('input', () => this.clearError());
     byId('map-controls').addEventListener('submit', (e) => {
       e.preventDefault();
       void this.draw(this.read());
@@ -75,21 +83,30 @@ export class MapPanel {
     });
   }
 
+  /** The form as typed: an empty field is left out (its default), one the browser cannot read is NaN. */
   read(): MapOptions {
     const [x, y] = this.axes.value.split(',') as [MapAxis, MapAxis];
-    return { x, y, requestMs: Number(this.requestMs.value), workers: Number(this.workers.value), threads: this.threads.checked };
+    const number = (input: HTMLInputElement) => (input.validity.badInput ? Number.NaN : input.value.trim() === '' ? undefined : Number(input.value));
+    const options: MapOptions = { x, y, threads: this.threads.checked };
+    const requestMs = number(this.requestMs);
+    const workers = number(this.workers);
+    if (requestMs !== undefined) options.requestMs = requestMs;
+    if (workers !== undefined) options.workers = workers;
+    return options;
   }
 
   write(o: MapOptions): void {
     if (o.x && o.y && [...this.axes.options].some((opt) => opt.value === `${o.x},${o.y}`)) this.axes.value = `${o.x},${o.y}`;
-    if (o.requestMs !== undefined) this.requestMs.value = String(o.requestMs);
-    if (o.workers !== undefined) this.workers.value = String(o.workers);
+    // Only numbers go into number inputs (anything else makes the browser warn); a bad value
+    // from a link is still checked, and named, when the map is drawn.
+    if (typeof o.requestMs === 'number' && Number.isFinite(o.requestMs)) this.requestMs.value = String(o.requestMs);
+    if (typeof o.workers === 'number' && Number.isFinite(o.workers)) this.workers.value = String(o.workers);
     if (o.threads !== undefined) this.threads.checked = o.threads && !this.threads.disabled;
   }
 
   /** Races the map cell by cell; the grid fills in as cells are measured. */
   async draw(options: MapOptions): Promise<void> {
-    this.error.hidden = true;
+    this.clearError();
     const started = performance.now();
     try {
       const full = mapOptions(options);
@@ -108,17 +125,33 @@ export class MapPanel {
       this.status.textContent = map.cancelled ? `Stopped after ${map.cells.length} cells (${seconds} s).` : `Done: ${map.cells.length} cells in ${seconds} s.`;
       for (const b of this.exports) b.disabled = false;
     } catch (e) {
-      this.error.textContent = asError(e).message;
-      this.error.hidden = false;
+      this.showError(e);
       this.status.textContent = '';
     } finally {
       this.busy(false);
     }
   }
 
+  /** Shows an error, and marks the control of the option it names (`map.workers` → Workers). */
+  private showError(e: unknown): void {
+    const error = asError(e) as Error & { field?: string };
+    this.error.textContent = error.message;
+    this.error.hidden = false;
+    const control = { 'map.workers': this.workers, 'map.requestMs': this.requestMs, 'map.x': this.axes, 'map.y': this.axes }[error.field ?? ''];
+    control?.setAttribute('aria-invalid', 'true');
+  }
+
+  private clearError(): void {
+    this.error.hidden = true;
+    this.error.textContent = '';
+    for (const c of [this.workers, this.requestMs, this.axes]) c.removeAttribute('aria-invalid');
+  }
+
   private busy(running: boolean): void {
+    this.onBusy?.(running);
     this.run.disabled = running;
     this.stop.disabled = !running;
-    this.onBusy?.(running);
+    if (running) this.stop.focus();
+    else if (document.activeElement === this.stop || document.activeElement === document.body) this.run.focus();
   }
 }

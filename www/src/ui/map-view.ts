@@ -55,6 +55,25 @@ export class MapView {
   constructor(root: HTMLElement) {
     this.grid = root.querySelector<HTMLElement>('.map-grid')!;
     this.details = root.querySelector<HTMLElement>('.map-details')!;
+    this.grid.addEventListener('keydown', (e) => this.move(e));
+  }
+
+  /**
+   * One Tab stop for the whole grid (the cell last focused), and the arrow keys, Home and End
+   * move between cells, as in a data grid.
+   */
+  private move(e: KeyboardEvent): void {
+    const cells = [...this.cells.values()];
+    const at = cells.indexOf(document.activeElement as HTMLButtonElement);
+    const cols = this.options?.xValues.length ?? 1;
+    if (at < 0) return;
+    const step: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols, Home: -at, End: cells.length - 1 - at };
+    const next = cells[at + (step[e.key] ?? 0)];
+    if (step[e.key] === undefined || !next) return;
+    e.preventDefault();
+    for (const c of cells) c.tabIndex = -1;
+    next.tabIndex = 0;
+    next.focus();
   }
 
   /** Lays out an empty grid for `o`: every cell waits to be measured. */
@@ -71,11 +90,14 @@ export class MapView {
       ...o.xValues.map((x) => this.emptyCell(o, x, y)),
     ]);
     this.grid.replaceChildren(corner, ...header, ...rows);
+    const first = this.cells.values().next().value;
+    if (first) first.tabIndex = 0;
   }
 
   private emptyCell(o: FullMapOptions, x: number, y: number): HTMLButtonElement {
     const b = el('button', { class: 'map-cell', text: '…' });
     b.type = 'button';
+    b.tabIndex = -1;
     const p = cellParams(o, x, y);
     for (const rule of RULES) if (rule.covers(p)) b.classList.add(`rule-${rule.id}`);
     b.setAttribute('aria-label', `${AXIS_LABEL[o.x]} ${axisValue(o.x, x)}, ${AXIS_LABEL[o.y]} ${axisValue(o.y, y)}: not measured yet`);

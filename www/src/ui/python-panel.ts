@@ -112,8 +112,13 @@ export class PythonPanel {
     ]);
   }
 
+  /** Shows what went wrong, and nothing that no longer goes with it (an old comparison, a "Copied"). */
   private fail(e: unknown): void {
     this.error.textContent = asError(e).message;
     this.error.hidden = false;
+    this.status.textContent = '';
+    byId('python-verdict').textContent = '';
+    this.table.hidden = true;
+    byId('python-figure').hidden = true;
   }
 }

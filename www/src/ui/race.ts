@@ -66,7 +66,7 @@ export class Race {
       // A lane that kept part of its work (processes after a crash) says how much.
       const kept = r.checksum && r.tasksDone !== undefined ? `${r.tasksDone} of ${c.bar.max} kept` : 'failed';
       c.figure.textContent = r.notRun ? 'not run' : r.errorKind === 'cancelled' ? 'cancelled' : kept;
-      c.sub.textContent = r.notRun ? 'cancelled before it started' : r.error ?? '';
+      c.sub.textContent = r.notRun ? 'cancelled before it started' : r.errorKind === 'cancelled' ? 'stopped while it ran' : r.error ?? '';
     }
   }
 

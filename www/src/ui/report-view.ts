@@ -34,7 +34,7 @@ export class ReportView {
     cell(row, fixed(r.transferMs), 'num transfer');
     cell(row, fixed(r.loopLagMs), 'num lag');
     cell(row, r.checksum || '—', 'checksum');
-    cell(row, r.ok ? 'ok' : `failed: ${r.error}`, 'ok');
+    cell(row, r.ok ? 'ok' : r.notRun ? 'not run' : r.errorKind === 'cancelled' ? 'stopped' : `failed: ${r.error}`, 'ok');
   }
 
   show(report: RunReport): void {
