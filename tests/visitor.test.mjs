@@ -1,0 +1,102 @@
+// What a visitor's poking found, kept as tests: one run at a time from every section, a stopped
+// run's verdict, unreadable numbers, long numbers on a phone, the map's form and links, the
+// keyboard in the map, and a new run right after cancel().
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { openPage, useSite } from './harness.mjs';
+
+const site = useSite();
+const idle = (page) => page.waitForFunction(() => !document.querySelector('#run').disabled, null, { timeout: 120_000 });
+
+describe('a visitor pokes the page', () => {
+  test('while a run goes, the map and the Python comparison cannot start another; Stop keeps the focus', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    await page.fill('#size', '20000000');
+    await page.focus('#run');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('#run').disabled);
+    assert.equal(await page.locator('#map-run').isDisabled(), true);
+    assert.equal(await page.locator('#python-compare').isDisabled(), true);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'stop', 'the keyboard focus moved to Stop');
+    await page.keyboard.press('Enter');
+    await idle(page);
+    assert.equal(await page.locator('#status').textContent(), 'Stopped.');
+    assert.match(await page.locator('#verdict').textContent(), /^Stopped before every lane had run, so there is no verdict/);
+    assert.equal(await page.locator('.lane-card.winner').count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'run', 'and back to Run');
+    assert.equal(await page.locator('#map-run').isDisabled(), false);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a number the browser cannot read is refused beside its field; a huge one does not widen a phone', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url, { viewport: { width: 390, height: 844 } });
+    await page.fill('#size', '');
+    await page.focus('#size');
+    await page.keyboard.type('1e');
+    await page.click('#run');
+    assert.match(await page.locator('#size-help').textContent(), /^size: must be a whole number .*got NaN/);
+    assert.equal(await page.locator('#size').getAttribute('aria-invalid'), 'true');
+    await page.fill('#size', '1e308');
+    await page.click('#run');
+    assert.match(await page.locator('#size-help').textContent(), /got 1e308/);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scroll');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a map leaves the race panel alone; bad map settings in a link are refused by name', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const before = await page.locator('#status').textContent();
+    await page.evaluate(() => window.playground.map({ xValues: [1, 16], yValues: [0] }));
+    assert.equal(await page.locator('#status').textContent(), before);
+    assert.equal(await page.locator('.lane-card').count(), 0);
+    await page.goto(`${site.url}?view=map&mapWorkers=abc&autorun=1`);
+    await page.waitForFunction(() => !document.querySelector('#map-error').hidden);
+    assert.match(await page.locator('#map-error').textContent(), /^map\.workers: .*got "abc"/);
+    assert.equal(await page.locator('#map-workers').getAttribute('aria-invalid'), 'true');
+    await page.goto(`${site.url}?view=map&mapAxes=a,b&autorun=1`);
+    await page.waitForFunction(() => !document.querySelector('#map-error').hidden);
+    assert.match(await page.locator('#map-error').textContent(), /^map\.x: must be one of/);
+    await page.goto(`${site.url}embed.html?preset=map&mapWorkers=-3&autorun=1`);
+    await page.waitForFunction(() => !document.querySelector('#error').hidden);
+    assert.match(await page.locator('#error').textContent(), /map\.workers: must be a whole number from 1 to 64, got -3/);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('the map grid is one Tab stop, and the arrow keys move between cells', async () => {
+    const { page, problems, context } = await openPage(site.browser, `${site.url}?view=map`);
+    await page.evaluate(() => document.querySelector('#map-controls').dispatchEvent(new Event('submit', { cancelable: true })));
+    await page.waitForFunction(() => /^Done/.test(document.querySelector('#map-status').textContent), null, { timeout: 120_000 });
+    assert.equal(await page.locator('.map-cell[tabindex="0"]').count(), 1);
+    await page.locator('.map-cell[tabindex="0"]').focus();
+    const label = () => page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+    const first = await label();
+    await page.keyboard.press('ArrowRight');
+    const right = await label();
+    await page.keyboard.press('ArrowDown');
+    const down = await label();
+    assert.notEqual(first, right);
+    assert.notEqual(right, down);
+    assert.match(down, /requests of .* ms .* CPU/);
+    assert.match(await page.locator('.map-details').textContent(), /requests of/);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('run() right after cancel() starts the new run, and it is right', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const out = await page.evaluate(async () => {
+      const pg = window.playground;
+      const first = pg.run({ workload: 'primes', size: 20_000_000, lanes: ['sequential'] });
+      pg.cancel();
+      const second = pg.run({ workload: 'primes', size: 1_000_000, lanes: ['sequential', 'async'] });
+      const [a, b] = await Promise.all([first, second]);
+      return { first: a.results[0].errorKind, second: b.results.map((r) => r.checksum) };
+    });
+    assert.deepEqual(out, { first: 'cancelled', second: ['78498', '78498'] });
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+});
