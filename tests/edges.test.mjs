@@ -3,7 +3,7 @@
 // tests print are the figures quoted in the closing notes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openPage, runSpec, startServer, useSite } from './harness.mjs';
+import { memoryProbe, openPage, runSpec, startServer, useSite } from './harness.mjs';
 
 const site = useSite();
 const LANES = ['sequential', 'threads', 'gil', 'processes', 'async'];
@@ -173,13 +173,7 @@ describe('bounded trace', () => {
 describe('memory comes back', () => {
   test('share at its cap on every lane: the heap returns, idle workers end and restart', async () => {
     const { page, problems, context } = await openPage(site.browser, site.url);
-    const cdp = await context.newCDPSession(page);
-    const heap = async () => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      const usage = await cdp.send('Runtime.getHeapUsage');
-      return usage.usedSize + (usage.backingStorageSize ?? 0);
-    };
-    const ours = () => page.workers().filter((w) => /\/(wasm|lab)\.worker\.js$/.test(w.url()));
+    const { heap, workers: ours } = await memoryProbe(page, context);
     const before = await heap();
     const rows = [];
     for (const lanes of [['sequential', 'threads', 'gil', 'async'], ['processes']]) {

@@ -94,6 +94,23 @@ export function useSite(opts = {}) {
 }
 
 /**
+ * The page's JS heap after a full GC, in bytes, ArrayBuffers included (a share buffer the page
+ * held lives outside the JS heap proper); and our own workers (not rayon's: they wait inside wasm
+ * and never run a script to answer).
+ */
+export async function memoryProbe(page, context) {
+  const cdp = await context.newCDPSession(page);
+  return {
+    heap: async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const usage = await cdp.send('Runtime.getHeapUsage');
+      return usage.usedSize + (usage.backingStorageSize ?? 0);
+    },
+    workers: () => page.workers().filter((w) => /\/(wasm|lab)\.worker\.js$/.test(w.url())),
+  };
+}
+
+/**
  * Runs axe-core (WCAG 2.1 A and AA, and best practices) in the page and returns its violations as
  * "rule: targets" lines. The page's CSP blocks injected scripts, as it should: open the page with
  * `bypassCSP: true` to audit it.

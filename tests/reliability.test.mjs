@@ -2,7 +2,7 @@
 // garbage specs. The tables these tests print are the figures quoted in the closing notes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openPage, runSpec, useSite } from './harness.mjs';
+import { memoryProbe, openPage, runSpec, useSite } from './harness.mjs';
 
 const site = useSite();
 let page;
@@ -131,16 +131,8 @@ describe('reliability', () => {
 describe('soak', () => {
   test('200 runs, small and large, across every lane: workers bounded, memory flat, every checksum right', async () => {
     const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
-    const cdp = await ctx.newCDPSession(p);
-    const heap = async () => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      // ArrayBuffers (a share buffer the page held) live outside the JS heap proper.
-      const usage = await cdp.send('Runtime.getHeapUsage');
-      return usage.usedSize + (usage.backingStorageSize ?? 0);
-    };
-    // Our own workers only: rayon's pool workers wait inside wasm (Atomics.wait) and never run a
-    // script to answer. The lab's memory is the pool's too: they share it.
-    const ours = () => p.workers().filter((w) => /\/(wasm|lab)\.worker\.js$/.test(w.url()));
+    // The lab's memory is the pool's too: they share it.
+    const { heap, workers: ours } = await memoryProbe(p, ctx);
     // A worker that does not answer within 2 s fails the test: it is not counted as 0 bytes.
     const wasmBytes = async () => {
       const ask = (w) => Promise.race([
