@@ -2,6 +2,7 @@
 // run's verdict, unreadable numbers, long numbers on a phone, the map's form and links, the
 // keyboard in the map, and a new run right after cancel().
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { openPage, useSite } from './harness.mjs';
 
@@ -65,7 +66,7 @@ describe('a visitor pokes the page', () => {
     await context.close();
   });
 
-  test('the map grid is one Tab stop, and the arrow keys move between cells', async () => {
+  test('the map grid is one Tab stop, the arrow keys move between cells, and the map exports', async () => {
     const { page, problems, context } = await openPage(site.browser, `${site.url}?view=map`);
     await page.evaluate(() => document.querySelector('#map-controls').dispatchEvent(new Event('submit', { cancelable: true })));
     await page.waitForFunction(() => /^Done/.test(document.querySelector('#map-status').textContent), null, { timeout: 120_000 });
@@ -81,6 +82,15 @@ describe('a visitor pokes the page', () => {
     assert.notEqual(right, down);
     assert.match(down, /requests of .* ms .* CPU/);
     assert.match(await page.locator('.map-details').textContent(), /requests of/);
+    // And the map exports: a PNG, and the JSON with every cell.
+    const grab = async (id) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${id}`)]);
+      return readFile(await download.path());
+    };
+    assert.deepEqual([...(await grab('map-png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    const map = JSON.parse((await grab('map-json')).toString('utf8'));
+    assert.equal(map.cells.length, 25);
+    assert.ok(map.cells.every((c) => Array.isArray(c.winner) && c.results.length >= 3));
     assert.deepEqual(problems(), []);
     await context.close();
   });
