@@ -175,9 +175,11 @@ pub async fn run_task_keeping<'a, P: Policy>(
             Progress::Working => policy.between(&mut span).await?,
             Progress::Wait(ms) => policy.wait(ms, &mut span).await?,
             Progress::Done(partial) => {
+                // Telling the page (a JS call, now and then a message) is the task's own work:
+                // under the GIL it happens while the lock is held, so it is drawn as compute.
+                task_finished();
                 let end = span.close();
                 flight::finished(row, index, began, end);
-                task_finished();
                 return Ok((partial, task));
             }
         }
