@@ -4,6 +4,7 @@
 import { playgroundError } from './errors';
 import type { FullSpec, Lane, LaneResult, RunReport } from './types';
 import { speedup } from './verdict';
+import { schema } from './wasm';
 
 export interface CpythonLane {
   lane: Lane;
@@ -24,7 +25,6 @@ export interface CpythonReport {
   results: CpythonLane[];
 }
 
-const LANES: readonly Lane[] = ['sequential', 'threads', 'gil', 'processes', 'async'];
 const MAX_BYTES = 1 << 20;
 
 /** What a Python lane is called in the verdict. */
@@ -71,6 +71,7 @@ export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Ful
   }
   const env = (r.env ?? {}) as Record<string, unknown>;
   if (typeof env !== 'object') throw bad('env', 'must be an object');
+  const LANES = schema().lanes;
   if (!Array.isArray(r.results) || r.results.length === 0 || r.results.length > LANES.length) throw bad('results', `must be a list of 1 to ${LANES.length} lanes`);
   const seen = new Set<unknown>();
   const results = r.results.map((x, i): CpythonLane => {

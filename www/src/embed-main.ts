@@ -4,7 +4,7 @@
 import { describe } from './answer';
 import { mapOptions } from './map';
 import { readMapUrl, writeMapUrl } from './ui/map-panel';
-import { fillMapLegend, MapView } from './ui/map-view';
+import { fillMapLegend, mapProgress, MapView } from './ui/map-view';
 import { PlaygroundImpl } from './playground';
 import type { RunSpec } from './types';
 import { asError } from './errors';
@@ -139,7 +139,7 @@ async function embedMap(autorun: boolean, fail: (text: string) => void): Promise
     view.start(full);
     const map = await playground.map(full, (cell, done, total, leftMs) => {
       view.fill(cell);
-      status.textContent = `${done} of ${total} cells; about ${Math.ceil(leftMs / 1000)} s left.`;
+      status.textContent = mapProgress(done, total, leftMs);
     });
     byId('map-sentence').textContent = map.sentence;
     status.textContent = map.cancelled ? `Stopped after ${map.cells.length} cells.` : 'Done.';

@@ -170,7 +170,7 @@ export class PlaygroundImpl implements Playground {
       return { x, y, spec, estimate: this.estimate(spec).totalMs };
     }));
     const totalMs = plan.reduce((sum, c) => sum + c.estimate, 0);
-    const { budgetMs } = this.estimate(plan[0].spec);
+    const { budgetMs } = schema();
     if (totalMs > budgetMs) {
       throw playgroundError('budget', `map.xValues: the map would take about ${(totalMs / 1000).toFixed(0)} s, over the budget of ${(budgetMs / 1000).toFixed(0)} s: use fewer or smaller cells`, { field: 'map.xValues' });
     }

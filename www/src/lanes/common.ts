@@ -26,7 +26,10 @@ export interface LaneContext {
 
 export interface LaneRunner {
   readonly lane: Lane;
-  /** Runs the spec once, timed, after any set-up and warm-up it needs. Never rejects. */
+  /**
+   * Runs the spec once, timed, after any set-up and warm-up it needs. Never rejects. Once the
+   * signal has fired its result is not used: the playground reports the lane cancelled.
+   */
   run(spec: FullSpec, ctx: LaneContext): Promise<LaneResult>;
   /** Ends every worker this lane holds (the page is going away, or they sat idle too long). */
   dispose(): void;
@@ -164,14 +167,15 @@ export async function timed(
  * A lane that a panic ended keeps what it did before: the tasks the flight log had finished
  * (drawn on the timeline up to the fault) and where the fault happened.
  */
-export function withFault(result: LaneResult, e: unknown, t0: number, row = 0): LaneResult {
+function withFault(result: LaneResult, e: unknown, t0: number): LaneResult {
   if (!(e instanceof WorkerPanic)) return result;
   const bounded = boundTrace(Array.from(e.done));
   result.events = toEvents(bounded.events, t0);
   result.totals = toTotals(bounded.totals);
   result.wallMs = e.at - t0;
   result.tasksDone = e.done.length / STRIDE;
-  result.faults = [{ atMs: e.at - t0, task: e.task, row }];
+  // Which thread panicked is not reported: the mark goes on the lane's first row.
+  result.faults = [{ atMs: e.at - t0, task: e.task, row: 0 }];
   return result;
 }
 
@@ -188,8 +192,8 @@ export function notRun(lane: Lane, workers: number): LaneResult {
 }
 
 /**
- * Starts a plain-build worker (own instance, own memory) and completes its handshake.
- * `created` sees the worker before the handshake, so a cancel during start-up can end it too.
+ * Starts a plain-build worker (own instance, own memory) and completes its handshake; a cancel
+ * ends it at any point of that, and the start then throws `cancelled`.
  */
 export async function startWasmWorker(signal: AbortSignal): Promise<WorkerHandle<WasmWorkerApi>> {
   const worker = new WorkerHandle<WasmWorkerApi>('wasm.worker.js');

@@ -8,7 +8,7 @@ import type { ErrorKind, FaultMark, FullSpec, LaneResult } from '../types';
 import { WorkerPanic } from '../worker-client';
 import { boundTrace, checksumOf, plainWarmed, taskStartOf, warmupSpec } from '../wasm';
 import {
-  Cancelled, checkCancelled, failed, IdleReaper, message, onCancel, STRIDE, toEvents, toTotals,
+  checkCancelled, failed, IdleReaper, message, onCancel, STRIDE, toEvents, toTotals,
   warmUp, type LaneContext, type LaneRunner,
 } from './common';
 import { FlatTrace, ProcessPool } from './pool';
@@ -66,7 +66,7 @@ export class ProcessesLane implements LaneRunner {
       return this.result(spec, running, trace, tally, t0, setupMs);
     } catch (e) {
       pool?.end();
-      return failed(this.lane, spec.workers, signal.aborted ? new Cancelled() : e, 0, setupMs);
+      return failed(this.lane, spec.workers, e, 0, setupMs);
     } finally {
       if (spec.pool === 'cold' || signal.aborted || !pool?.alive) {
         pool?.end();

@@ -6,7 +6,7 @@ import { nowMs } from '../clock';
 import { plainWarmed, warmupSpec } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
 import {
-  Cancelled, checkCancelled, failed, IdleReaper, onCancel, startWasmWorker, timed, warmUp,
+  checkCancelled, failed, IdleReaper, onCancel, startWasmWorker, timed, warmUp,
   type LaneContext, type LaneRunner,
 } from './common';
 
@@ -44,13 +44,13 @@ export class OneWorkerLane implements LaneRunner {
       ready.onProgress = progress ?? null;
       const result = await timed(this.lane, 1, setupMs, () => this.call(ready, spec));
       ready.onProgress = null;
-      if (signal.aborted) return failed(this.lane, 1, new Cancelled(), result.wallMs, setupMs);
-      // A trap can leave an instance half-updated: never reuse a worker after a failure.
+      // A trap can leave an instance half-updated: never reuse a worker after a failure (a
+      // cancel has ended this one already).
       if (!result.ok) ready.terminate();
       return result;
     } catch (e) {
       worker?.terminate();
-      return failed(this.lane, 1, signal.aborted ? new Cancelled() : e, 0, setupMs);
+      return failed(this.lane, 1, e, 0, setupMs);
     } finally {
       release();
     }

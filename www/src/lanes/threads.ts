@@ -8,7 +8,7 @@ import { kindOf, playgroundError } from '../errors';
 import { warmupSpec } from '../wasm';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
 import {
-  Cancelled, checkCancelled, failed, IdleReaper, onCancel, timed, warmUp,
+  checkCancelled, failed, IdleReaper, onCancel, timed, warmUp,
   type LaneContext, type LaneRunner,
 } from './common';
 
@@ -151,11 +151,12 @@ export class ThreadsLane implements LaneRunner {
       const result = await timed(this.lane, spec.workers, setupMs, () =>
         call((api) => (this.lane === 'gil' ? api.runGil(spec) : api.runThreads(spec))));
       lab.worker.onProgress = null;
-      if (signal.aborted) return failed(this.lane, spec.workers, new Cancelled(), result.wallMs, setupMs);
+      // Cancelled: the lab stays for the next run (the playground reports the lane).
+      if (signal.aborted) return result;
       if (!result.ok) {
         // Every thread runs in the one shared instance: a panic on any of them aborts it, and the
         // whole lane with it. The next run starts a new pool.
-        if (result.error?.startsWith('panicked')) {
+        if (result.errorKind === 'panicked' || result.errorKind === 'oom') {
           result.error = `${result.error}; the panic aborted the one instance all threads share, so the whole lane failed (the next run starts a new pool)`;
         }
         this.host.dispose();
@@ -163,7 +164,7 @@ export class ThreadsLane implements LaneRunner {
       return result;
     } catch (e) {
       if (!signal.aborted) this.host.dispose();
-      return failed(this.lane, spec.workers, signal.aborted ? new Cancelled() : e, 0, setupMs);
+      return failed(this.lane, spec.workers, e, 0, setupMs);
     } finally {
       release();
     }

@@ -5,7 +5,7 @@ import { MAP_PAIRS, mapOptions, type DecisionMap, type MapAxis, type MapOptions 
 import type { PlaygroundImpl } from '../playground';
 import { byId } from './dom';
 import { download } from './export';
-import { fillMapLegend, MapView } from './map-view';
+import { fillMapLegend, mapProgress, MapView } from './map-view';
 
 const PAIR_LABEL: Record<string, string> = {
   'requests,cpu': 'requests × CPU per request',
@@ -117,7 +117,7 @@ export class MapPanel {
       this.status.textContent = 'Starting…';
       const map = await this.pg.map(full, (cell, done, total, leftMs) => {
         this.view.fill(cell);
-        this.status.textContent = `${done} of ${total} cells; about ${Math.ceil(leftMs / 1000)} s left.`;
+        this.status.textContent = mapProgress(done, total, leftMs);
       });
       this.last = map;
       byId('map-sentence').textContent = map.sentence;

@@ -30,6 +30,11 @@ function cellDetails(o: FullMapOptions, cell: MapCell): string {
   return `${p.requests} requests of ${p.requestMs} ms (${Math.round(p.cpu * 100)} % CPU) on ${p.workers} workers: ${times}. ${won}.`;
 }
 
+/** How far a map has got, for its status line. */
+export function mapProgress(done: number, total: number, leftMs: number): string {
+  return `${done} of ${total} cells; about ${Math.ceil(leftMs / 1000)} s left.`;
+}
+
 /** The map's legend: a colour per lane, an outline per rule. */
 export function fillMapLegend(list: HTMLElement): void {
   list.replaceChildren(
