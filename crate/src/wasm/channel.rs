@@ -1,7 +1,7 @@
 //! The page's channel for this instance (js/channel.js): panics, with their kind, task and the
 //! flight log of finished tasks, and progress.
 
-use std::sync::Mutex;
+use std::sync::OnceLock;
 
 use wasm_bindgen::prelude::*;
 
@@ -9,8 +9,10 @@ use crate::error::ErrorKind;
 use crate::lanes;
 use crate::Error;
 
-/// The BroadcastChannel this instance reports on; empty until `initInstance` sets it.
-static CHANNEL: Mutex<String> = Mutex::new(String::new());
+/// The BroadcastChannel this instance reports on, set once by `initInstance`. Read without a
+/// lock: a panic hook that met a lock held by another thread's progress report used to give up
+/// telling the page, and trapped at once (the intermittent uncaught "unreachable").
+static CHANNEL: OnceLock<String> = OnceLock::new();
 
 #[wasm_bindgen(module = "/js/channel.js")]
 extern "C" {
@@ -24,9 +26,8 @@ extern "C" {
 /// per instance.
 #[wasm_bindgen(js_name = initInstance)]
 pub fn init_instance(channel: String) {
-    if let Ok(mut c) = CHANNEL.lock() {
-        *c = channel;
-    }
+    // A second call (a worker initialised twice) keeps the first channel: the page listens there.
+    let _ = CHANNEL.set(channel);
     std::panic::set_hook(Box::new(|info| {
         lanes::flight::mark_panicked();
         // An injected fault panics with the error itself: its kind and task come with it.
@@ -60,7 +61,5 @@ pub fn init_instance(channel: String) {
 }
 
 fn with_channel<R>(f: impl FnOnce(&str) -> R) -> Option<R> {
-    // try_lock: a panic or progress report while the channel is being set must not deadlock.
-    let channel = CHANNEL.try_lock().ok()?;
-    (!channel.is_empty()).then(|| f(&channel))
+    CHANNEL.get().map(|channel| f(channel))
 }
