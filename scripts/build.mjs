@@ -62,6 +62,27 @@ const wasmPackages = {
   },
 };
 
+/**
+ * uPlot 1.6.32 (the latest on npm) makes `new Intl.NumberFormat(navigator.language)` while its
+ * module loads, which throws where the browser reports a tag that is not BCP 47 (WebKitGTK
+ * started with LANG=C reports "C"; some Linux setups "en-US@posix"), and the whole page with it.
+ * Fixed upstream, unreleased: https://github.com/leeoniya/uPlot/issues/1053 (PR #1054). Until a
+ * release has it, the bundle falls back to the default locale; the build fails loudly if the line
+ * changes, so an upgrade that makes this needless is noticed.
+ */
+const uplotLocale = {
+  name: 'uplot-locale',
+  setup(build) {
+    build.onLoad({ filter: /uplot[\\/]dist[\\/]uPlot\.esm\.js$/ }, (args) => {
+      const before = "const numFormatter = new Intl.NumberFormat(domEnv ? nav.language : 'en-US');";
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(before)) fail(`${args.path} no longer has \`${before}\`: drop uplotLocale from scripts/build.mjs if the upstream fix is in`);
+      const after = "const numFormatter = (() => { try { return new Intl.NumberFormat(domEnv ? nav.language : 'en-US'); } catch { return new Intl.NumberFormat(); } })();";
+      return { contents: source.replace(before, after), loader: 'js' };
+    });
+  },
+};
+
 async function web() {
   step('Bundling the TypeScript (esbuild)');
   rmSync(dist, { recursive: true, force: true });
@@ -76,7 +97,7 @@ async function web() {
       'wasm.worker': 'src/workers/wasm.worker.ts',
     },
     outdir: dist,
-    plugins: [wasmPackages],
+    plugins: [wasmPackages, uplotLocale],
     bundle: true,
     format: 'esm',
     target: 'es2022',

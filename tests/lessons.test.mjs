@@ -53,6 +53,13 @@ describe('the crash story', () => {
     await untilDone(page);
     assert.equal(await page.locator('.lane-card.winner').count(), 0);
     assert.match(await page.locator('#verdict').textContent(), /processes: \d+ of \d+ tasks done/);
+    // One story everywhere: the status line, the card, the table and the report say the same.
+    const story = await page.evaluate(() => window.playground.lastReport);
+    const survived = `survived: ${story.spec.tasks - 1} of ${story.spec.tasks} tasks`;
+    assert.equal(await page.locator('#status').textContent(), `Done: threads failed; processes ${survived}.`);
+    assert.equal(await page.locator('.lane-card[data-lane="processes"] .figure').textContent(), survived);
+    assert.equal(await page.locator('#results tr[data-lane="processes"] .ok').textContent(), survived);
+    assert.deepEqual(story.results.map((r) => r.outcome), ['failed', 'survived']);
     await page.locator('.timeline-wrap').screenshot({ path: 'target/crash-story.png' });
     assert.deepEqual(problems(), []);
     await context.close();
@@ -86,6 +93,89 @@ describe('GIL waits', () => {
       }
     }
     console.log(`GIL coverage:\n  ${rows.join('\n  ')}`);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+});
+
+describe('figures a teacher can stand behind', () => {
+  test('the timeline paints each phase about as much as its share of the time', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    // The slow-I/O story without async (its waits overlap on sub-rows of their own).
+    const report = await runSpec(page, { workload: 'io', size: 200, latencyMs: 25, jitterMs: 5, workers: 4, lanes: ['sequential', 'threads', 'gil', 'processes'] });
+    const shares = await page.evaluate((results) => {
+      const canvas = document.getElementById('timeline');
+      const phases = ['spawn', 'compute', 'wait', 'transfer', 'gil-wait'];
+      // Each phase's colour at each of the four shades over the card, as the canvas blends them.
+      const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim();
+      const scratch = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+      const swatch = (colour, alpha) => {
+        scratch.globalAlpha = 1;
+        scratch.fillStyle = css('--card');
+        scratch.fillRect(0, 0, 1, 1);
+        scratch.globalAlpha = alpha;
+        scratch.fillStyle = colour;
+        scratch.fillRect(0, 0, 1, 1);
+        return [...scratch.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+      };
+      const palette = [['none', swatch(css('--card'), 1)], ['none', swatch(css('--muted'), 1)], ['none', swatch(css('--fg'), 1)], ['none', swatch(css('--line'), 1)]];
+      for (const p of phases) for (const a of [0.25, 0.5, 0.75, 1]) palette.push([p, swatch(css(`--${p}`), a), a]);
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const area = Object.fromEntries(phases.map((p) => [p, 0]));
+      const dpr = window.devicePixelRatio || 1;
+      for (let y = 0; y < height; y++) {
+        for (let x = Math.ceil(100 * dpr); x < width; x++) {
+          const i = (y * width + x) * 4;
+          let best = null;
+          let bestD = Infinity;
+          for (const [p, [r, g, b], a] of palette) {
+            const d = (data[i] - r) ** 2 + (data[i + 1] - g) ** 2 + (data[i + 2] - b) ** 2;
+            if (d < bestD) [best, bestD] = [[p, a], d];
+          }
+          // Bars are solid fills on whole pixels: a pixel that is not one of their colours is
+          // text or a grid line. A pale pixel stands for as much time as its shade says.
+          if (best[0] !== 'none' && bestD <= 192) area[best[0]] += best[1];
+        }
+      }
+      // Waits and messages are drawn half as tall as compute: weigh their time by their height.
+      const tall = { spawn: 1, compute: 1, wait: 0.5, transfer: 0.5, 'gil-wait': 1 };
+      const time = Object.fromEntries(phases.map((p) => [p, 0]));
+      for (const r of results) for (const t of r.totals) time[t.phase] += t.ms * tall[t.phase];
+      const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+      const [pa, ta] = [sum(area), sum(time)];
+      return phases.map((p) => [p, area[p] / pa, time[p] / ta]);
+    }, report.results);
+    console.log(`timeline, slow I/O: ${shares.map(([p, a, t]) => `${p} ${(a * 100).toFixed(1)} % of the paint, ${(t * 100).toFixed(1)} % of the time`).join('; ')}`);
+    for (const [phase, painted, time] of shares) {
+      assert.ok(Math.abs(painted - time) <= 0.03, `${phase}: ${(painted * 100).toFixed(1)} % of the paint for ${(time * 100).toFixed(1)} % of the time`);
+    }
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('the share story right after load: no speedup above the cores is shown as parallelism', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    await page.click('button[data-preset="share"]');
+    await untilDone(page);
+    const report = await page.evaluate(() => window.playground.lastReport);
+    const cores = report.env.hardwareConcurrency;
+    const seq = report.results.find((r) => r.lane === 'sequential');
+    const figures = [];
+    for (const r of report.results.filter((x) => x.lane !== 'sequential')) {
+      const x = seq.wallMs / r.wallMs;
+      const limit = Math.min(report.spec.workers, report.spec.tasks, cores);
+      figures.push(`${r.lane} ${x.toFixed(2)}× (limit ${limit}×)`);
+      const card = await page.locator(`.lane-card[data-lane="${r.lane}"] .sub`).textContent();
+      if (x > limit * 1.1) {
+        assert.match(report.verdict.text, new RegExp(`${r.lane} [\\d.]+× is more than the ${limit}× that ${limit} cores can give`), report.verdict.text);
+        assert.doesNotMatch(report.verdict.text, new RegExp(`CPU-bound: [^.]*${r.lane} [\\d.]+× faster`), report.verdict.text);
+        assert.match(card, /over the \d+× limit/);
+      } else {
+        assert.doesNotMatch(card, /limit/);
+      }
+    }
+    console.log(`share story, first run after load: ${figures.join(', ')}; sequential ${seq.wallMs.toFixed(0)} ms`);
     assert.deepEqual(problems(), []);
     await context.close();
   });

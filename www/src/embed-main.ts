@@ -8,6 +8,7 @@ import { fillMapLegend, mapProgress, MapView } from './ui/map-view';
 import { PlaygroundImpl } from './playground';
 import type { RunSpec } from './types';
 import { asError } from './errors';
+import { statusLine } from './outcome';
 import { byId } from './ui/dom';
 import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
@@ -75,7 +76,7 @@ async function start(): Promise<void> {
     return;
   }
 
-  const race = new Race();
+  const race = new Race(caps.hardwareConcurrency);
   const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
   fillLegend(byId('legend'));
   playground.observer = raceObserver(race, timeline);
@@ -84,7 +85,7 @@ async function start(): Promise<void> {
     race.winner(report.verdict.fastest);
     byId('answer').textContent = report.answer;
     byId('verdict').textContent = report.verdict.text;
-    race.setStatus(report.results.some((r) => r.errorKind === 'cancelled') ? 'Stopped.' : 'Done.');
+    race.setStatus(statusLine(report));
   }, url.autorun, fail);
 }
 

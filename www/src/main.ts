@@ -5,6 +5,7 @@ import type { LaneResult, RunReport, RunSpec } from './types';
 import { SweepChart, WallChart } from './ui/charts';
 import { Controls } from './ui/controls';
 import { asError } from './errors';
+import { statusLine } from './outcome';
 import { byId } from './ui/dom';
 import { showEnvironment } from './ui/env';
 import { canvasPng, download, reportCsv, reportJson, stamp, traceJson } from './ui/export';
@@ -32,7 +33,7 @@ async function start(): Promise<void> {
   }
   const caps = playground.capabilities();
   const controls = new Controls(caps);
-  const race = new Race();
+  const race = new Race(caps.hardwareConcurrency);
   const view = new ReportView();
   const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
   const wall = new WallChart(byId('chart-wall'));
@@ -85,9 +86,7 @@ async function start(): Promise<void> {
     try {
       const report = await playground.run(spec);
       showReport(report);
-      const failed = report.results.filter((r) => !r.ok).length;
-      const stopped = report.results.some((r) => r.errorKind === 'cancelled');
-      race.setStatus(stopped ? 'Stopped.' : failed ? `Done; ${failed} lane${failed > 1 ? 's' : ''} did not finish.` : 'Done.');
+      race.setStatus(statusLine(report));
     } catch (e) {
       controls.showError(asError(e));
       race.setStatus('');

@@ -7,6 +7,7 @@ import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { answer } from './answer';
+import { outcome } from './outcome';
 import { cellParams, cellSpec, describeMap, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
 import { asError, kindOf, playgroundError } from './errors';
 import { chromeTrace, type TraceEventFormat } from './trace-export';
@@ -93,7 +94,7 @@ export class PlaygroundImpl implements Playground {
     this.observer.runStarted?.(spec);
     for (const [i, lane] of spec.lanes.entries()) {
       if (signal.aborted) {
-        const skipped = notRun(lane, spec.workers);
+        const skipped = { ...notRun(lane, spec.workers), outcome: 'not-run' as const };
         results.push(skipped);
         this.observer.laneFinished?.(skipped);
         continue;
@@ -105,7 +106,8 @@ export class PlaygroundImpl implements Playground {
         pixels: (row, pixels) => this.observer.lanePixels?.(lane, row, pixels),
       });
       const settled = await Promise.race([running, cancelled]);
-      const result = settled === 'cancelled' || signal.aborted ? failed(lane, spec.workers, new Cancelled()) : settled;
+      const run = settled === 'cancelled' || signal.aborted ? failed(lane, spec.workers, new Cancelled()) : settled;
+      const result: LaneResult = { ...run, outcome: outcome(run) };
       results.push(result);
       this.observer.laneFinished?.(result);
     }
@@ -118,7 +120,7 @@ export class PlaygroundImpl implements Playground {
         crossOriginIsolated: caps.crossOriginIsolated,
       },
       results,
-      verdict: verdict(spec, results),
+      verdict: verdict(spec, results, caps.hardwareConcurrency),
       answer: answer(spec, results),
     };
     this.lastReport = report;

@@ -249,27 +249,38 @@ def share_buffer(mb, seed):
 
 
 class Scan:
-    """Task index's strided FNV-1a scan over the whole buffer; a unit is one byte read."""
+    """Task index's strided FNV-1a scan over the whole buffer, begun index / tasks of the way
+    through and wrapped around (crate/src/workloads/share.rs); a unit is one byte read."""
 
-    def __init__(self, data, index):
+    def __init__(self, data, index, tasks):
         self.data = data
         self.index = index
-        self.at = index % STRIDE
+        first = index % STRIDE
+        reads = (len(data) - first + STRIDE - 1) // STRIDE if len(data) > first else 0
+        self.began = first + reads * index // max(tasks, 1) * STRIDE
+        self.at = self.began
+        self.stop = len(data)
+        self.wrapped = False
         self.acc = FNV_OFFSET
 
     def advance(self, budget):
         data = self.data
-        end = len(data)
-        if self.at < end:
-            reads = min(budget, (end - self.at + STRIDE - 1) // STRIDE)
-            acc = self.acc
-            for b in data[self.at:self.at + reads * STRIDE:STRIDE]:
-                acc = ((acc ^ b) * FNV_PRIME) & M64
-            self.acc = acc
-            self.at += reads * STRIDE
-        if self.at >= end:
-            return DONE, mix(self.index, self.acc)
-        return WORKING, None
+        while True:
+            if self.at < self.stop and budget > 0:
+                reads = min(budget, (self.stop - self.at + STRIDE - 1) // STRIDE)
+                acc = self.acc
+                for b in data[self.at:self.at + reads * STRIDE:STRIDE]:
+                    acc = ((acc ^ b) * FNV_PRIME) & M64
+                self.acc = acc
+                self.at += reads * STRIDE
+                budget -= reads
+            if self.at < self.stop:
+                return WORKING, None
+            if self.wrapped:
+                return DONE, mix(self.index, self.acc)
+            self.wrapped = True
+            self.at = self.index % STRIDE
+            self.stop = self.began
 
 
 def start_task(spec, index, data):
@@ -291,7 +302,7 @@ def start_task(spec, index, data):
     if workload == "mixed":
         return Request(spec, index, spec["cpuRounds"])
     if workload == "share":
-        return Scan(data, index)
+        return Scan(data, index, spec["tasks"])
     raise ValueError("workload: unknown %r" % workload)
 
 

@@ -40,10 +40,17 @@ export interface FaultMark {
   row: number;
 }
 
+/**
+ * How a lane ended: `survived` is the processes lane after a crash, which lost the crashed tasks
+ * and kept every other (www/src/outcome.ts says it in words).
+ */
+export type Outcome = 'done' | 'survived' | 'failed' | 'stopped' | 'not-run';
+
 export interface LaneResult {
   lane: Lane;
   workers: number;
   ok: boolean;
+  outcome: Outcome;
   error?: string;
   /** What kind of failure, when `ok` is false: branch on this, never on `error`'s text. */
   errorKind?: ErrorKind;
@@ -68,6 +75,9 @@ export interface LaneResult {
   /** processes: processes started during the run to replace crashed ones. */
   replacedProcesses?: number;
 }
+
+/** What a lane runner hands the playground, which adds the outcome. */
+export type LaneRun = Omit<LaneResult, 'outcome'>;
 
 export interface RunReport {
   spec: FullSpec;

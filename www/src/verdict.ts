@@ -11,6 +11,41 @@ export function isCpuBound(spec: FullSpec): boolean {
   return schema().workloads.find((w) => w.name === spec.workload)?.cpuBound ?? false;
 }
 
+/**
+ * The most a lane can beat sequential by: the cores it computes on for CPU-bound work (one under
+ * the GIL or on an event loop), the waits it overlaps for I/O. A measured speedup past this (with
+ * 10 % for noise) is not parallelism, and is never shown as if it were.
+ */
+export function speedupLimit(spec: FullSpec, lane: Lane, cores: number): number {
+  const pool = Math.min(spec.workers, spec.tasks);
+  if (lane === 'sequential') return 1;
+  if (isCpuBound(spec)) return lane === 'threads' || lane === 'processes' ? Math.min(pool, Math.max(1, cores)) : 1;
+  return lane === 'async' ? spec.tasks : pool;
+}
+
+const overLimit = (spec: FullSpec, r: LaneResult, x: number, cores: number) => x > speedupLimit(spec, r.lane, cores) * 1.1;
+
+/** "1.86× sequential", or the speedup with its limit when it goes past what the lane can give. */
+export function speedupNote(spec: FullSpec, results: LaneResult[], r: LaneResult, cores: number): string {
+  const x = speedup(results, r);
+  if (x === null) return '';
+  const limit = speedupLimit(spec, r.lane, cores);
+  return overLimit(spec, r, x, cores) ? `${x.toFixed(2)}× sequential: over the ${limit}× limit, see the verdict` : `${x.toFixed(2)}× sequential`;
+}
+
+/** Why a lane beat sequential by more than its limit, said instead of calling it parallelism. */
+function beyondLimit(spec: FullSpec, results: LaneResult[], cores: number): string[] {
+  return results.flatMap((r) => {
+    const x = speedup(results, r);
+    if (x === null || !overLimit(spec, r, x, cores)) return [];
+    const limit = speedupLimit(spec, r.lane, cores);
+    const head = `${r.lane} ${times(x)} is more than the ${limit}× that ${limit === 1 ? 'one thread' : `${limit} cores`} can give by computing at once`;
+    return [spec.workload === 'share'
+      ? `${head}: this scan waits on memory, and ${limit} cores bring ${limit} caches, so more of the ${spec.size} MB buffer stays close to the cores than one core can keep (a native run shows it too). The rest of the gain is cache, not parallelism.`
+      : `${head}: sequential was slowed by something the others were not (another program on the machine, a cold start). Run it again before reading anything into it.`];
+  });
+}
+
 const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
 const times = (x: number | null) => (x === null ? '' : `${x.toFixed(x >= 10 ? 0 : 1)}×`);
 
@@ -47,7 +82,7 @@ function faultVerdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict
   return { fastest: null, text: [`One task ${what} on purpose.`, ...parts].join(' ') };
 }
 
-export function verdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict'] {
+export function verdict(spec: FullSpec, results: LaneResult[], cores: number): RunReport['verdict'] {
   const stopped = results.filter((r) => r.errorKind === 'cancelled');
   if (stopped.length > 0) {
     const done = results.filter((r) => r.ok).map((r) => `${r.lane} ${ms(r.wallMs)}`);
@@ -72,9 +107,11 @@ export function verdict(spec: FullSpec, results: LaneResult[]): RunReport['verdi
     const pr = vsSeq('processes');
     const gil = vsSeq('gil');
     const as = vsSeq('async');
-    const par = [pr !== null ? `processes ${times(pr)}` : '', th !== null ? `threads ${times(th)}` : '']
+    const within = (lane: Lane, x: number | null) => x !== null && !overLimit(spec, get(lane)!, x, cores);
+    const par = [within('processes', pr) ? `processes ${times(pr)}` : '', within('threads', th) ? `threads ${times(th)}` : '']
       .filter(Boolean).join(' and ');
     if (par) parts.push(`CPU-bound: ${par} faster than sequential on ${spec.workers} workers.`);
+    parts.push(...beyondLimit(spec, ok, cores));
     if (gil !== null) parts.push(`GIL threads ${times(gil)}: under one lock only one thread computes, so in CPython threads would not help.`);
     if (as !== null) parts.push(`async ${times(as)}: one thread, so no parallelism.`);
     const pro = get('processes');
@@ -95,6 +132,7 @@ export function verdict(spec: FullSpec, results: LaneResult[]): RunReport['verdi
     const gil = get('gil');
     if (gil && th) parts.push(`GIL threads ${ms(gil.wallMs)}: the lock is released while waiting, so I/O-bound threads work in CPython too.`);
     if (as && as.loopLagMs !== undefined && as.loopLagMs > 50) parts.push(`But the event loop lagged ${ms(as.loopLagMs)}: CPU work that never yields blocks it.`);
+    parts.push(...beyondLimit(spec, ok, cores));
     parts.push(capped
       ? 'Rule: slow I/O, many connections → async.'
       : 'Rule: fast I/O, few connections → threads are enough (async is as fast).');

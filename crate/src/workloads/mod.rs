@@ -43,7 +43,7 @@ impl<'a> Task<'a> {
             Workload::Hash => Task::Hash(hash::Chain::new(spec.seed, index, spec.size)),
             Workload::Io => Task::Io(io::Request::new(spec, index, io::IO_ROUNDS)),
             Workload::Mixed => Task::Io(io::Request::new(spec, index, spec.cpu_rounds)),
-            Workload::Share => Task::Share(share::Scan::new(data, index)),
+            Workload::Share => Task::Share(share::Scan::new(data, index, spec.tasks)),
         }
     }
 

@@ -2,7 +2,7 @@
 // trace into events, and the shape of a failed result.
 import { nowMs } from '../clock';
 import type { LaneOutput, WasmWorkerApi } from '../protocol';
-import type { FullSpec, Lane, LaneResult, PhaseTotal, TraceEvent } from '../types';
+import type { FullSpec, Lane, LaneRun, PhaseTotal, TraceEvent } from '../types';
 import { boundTrace, phaseAt, plainModule } from '../wasm';
 import { kindOf } from '../errors';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
@@ -30,7 +30,7 @@ export interface LaneRunner {
    * Runs the spec once, timed, after any set-up and warm-up it needs. Never rejects. Once the
    * signal has fired its result is not used: the playground reports the lane cancelled.
    */
-  run(spec: FullSpec, ctx: LaneContext): Promise<LaneResult>;
+  run(spec: FullSpec, ctx: LaneContext): Promise<LaneRun>;
   /** Ends every worker this lane holds (the page is going away, or they sat idle too long). */
   dispose(): void;
 }
@@ -148,11 +148,11 @@ export async function timed(
   workers: number,
   setupMs: number,
   work: () => Promise<LaneOutput>,
-): Promise<LaneResult> {
+): Promise<LaneRun> {
   const t0 = nowMs();
   try {
     const out = await work();
-    const result: LaneResult = {
+    const result: LaneRun = {
       lane, workers, ok: true, wallMs: nowMs() - t0, setupMs, transferMs: 0,
       checksum: out.checksum, events: toEvents(out.events, t0), totals: toTotals(out.totals),
     };
@@ -167,7 +167,7 @@ export async function timed(
  * A lane that a panic ended keeps what it did before: the tasks the flight log had finished
  * (drawn on the timeline up to the fault) and where the fault happened.
  */
-function withFault(result: LaneResult, e: unknown, t0: number): LaneResult {
+function withFault(result: LaneRun, e: unknown, t0: number): LaneRun {
   if (!(e instanceof WorkerPanic)) return result;
   const bounded = boundTrace(Array.from(e.done));
   result.events = toEvents(bounded.events, t0);
@@ -179,15 +179,15 @@ function withFault(result: LaneResult, e: unknown, t0: number): LaneResult {
   return result;
 }
 
-export function failed(lane: Lane, workers: number, e: unknown, wallMs = 0, setupMs = 0): LaneResult {
-  const result: LaneResult = { lane, workers, ok: false, error: message(e), wallMs, setupMs, transferMs: 0, checksum: '', events: [], totals: [] };
+export function failed(lane: Lane, workers: number, e: unknown, wallMs = 0, setupMs = 0): LaneRun {
+  const result: LaneRun = { lane, workers, ok: false, error: message(e), wallMs, setupMs, transferMs: 0, checksum: '', events: [], totals: [] };
   const kind = kindOf(e);
   if (kind) result.errorKind = kind;
   return result;
 }
 
 /** A lane that a cancel stopped before it started. */
-export function notRun(lane: Lane, workers: number): LaneResult {
+export function notRun(lane: Lane, workers: number): LaneRun {
   return { ...failed(lane, workers, new Cancelled()), notRun: true };
 }
 

@@ -4,7 +4,7 @@
 import { nowMs } from '../clock';
 import type { TaskOutput } from '../protocol';
 import { kindOf } from '../errors';
-import type { ErrorKind, FaultMark, FullSpec, LaneResult } from '../types';
+import type { ErrorKind, FaultMark, FullSpec, LaneRun } from '../types';
 import { WorkerPanic } from '../worker-client';
 import { boundTrace, checksumOf, plainWarmed, taskStartOf, warmupSpec } from '../wasm';
 import {
@@ -34,7 +34,7 @@ export class ProcessesLane implements LaneRunner {
   private pool: ProcessPool | null = null;
   private readonly reaper = new IdleReaper(() => this.dispose());
 
-  async run(spec: FullSpec, ctx: LaneContext): Promise<LaneResult> {
+  async run(spec: FullSpec, ctx: LaneContext): Promise<LaneRun> {
     const { signal } = ctx;
     const release = this.reaper.hold();
     let setupMs = 0;
@@ -128,12 +128,12 @@ export class ProcessesLane implements LaneRunner {
     await Promise.all(pool.procs.flatMap((_, row) => Array.from({ length: IN_FLIGHT }, () => serve(row))));
   }
 
-  private result(spec: FullSpec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t0: number, setupMs: number): LaneResult {
+  private result(spec: FullSpec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t0: number, setupMs: number): LaneRun {
     const wallMs = nowMs() - t0;
     const bounded = boundTrace(trace.numbers);
     const events = toEvents(bounded.events, t0);
     const { failedTasks, crashes } = tally;
-    const result: LaneResult = {
+    const result: LaneRun = {
       lane: this.lane,
       workers: spec.workers,
       ok: failedTasks.length === 0,

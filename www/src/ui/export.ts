@@ -1,6 +1,7 @@
 // Share and export: the link, the report as JSON and CSV, the trace for Perfetto, the timeline
 // and chart as PNG.
 import type { RunReport } from '../types';
+import { outcomeText } from '../outcome';
 import { chromeTrace } from '../trace-export';
 import { speedup } from '../verdict';
 
@@ -23,7 +24,7 @@ export function reportJson(report: RunReport): Blob {
   return new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' });
 }
 
-const CSV_COLUMNS = ['side', 'lane', 'workers', 'ok', 'wallMs', 'speedup', 'setupMs', 'transferMs', 'loopLagMs', 'checksum', 'error'];
+const CSV_COLUMNS = ['side', 'lane', 'workers', 'ok', 'outcome', 'wallMs', 'speedup', 'setupMs', 'transferMs', 'loopLagMs', 'checksum', 'error'];
 
 function csvField(v: unknown): string {
   const s = v === undefined || v === null ? '' : String(v);
@@ -32,7 +33,7 @@ function csvField(v: unknown): string {
 
 export function reportCsv(report: RunReport): Blob {
   const rows = report.results.map((r) => [
-    'browser', r.lane, r.workers, r.ok, r.wallMs.toFixed(3), speedup(report.results, r)?.toFixed(3) ?? '',
+    'browser', r.lane, r.workers, r.ok, outcomeText(r), r.wallMs.toFixed(3), speedup(report.results, r)?.toFixed(3) ?? '',
     r.setupMs.toFixed(3), r.transferMs.toFixed(3), r.loopLagMs?.toFixed(3) ?? '', r.checksum, r.error ?? '',
   ].map(csvField).join(','));
   // Both sides when a CPython report was dropped for this spec.
@@ -40,7 +41,7 @@ export function reportCsv(report: RunReport): Blob {
   const pySeq = py?.results.find((r) => r.lane === 'sequential' && r.ok);
   for (const r of py?.results ?? []) {
     rows.push([
-      'cpython', r.lane, r.workers, r.ok, r.wallMs.toFixed(3), pySeq && r.ok ? (pySeq.wallMs / r.wallMs).toFixed(3) : '',
+      'cpython', r.lane, r.workers, r.ok, r.ok ? 'done' : 'failed', r.wallMs.toFixed(3), pySeq && r.ok ? (pySeq.wallMs / r.wallMs).toFixed(3) : '',
       r.setupMs.toFixed(3), r.transferMs.toFixed(3), '', r.checksum, r.error ?? '',
     ].map(csvField).join(','));
   }

@@ -3,7 +3,8 @@
 import type { RunObserver } from '../playground';
 import type { FullSpec, Lane, LaneResult } from '../types';
 import { schema } from '../wasm';
-import { speedup } from '../verdict';
+import { outcomeText } from '../outcome';
+import { speedupNote } from '../verdict';
 import { byId, el } from './dom';
 import { phaseColor, type Timeline } from './timeline';
 
@@ -18,6 +19,9 @@ export class Race {
   private readonly list = byId<HTMLOListElement>('lane-cards');
   private readonly status = byId<HTMLParagraphElement>('status');
   private cards = new Map<Lane, Card>();
+
+  /** `cores`: this machine's, the limit a CPU-bound speedup is checked against. */
+  constructor(private readonly cores: number) {}
 
   start(spec: FullSpec): void {
     this.list.replaceChildren();
@@ -50,23 +54,22 @@ export class Race {
     if (c) c.bar.value = done;
   }
 
-  finished(r: LaneResult, all: LaneResult[]): void {
+  finished(spec: FullSpec, r: LaneResult, all: LaneResult[]): void {
     const c = this.cards.get(r.lane);
     if (!c) return;
     c.bar.value = r.ok ? c.bar.max : c.bar.value;
-    c.li.classList.toggle('failed', !r.ok);
+    c.li.classList.toggle('failed', r.outcome === 'failed');
+    c.li.classList.toggle('survived', r.outcome === 'survived');
     if (r.ok) {
-      const x = speedup(all, r);
       c.figure.textContent = `${r.wallMs.toFixed(0)} ms`;
-      const parts = [x === null || r.lane === 'sequential' ? '' : `${x.toFixed(2)}× sequential`];
+      const parts = [r.lane === 'sequential' ? '' : speedupNote(spec, all, r, this.cores)];
       if (r.setupMs > 0) parts.push(`+${r.setupMs.toFixed(0)} ms set-up`);
       if (r.loopLagMs !== undefined) parts.push(`loop lag ${r.loopLagMs.toFixed(0)} ms`);
       c.sub.textContent = parts.filter(Boolean).join(' · ') || c.sub.textContent;
     } else {
       // A lane that kept part of its work (processes after a crash) says how much.
-      const kept = r.checksum && r.tasksDone !== undefined ? `${r.tasksDone} of ${c.bar.max} kept` : 'failed';
-      c.figure.textContent = r.notRun ? 'not run' : r.errorKind === 'cancelled' ? 'cancelled' : kept;
-      c.sub.textContent = r.notRun ? 'cancelled before it started' : r.errorKind === 'cancelled' ? 'stopped while it ran' : r.error ?? '';
+      c.figure.textContent = outcomeText(r);
+      c.sub.textContent = r.outcome === 'not-run' ? 'cancelled before it started' : r.outcome === 'stopped' ? 'stopped while it ran' : r.error ?? '';
     }
   }
 
@@ -89,9 +92,11 @@ export interface RaceHooks {
  */
 export function raceObserver(race: Race, timeline: Timeline, hooks: RaceHooks = {}): RunObserver {
   let seen: LaneResult[] = [];
+  let running: FullSpec | null = null;
   return {
     runStarted: (spec) => {
       seen = [];
+      running = spec;
       race.start(spec);
       timeline.draw([]);
       hooks.started?.(spec);
@@ -104,7 +109,7 @@ export function raceObserver(race: Race, timeline: Timeline, hooks: RaceHooks = 
     lanePixels: (_lane, row, pixels) => hooks.pixels?.(row, pixels),
     laneFinished: (r) => {
       seen.push(r);
-      race.finished(r, seen);
+      if (running) race.finished(running, r, seen);
       hooks.finished?.(r, seen);
       timeline.draw(seen);
     },

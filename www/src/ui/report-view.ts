@@ -1,5 +1,6 @@
 // The verdict and the table of every figure, as text.
 import type { LaneResult, RunReport } from '../types';
+import { outcomeText } from '../outcome';
 import { speedup } from '../verdict';
 import { byId } from './dom';
 
@@ -34,7 +35,7 @@ export class ReportView {
     cell(row, fixed(r.transferMs), 'num transfer');
     cell(row, fixed(r.loopLagMs), 'num lag');
     cell(row, r.checksum || '—', 'checksum');
-    cell(row, r.ok ? 'ok' : r.notRun ? 'not run' : r.errorKind === 'cancelled' ? 'stopped' : `failed: ${r.error}`, 'ok');
+    cell(row, r.outcome === 'failed' ? `failed: ${r.error}` : outcomeText(r), 'ok');
   }
 
   show(report: RunReport): void {
