@@ -38,6 +38,56 @@ const WORKLOADS = [
   ]),
 ];
 
+/**
+ * Specs at the corners of the caps, each scaled to take seconds, not minutes: the largest buffer,
+ * image, rounds and request counts, the smallest tasks in the largest numbers, 64 workers on
+ * 2 cores, a yield every unit, the shortest GIL switch. The time budget's cost model must hold
+ * here, not only near the defaults: each lane's estimate within 2× of what it took (and not
+ * below it, or a spec the budget accepts could run past the budget).
+ */
+const CORNERS = [
+  { id: 'primes-20M', spec: { workload: 'primes', size: 20_000_000, workers: 2 }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'] },
+  { id: 'primes-20k-10000-tasks', spec: { workload: 'primes', size: 20_000, tasks: 10_000, workers: 2 }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'] },
+  { id: 'mandelbrot-4096', spec: { workload: 'mandelbrot', size: 4096, workers: 2 }, lanes: ['sequential', 'threads', 'processes'] },
+  { id: 'mandelbrot-4096-1-task', spec: { workload: 'mandelbrot', size: 4096, tasks: 1, workers: 2 }, lanes: ['sequential', 'threads', 'processes'] },
+  { id: 'hash-200000x100', spec: { workload: 'hash', size: 200_000, tasks: 100, workers: 2 }, lanes: ['sequential', 'threads', 'processes'] },
+  { id: 'share-256MB-1w', spec: { workload: 'share', size: 256, workers: 1 }, lanes: ['sequential', 'threads', 'processes'] },
+  { id: 'share-256MB-2w', spec: { workload: 'share', size: 256, workers: 2 }, lanes: ['sequential', 'threads', 'processes'] },
+  { id: 'io-20000x0', spec: { workload: 'io', size: 20_000, latencyMs: 0, workers: 2 }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'] },
+  { id: 'io-20000x1-64w', spec: { workload: 'io', size: 20_000, latencyMs: 1, workers: 64 }, lanes: ['threads', 'gil', 'processes', 'async'] },
+  { id: 'mixed-20x1M', spec: { workload: 'mixed', size: 20, latencyMs: 10, cpuRounds: 1_000_000, workers: 2 }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'] },
+  { id: 'async-yield-1', spec: { workload: 'primes', size: 300_000, yieldEvery: 1 }, lanes: ['sequential', 'async'] },
+  { id: 'gil-switch-0.1', spec: { workload: 'primes', size: 5_000_000, gilSwitchMs: 0.1, workers: 2 }, lanes: ['sequential', 'gil'] },
+  { id: 'processes-64w-cold', spec: { workload: 'primes', size: 2_000_000, workers: 64, pool: 'cold' }, lanes: ['threads', 'processes'] },
+];
+
+/**
+ * One run of a corner, a lane at a time on a fresh page (nothing warm from another spec): each
+ * lane's timed part against the estimate's, and the whole lane (start, warm-up, run) against
+ * the estimate of all of it.
+ */
+async function corner(browser, url, c) {
+  const { page, context, problems } = await openPage(browser, url);
+  const lanes = {};
+  let spec = null;
+  try {
+    for (const lane of c.lanes) {
+      const t = Date.now();
+      const report = await runSpec(page, { ...c.spec, lanes: [lane] });
+      const whole = Date.now() - t;
+      const [r] = report.results;
+      if (!r.ok) throw new Error(`${c.id}: ${lane} failed: ${r.error}`);
+      const [e] = report.estimate.lanes;
+      spec ??= { ...report.spec, lanes: c.lanes };
+      lanes[lane] = { wallMs: r.wallMs, wholeMs: whole, estimateMs: e.wallMs, estimateWholeMs: e.ms, estimateOverMeasured: e.wallMs / r.wallMs, checksum: r.checksum };
+    }
+    if (problems().length) throw new Error(`${c.id}: page problems: ${problems().join('; ')}`);
+  } finally {
+    await context.close();
+  }
+  return { spec, lanes };
+}
+
 async function measure(page, w) {
   // One untimed run first: pools start, kernels warm, share buffers exist.
   await runSpec(page, { ...w.spec, lanes: w.lanes });
@@ -138,14 +188,25 @@ function wasmSizes() {
 
 const server = await startServer();
 const browser = await launch();
+const cornersOnly = args.includes('--corners');
 const result = { machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}` }, repeats: REPEATS, quick };
 try {
   const { page, problems } = await openPage(browser, server.url);
   result.browser = await page.evaluate(() => navigator.userAgent);
   result.workloads = {};
-  for (const w of WORKLOADS) {
+  for (const w of cornersOnly ? [] : WORKLOADS) {
     process.stderr.write(`  ${w.id}…\n`);
     result.workloads[w.id] = await measure(page, w);
+  }
+  result.corners = {};
+  for (const c of CORNERS) {
+    process.stderr.write(`  corner ${c.id}…\n`);
+    result.corners[c.id] = await corner(browser, server.url, c);
+  }
+  if (cornersOnly) {
+    printCorners(result.corners);
+    if (outFile) writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    process.exit(0);
   }
   process.stderr.write('  start-up costs…\n');
   result.startup = await startup(page);
@@ -187,7 +248,19 @@ result.targets = [
 ].map(([name, value, ok, show]) => ({ name, value, shown: show(value), met: ok(value) }));
 result.seconds = (Date.now() - started) / 1000;
 
-const pad = (s, n) => String(s).padEnd(n);
+function printCorners(corners) {
+  console.log('\nthe budget at the corners of the caps (one run each; est/meas: the timed part, whole: start + warm-up + run):');
+  console.log(`${pad('corner', 26)}${pad('lane', 12)}${pad('measured ms', 13)}${pad('estimate', 10)}${pad('est/meas', 10)}${pad('whole ms', 10)}${pad('est whole', 11)}est/meas whole`);
+  for (const [id, c] of Object.entries(corners)) {
+    for (const [lane, v] of Object.entries(c.lanes)) {
+      console.log(`${pad(id, 26)}${pad(lane, 12)}${pad(v.wallMs.toFixed(0), 13)}${pad(v.estimateMs.toFixed(0), 10)}${pad(v.estimateOverMeasured.toFixed(2), 10)}${pad(v.wholeMs.toFixed(0), 10)}${pad(v.estimateWholeMs.toFixed(0), 11)}${(v.estimateWholeMs / v.wholeMs).toFixed(2)}`);
+    }
+  }
+}
+
+function pad(s, n) {
+  return String(s).padEnd(n);
+}
 const num = (v, d = 1) => (v === undefined || v === null ? '—' : v.toFixed(d));
 console.log(`\nconcurrency-playground bench (${quick ? 'quick, ' : ''}${REPEATS} repeats, ${result.machine.cores} cores) in ${result.seconds.toFixed(0)} s`);
 console.log(`browser: ${result.browser}\n`);

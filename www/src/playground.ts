@@ -1,7 +1,7 @@
 // window.playground: checks a spec, runs its lanes one after another (never competing for
 // cores), and reports. Everything heavy happens in the lanes' workers.
 import { detect } from './capabilities';
-import { Cancelled, failed, IdleReaper, notRun, onCancel, type LaneRunner } from './lanes/common';
+import { Cancelled, failed, IdleReaper, measureSpeed, notRun, onCancel, type LaneRunner } from './lanes/common';
 import { ProcessesLane } from './lanes/processes';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
@@ -30,6 +30,12 @@ export class PlaygroundImpl implements Playground {
   readonly version = VERSION;
   readonly ready: Promise<void>;
   private caps: Capabilities | null = null;
+  /**
+   * This machine's speed against the time budget's reference machine (crate/src/budget.rs
+   * `calibrate`), measured once in a worker after start-up; 1 until then. A run waits for it.
+   */
+  speed = 1;
+  private readonly calibrated: Promise<void>;
   private readonly runners: Map<Lane, LaneRunner>;
   private current: AbortController | null = null;
   private mapping: AbortController | null = null;
@@ -52,6 +58,11 @@ export class PlaygroundImpl implements Playground {
       await loadPlain();
       this.caps = await detect(schema().lanes);
     })();
+    // Not part of `ready`: the page can show itself while a worker times the kernels. A machine
+    // that cannot start one is estimated as the reference (its runs will say why they fail).
+    this.calibrated = this.ready.then(measureSpeed).then((speed) => {
+      this.speed = speed;
+    }, () => undefined);
   }
 
   capabilities(): Capabilities {
@@ -62,7 +73,7 @@ export class PlaygroundImpl implements Playground {
   /** Checks a spec against this environment; throws an Error naming the bad field. */
   check(raw: RunSpec | unknown) {
     const caps = this.capabilities();
-    const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes);
+    const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes, this.speed);
     const off = spec.lanes.find((l) => !caps.lanes.includes(l));
     if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off] ?? 'unavailable'}`, { field: 'lanes' });
     return spec;
@@ -86,6 +97,7 @@ export class PlaygroundImpl implements Playground {
 
   private async runLanes(raw: RunSpec, signal: AbortSignal): Promise<RunReport> {
     await this.ready;
+    await this.calibrated;
     const spec = this.check(raw);
     const caps = this.capabilities();
     const results: LaneResult[] = [];
@@ -118,6 +130,7 @@ export class PlaygroundImpl implements Playground {
         userAgent: navigator.userAgent,
         hardwareConcurrency: caps.hardwareConcurrency,
         crossOriginIsolated: caps.crossOriginIsolated,
+        speed: this.speed,
       },
       results,
       verdict: verdict(spec, results, caps.hardwareConcurrency),
@@ -139,7 +152,7 @@ export class PlaygroundImpl implements Playground {
    */
   estimate(raw: RunSpec): Estimate {
     const caps = this.capabilities();
-    return estimateSpec({ workers: caps.hardwareConcurrency, lanes: caps.lanes, ...raw }, caps.hardwareConcurrency);
+    return estimateSpec({ workers: caps.hardwareConcurrency, lanes: caps.lanes, ...raw }, caps.hardwareConcurrency, this.speed);
   }
 
   /** The spec as a self-contained Python script that runs it under CPython (www/src/python.ts). */

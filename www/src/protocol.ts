@@ -34,6 +34,8 @@ export interface WasmWorkerApi {
    * Panics and progress are reported on the BroadcastChannel named `channel`.
    */
   init(module: WebAssembly.Module, channel: string): Promise<void>;
+  /** This machine's speed against the time budget's reference: a few ms of the primes kernel. */
+  calibrate(): Promise<number>;
   /** Makes what the spec needs (the share buffer) before timing starts. */
   prepare(spec: FullSpec): Promise<void>;
   runSequential(spec: FullSpec): Promise<LaneOutput>;

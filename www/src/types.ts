@@ -82,7 +82,8 @@ export type LaneRun = Omit<LaneResult, 'outcome'>;
 export interface RunReport {
   spec: FullSpec;
   estimate: Estimate;
-  env: { userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean };
+  /** `speed`: this machine's against the time budget's reference (1: as fast; 2: twice as slow). */
+  env: { userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean; speed: number };
   results: LaneResult[];
   /** The fastest lane that finished (null when none did, or when a fault was injected). */
   verdict: { fastest: Lane | null; text: string };

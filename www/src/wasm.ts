@@ -32,9 +32,13 @@ export async function loadPlain(): Promise<void> {
   await init({ module_or_path: await plainModule() });
 }
 
-/** Checks a spec and fills its defaults; throws an Error whose `kind` and `field` say what is wrong. */
-export function normalize(raw: unknown, cores: number, lanes: Lane[]): FullSpec {
-  return normalizeSpec(raw, cores, lanes);
+/**
+ * Checks a spec and fills its defaults, and checks it against the time budget on a machine of
+ * `cores` cores and `speed` (crate/src/budget.rs); throws an Error whose `kind` and `field` say
+ * what is wrong.
+ */
+export function normalize(raw: unknown, cores: number, lanes: Lane[], speed: number): FullSpec {
+  return normalizeSpec(raw, cores, lanes, speed);
 }
 
 export function checksumOf(workload: Workload, partials: bigint[]): string {
@@ -71,7 +75,7 @@ export function boundTrace(events: number[]): { events: Float64Array; totals: Fl
   return bound(Float64Array.from(events)) as { events: Float64Array; totals: Float64Array };
 }
 
-/** The time budget's estimate of a spec on a machine with `cores` cores (crate/src/budget.rs). */
-export function estimateSpec(raw: unknown, cores: number): Estimate {
-  return estimate(raw, cores);
+/** The time budget's estimate of a spec on a machine of `cores` cores and `speed` (crate/src/budget.rs). */
+export function estimateSpec(raw: unknown, cores: number, speed: number): Estimate {
+  return estimate(raw, cores, speed);
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-use crate::budget;
 use crate::spec::{Defaults, Lane, RawInput, Spec};
 use crate::Error;
 
@@ -68,43 +67,4 @@ pub fn read_worker_spec(raw: JsValue) -> Result<Spec, Error> {
             lanes: Lane::ALL.to_vec(),
         },
     )
-}
-
-/// The time budget's estimate of one lane.
-#[derive(Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct LaneEstimate {
-    pub lane: Lane,
-    /// The lane's whole time, set-up and warm-up included: what the budget counts.
-    pub ms: f64,
-    /// Its timed part alone, comparable with a result's `wallMs`.
-    pub wall_ms: f64,
-}
-
-/// The time budget's estimate of a spec (crate/src/budget.rs).
-#[derive(Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct Estimate {
-    pub lanes: Vec<LaneEstimate>,
-    pub total_ms: f64,
-    pub budget_ms: f64,
-}
-
-impl Estimate {
-    pub fn of(spec: &Spec, cores: u32) -> Estimate {
-        let estimate = budget::estimate(spec, cores);
-        Estimate {
-            lanes: estimate
-                .lanes
-                .iter()
-                .map(|l| LaneEstimate {
-                    lane: l.lane,
-                    ms: l.ms,
-                    wall_ms: l.timed_ms,
-                })
-                .collect(),
-            total_ms: estimate.total_ms,
-            budget_ms: budget::BUDGET_MS,
-        }
-    }
 }

@@ -13,13 +13,12 @@ use js_sys::{Object, Uint8Array};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
-pub use boundary::{Estimate, LaneEstimate};
 pub use channel::init_instance;
 pub use report::bound_trace;
 pub use share_cache::{has_share, receive_share, share_buffer};
 pub use timers::JsTimers;
 
-use crate::budget;
+use crate::budget::{self, Estimate, Machine};
 use crate::lanes::{self, cancel, InTurn};
 use crate::schema::Schema;
 use crate::spec::{Defaults, Lane, Spec, Workload};
@@ -41,15 +40,21 @@ pub fn spec_schema() -> Result<Ts<Schema>, JsValue> {
 /// longer than the time budget (`budget::check`).
 ///
 /// `workers` is this machine's core count (`navigator.hardwareConcurrency`): the default for the
-/// spec's `workers`, and what the budget's estimate computes with. `lanes` is what this
-/// environment offers when the spec leaves them out. The workers do not re-check the budget:
-/// they run what the page accepted, on the page's count of cores.
+/// spec's `workers`, and what the budget's estimate computes with; `speed` is this machine's
+/// speed against the budget's reference (`calibrate`). `lanes` is what this environment offers
+/// when the spec leaves them out. The workers do not re-check the budget: they run what the page
+/// accepted.
 ///
 /// # Errors
 /// An `Error` of kind `invalid` or `budget` whose `field` is the field to change; its message
 /// says what the field allows (for the budget: a value of it that would fit).
 #[wasm_bindgen(js_name = normalizeSpec)]
-pub fn normalize_spec(raw: JsValue, workers: u32, lanes: Vec<String>) -> Result<Ts<Spec>, JsValue> {
+pub fn normalize_spec(
+    raw: JsValue,
+    workers: u32,
+    lanes: Vec<String>,
+    speed: f64,
+) -> Result<Ts<Spec>, JsValue> {
     let lanes = lanes
         .iter()
         .map(|name| {
@@ -60,17 +65,34 @@ pub fn normalize_spec(raw: JsValue, workers: u32, lanes: Vec<String>) -> Result<
         })
         .collect::<Result<_, _>>()?;
     let spec = read_spec(raw, &Defaults { workers, lanes })?;
-    budget::check(&spec, workers)?;
+    budget::check(
+        &spec,
+        Machine {
+            cores: workers,
+            speed,
+        },
+    )?;
     to_ts(&spec)
 }
 
-/// The time budget's estimate for a spec on a machine with `cores` logical cores.
+/// The time budget's estimate for a spec on a machine with `cores` logical cores running at
+/// `speed` (see `calibrate`).
 ///
 /// # Errors
 /// A bad spec.
 #[wasm_bindgen(js_name = estimateSpec)]
-pub fn estimate_spec(spec: JsValue, cores: u32) -> Result<Ts<Estimate>, JsValue> {
-    to_ts(&Estimate::of(&read_worker_spec(spec)?, cores))
+pub fn estimate_spec(spec: JsValue, cores: u32, speed: f64) -> Result<Ts<Estimate>, JsValue> {
+    to_ts(&budget::estimate(
+        &read_worker_spec(spec)?,
+        Machine { cores, speed },
+    ))
+}
+
+/// This machine's speed against the time budget's reference machine: a few milliseconds of the
+/// primes kernel, timed (`budget::calibrate`). Run it in a worker: it computes.
+#[wasm_bindgen]
+pub fn calibrate() -> f64 {
+    budget::calibrate(crate::trace::now_ms)
 }
 
 /// The small untimed run of the same kernels a lane makes before a workload's first timed run.

@@ -208,3 +208,16 @@ export async function startWasmWorker(signal: AbortSignal): Promise<WorkerHandle
   }
   return worker;
 }
+
+/**
+ * This machine's speed against the time budget's reference (crate/src/budget.rs `calibrate`):
+ * timed in a worker of its own, so the page never computes it, then ended.
+ */
+export async function measureSpeed(): Promise<number> {
+  const worker = await startWasmWorker(new AbortController().signal);
+  try {
+    return await worker.call((api) => api.calibrate());
+  } finally {
+    worker.terminate();
+  }
+}
