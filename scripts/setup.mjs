@@ -1,6 +1,6 @@
 // Installs what the build and the tests need, idempotently: fast when all is there.
 //   node scripts/setup.mjs            toolchain, wasm-bindgen-cli, wasm-pack, npm packages
-//   node scripts/setup.mjs --browser  and Chromium + ChromeDriver, Firefox ESR + geckodriver (for the tests)
+//   node scripts/setup.mjs --browser  and python3, Chromium + ChromeDriver, Firefox ESR + geckodriver (for the tests)
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,6 +80,16 @@ function firefox() {
     + '  Elsewhere: install Firefox, link it to /usr/bin/firefox-esr, and rerun.');
 }
 
+/** The Python bridge's tests run its scripts with python3 (standard library only). */
+function python() {
+  const have = probe('python3', ['--version']);
+  if (have) return console.log(`  ✓ ${have}`);
+  aptInstall(['python3'], 'Python 3',
+    'The Python bridge\'s tests need python3, and it is missing.\n'
+    + '  On Debian/Ubuntu: sudo apt-get install -y python3\n'
+    + '  Elsewhere: install Python 3.8 or later as python3 on PATH, and rerun.');
+}
+
 function npmPackages() {
   const lock = join(root, 'package-lock.json');
   const stamp = join(root, 'node_modules', '.setup-lock-hash');
@@ -95,6 +105,7 @@ toolchain();
 cargoTool('wasm-bindgen', 'wasm-bindgen-cli', lockedWasmBindgen());
 cargoTool('wasm-pack', 'wasm-pack', WASM_PACK);
 if (browser) {
+  python();
   chromium();
   firefox();
   // Built from source: the npm geckodriver package downloads a binary at run time.

@@ -53,16 +53,16 @@ const PRIMES_NS_PER_NUMBER: f64 = 7.4;
 const PRIMES_NS_PER_DIVISION_TERM: f64 = 0.72;
 /// Mandelbrot, one pixel averaged over the image (escape loop up to `MAX_ITER`): the mean does
 /// not depend on the size (natively the same from 200 to 4096 pixels a side).
-const MANDELBROT_NS_PER_PIXEL: f64 = 200.0;
+const MANDELBROT_NS_PER_PIXEL: f64 = 230.0;
 /// One SHA-256 round of a 32-byte digest (hash, and the CPU step of io and mixed). Natively sha2
 /// uses the CPU's SHA extensions; wasm has none, so only the browser figure counts.
-pub const HASH_NS_PER_ROUND: f64 = 260.0;
+pub const HASH_NS_PER_ROUND: f64 = 280.0;
 /// Share, one strided byte read while the buffer fits in the cache (16 MB and less).
 const SHARE_NS_PER_READ_CACHED: f64 = 2.4;
 /// Share, one strided byte read once the buffer is far larger than the cache (64 MB and more):
 /// nearly every read misses (256 MB scanned in 64 tasks: 6.9 ns a read where the machine's
 /// speed was 1.5). Between 16 and 64 MB the cost grows geometrically.
-const SHARE_NS_PER_READ_UNCACHED: f64 = 5.0;
+const SHARE_NS_PER_READ_UNCACHED: f64 = 5.5;
 const SHARE_CACHED_MB: f64 = 16.0;
 const SHARE_UNCACHED_MB: f64 = 64.0;
 /// Making the `share` buffer (xorshift, 8 bytes a step).
@@ -70,7 +70,7 @@ const SHARE_BUILD_MS_PER_MB: f64 = 1.0;
 /// Copying the `share` buffer into one process (structured clone, then into its wasm memory,
 /// which must grow for it): 256 MB took about 2 s. Processes receive their copies at once, as
 /// many at a time as there are cores.
-const SHARE_COPY_MS_PER_MB: f64 = 5.5;
+const SHARE_COPY_MS_PER_MB: f64 = 6.5;
 /// Starting one worker (script, instantiate the compiled module). Starts share the cores.
 const SPAWN_MS: f64 = 30.0;
 /// Starting the lab worker and its rayon pool: a base, and each thread's own start (64
@@ -80,26 +80,30 @@ const THREAD_START_MS: f64 = 40.0;
 /// Each task's own cost in a lane besides its kernel (its trace spans, the flight log, the
 /// progress report): 10,000 tasks of 2 numbers took 42 ms on the sequential lane, 68 on async.
 const SEQUENTIAL_TASK_MS: f64 = 0.004;
-/// The async lane's, with its future, its timer and its wake-up.
-const ASYNC_TASK_MS: f64 = 0.02;
+/// The async lane's: a future, polled.
+const ASYNC_TASK_MS: f64 = 0.004;
+/// An async wait's own cost: its timer and the wake-up of its future (20,000 requests of 0 ms
+/// took 558 ms).
+const ASYNC_WAIT_MS: f64 = 0.02;
 /// A task on a rayon thread also takes and gives back work (stealing): 10,000 tiny tasks took
-/// 81 ms on 2 threads.
-const THREAD_TASK_MS: f64 = 0.012;
+/// 58 ms on 2 threads.
+const THREAD_TASK_MS: f64 = 0.008;
 /// A process's own cost per task (a message there, the result back, the page's queue).
 const PROCESS_TASK_MS: f64 = 0.3;
-/// A blocking wait's own cost on a real thread (`memory.atomic.wait32`, the wake-up), on a CPU:
-/// 20,000 requests of 0 ms took 231 ms on 2 threads. With more threads than cores a woken thread
+/// A blocking wait's own cost on a real thread (`memory.atomic.wait32`, the wake-up), on a CPU;
+/// a wait of 0 ms does not block and costs nothing. With more threads than cores a woken thread
 /// waits for a core too: the cost grows with √(threads / cores) (64 threads on 2 cores: 20,000
-/// requests of 1 ms took 1.2 s, not the 0.3 s their waits alone would).
-const THREAD_WAKE_MS: f64 = 0.02;
+/// requests of 1 ms took 2.4 s, not the 0.34 s their waits alone would).
+const THREAD_WAKE_MS: f64 = 0.022;
 /// A blocking wait in a JS worker (a timer set from a message, the last stretch by message
-/// hops): what a wait of 0 ms costs, on a CPU.
-const JS_WAIT_MS: f64 = 0.03;
-/// The GIL changing hands around each blocking wait, serialised: 20,000 requests of 0 ms took
-/// 528 ms on 2 GIL threads.
-const GIL_WAIT_MS: f64 = 0.025;
+/// hops): what a wait of 0 ms costs, on a CPU (20,000 requests of 0 ms took 850 ms
+/// sequential).
+const JS_WAIT_MS: f64 = 0.025;
+/// The GIL let go and taken back around each wait, even one of 0 ms, serialised: 20,000
+/// requests of 0 ms took 600 ms on 2 GIL threads.
+const GIL_WAIT_MS: f64 = 0.015;
 /// One yield to the event loop (a MessageChannel round trip).
-const YIELD_MS: f64 = 0.0105;
+const YIELD_MS: f64 = 0.013;
 /// How late a wait of more than 0 ms ends (timer granularity; crate/js/timers.js hops the last
 /// stretch by message, so a 1 ms wait holds its lane 1.0 to 1.1 ms).
 const TIMER_LATE_MS: f64 = 0.1;
@@ -312,6 +316,8 @@ struct Work {
     shortest_wait_ms: f64,
     /// Waits of the spec (every request waits once, even for 0 ms).
     waits: f64,
+    /// Waits of more than 0 ms: the ones that block a thread.
+    blocking_waits: f64,
     /// Yields the async lane makes: one between two slices of `yieldEvery` units.
     yields: f64,
     /// Bytes a task hands back besides its partial (a Mandelbrot band's pixels), all tasks.
@@ -327,6 +333,7 @@ impl Work {
             longest_wait_ms: 0.0,
             shortest_wait_ms: if spec.workload.is_io() { f64::MAX } else { 0.0 },
             waits: 0.0,
+            blocking_waits: 0.0,
             yields: 0.0,
             result_bytes: 0.0,
         };
@@ -341,6 +348,9 @@ impl Work {
             if spec.workload.is_io() {
                 let latency = io::latency(spec, index);
                 work.waits += 1.0;
+                if latency > 0.0 {
+                    work.blocking_waits += 1.0;
+                }
                 work.wait_ms += latency + if latency > 0.0 { TIMER_LATE_MS } else { 0.0 };
                 work.longest_wait_ms = work.longest_wait_ms.max(latency);
                 work.shortest_wait_ms = work.shortest_wait_ms.min(latency);
@@ -422,37 +432,48 @@ fn lane_ms(
     let speed = machine.speed;
     let tasks = f64::from(spec.tasks);
     // CPU time: the kernels, and each task's and each wait's own cost in this lane.
-    let cpu = |per_task: f64, per_wait: f64| {
-        compute * speed * (work.compute_ms + tasks * per_task + work.waits * per_wait)
+    let cpu = |per_task: f64, per_wait: f64, per_blocking_wait: f64| {
+        compute
+            * speed
+            * (work.compute_ms
+                + tasks * per_task
+                + work.waits * per_wait
+                + work.blocking_waits * per_blocking_wait)
     };
     let w_ms = waits * work.wait_ms;
     let heaviest = compute * speed * work.heaviest_ms + waits * work.longest_wait_ms;
     let w = f64::from(spec.workers.min(spec.tasks));
     let p = w.min(f64::from(machine.cores.max(1)));
-    // With more threads than cores, a woken thread also waits for a core.
-    let wake = THREAD_WAKE_MS * (w / p).sqrt();
+    let oversubscribed = w > p && work.blocking_waits > 0.0;
     let pooled = |c: f64| {
-        if w > p && work.waits > 0.0 {
+        if oversubscribed {
             w_ms / w + c / p
         } else {
             ((c + w_ms) / w).max(c / p).max(heaviest)
         }
     };
     let run = match lane {
-        Lane::Sequential => cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS) + w_ms,
-        Lane::Threads => pooled(cpu(THREAD_TASK_MS, wake)),
+        Lane::Sequential => cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS, 0.0) + w_ms,
+        // With more threads than cores a woken thread also waits for a core.
+        Lane::Threads => pooled(cpu(THREAD_TASK_MS, 0.0, THREAD_WAKE_MS * (w / p).sqrt())),
         Lane::Gil => {
-            let c = cpu(THREAD_TASK_MS, wake + GIL_WAIT_MS);
-            ((c + w_ms) / w).max(c * GIL_OVERHEAD).max(heaviest)
+            // One thread at a time holds the lock: its tasks and hand-overs are serialised; the
+            // waits and the wake-ups after them are not.
+            let serial = cpu(THREAD_TASK_MS, GIL_WAIT_MS, 0.0);
+            let wakes = compute * speed * work.blocking_waits * THREAD_WAKE_MS;
+            ((serial + wakes + w_ms) / w)
+                .max(serial * GIL_OVERHEAD + wakes / p)
+                .max(heaviest)
         }
         Lane::Processes => {
-            let c = cpu(PROCESS_TASK_MS, JS_WAIT_MS)
+            let c = cpu(PROCESS_TASK_MS, JS_WAIT_MS, 0.0)
                 + compute * speed * work.result_bytes / 1e6 * RESULT_MS_PER_MB;
             let copies = mb(spec) * SHARE_COPY_MS_PER_MB * speed * (w / p).ceil();
             pooled(c) + setup * copies
         }
         Lane::Async => {
-            (waits * work.longest_wait_ms).max(waits * work.shortest_wait_ms + cpu(ASYNC_TASK_MS, 0.0))
+            (waits * work.longest_wait_ms)
+                .max(waits * work.shortest_wait_ms + cpu(ASYNC_TASK_MS, ASYNC_WAIT_MS, 0.0))
                 + yields * speed * work.yields * YIELD_MS
         }
     };
@@ -879,8 +900,15 @@ mod tests {
             cores: 2,
             speed: 2.0,
         };
-        for (fast, slow) in estimate(&cpu, TWO).lanes.iter().zip(estimate(&cpu, slow).lanes) {
-            assert!((slow.wall_ms / fast.wall_ms - 2.0).abs() < 0.01, "{fast:?} {slow:?}");
+        for (fast, slow) in estimate(&cpu, TWO)
+            .lanes
+            .iter()
+            .zip(estimate(&cpu, slow).lanes)
+        {
+            assert!(
+                (slow.wall_ms / fast.wall_ms - 2.0).abs() < 0.01,
+                "{fast:?} {slow:?}"
+            );
         }
         let (fast, slow) = (estimate(&io, TWO).lanes[0], estimate(&io, slow).lanes[0]);
         assert!(slow.wall_ms - fast.wall_ms < 10.0, "{fast:?} {slow:?}");
@@ -956,7 +984,10 @@ mod tests {
             budget_ms: 2000.0,
             speed: 1.0,
         };
-        assert_eq!(lanes_to_drop(&two(5000.0, 1000.0), 2000.0), "leave out processes");
+        assert_eq!(
+            lanes_to_drop(&two(5000.0, 1000.0), 2000.0),
+            "leave out processes"
+        );
         assert_eq!(
             lanes_to_drop(&two(5000.0, 3000.0), 2000.0),
             "sequential alone would take 3.0 s"

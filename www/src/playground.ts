@@ -35,7 +35,8 @@ export class PlaygroundImpl implements Playground {
    * `calibrate`), measured once in a worker after start-up; 1 until then. A run waits for it.
    */
   speed = 1;
-  private readonly calibrated: Promise<void>;
+  /** Resolves with `speed` once it is measured. */
+  readonly calibrated: Promise<number>;
   private readonly runners: Map<Lane, LaneRunner>;
   private current: AbortController | null = null;
   private mapping: AbortController | null = null;
@@ -62,7 +63,8 @@ export class PlaygroundImpl implements Playground {
     // that cannot start one is estimated as the reference (its runs will say why they fail).
     this.calibrated = this.ready.then(measureSpeed).then((speed) => {
       this.speed = speed;
-    }, () => undefined);
+      return speed;
+    }, () => this.speed);
   }
 
   capabilities(): Capabilities {

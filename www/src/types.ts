@@ -108,6 +108,11 @@ export interface Playground {
   ready: Promise<void>;
   capabilities(): Capabilities;
   run(spec: RunSpec): Promise<RunReport>;
+  /**
+   * This machine's speed against the time budget's reference (1: as fast; 2: twice as slow),
+   * measured once in a worker after start-up; every run waits for it.
+   */
+  readonly calibrated: Promise<number>;
   /** Races a decision map: the seed's rules over a grid of cells (www/src/map.ts). */
   map(options?: object, onCell?: (cell: unknown, done: number, total: number, leftMs: number) => void): Promise<unknown>;
   /** What each lane of a spec is expected to take (the time budget's cost model). */
