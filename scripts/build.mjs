@@ -95,6 +95,7 @@ async function web() {
       'embed-main': 'src/embed-main.ts',
       'lab.worker': 'src/workers/lab.worker.ts',
       'wasm.worker': 'src/workers/wasm.worker.ts',
+      'process.worker': 'src/workers/process.worker.ts',
     },
     outdir: dist,
     plugins: [wasmPackages, uplotLocale],

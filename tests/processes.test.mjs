@@ -9,9 +9,9 @@ let problems;
 
 const byLane = (report) => Object.fromEntries(report.results.map((r) => [r.lane, r]));
 
-/** Dedicated workers running the plain build (the sequential worker and any process). */
+/** The processes' workers, each running the plain build in its own memory. */
 function wasmWorkers() {
-  return page.workers().filter((w) => w.url().endsWith('/wasm.worker.js')).length;
+  return page.workers().filter((w) => w.url().endsWith('/process.worker.js')).length;
 }
 
 /** Waits (up to 2 s: a terminated worker's close event takes a moment) until `n` are left. */

@@ -79,7 +79,8 @@ function printTable() {
   const sum = (r) => (!r ? '-' : r.ok ? r.checksum : `failed${r.checksum ? ` (${r.checksum})` : ''}`);
   const ms = (r) => (!r ? '-' : r.ok || r.checksum ? r.wallMs.toFixed(1) : 'x');
   const browserLanes = ['sequential', 'threads', 'gil', 'processes', 'async'];
-  console.log(`\nPython bridge: checksums (python ${probe.stdout.trim()}, ${WORKERS} workers)\n${table(
+  const version = spawnSync(PYTHON, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\nPython bridge: checksums (${version}, ${WORKERS} workers)\n${table(
     ['workload', 'browser', ...pyLanes.map((l) => `py ${l}`)],
     rows.map((r) => [r.label, r.browserSum, ...pyLanes.map((l) => sum(pyLane(r.python, l)))]),
   )}`);

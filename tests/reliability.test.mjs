@@ -112,6 +112,7 @@ describe('reliability', () => {
     const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
     await ctx.route('**/wasm.worker.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
     await ctx.route('**/lab.worker.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await ctx.route('**/process.worker.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
     const broken = await runSpec(p, { workload: 'primes', size: 100_000, workers: 2 });
     assert.equal(broken.results.length, 5);
     for (const r of broken.results) {
@@ -120,6 +121,7 @@ describe('reliability', () => {
     }
     await ctx.unroute('**/wasm.worker.js');
     await ctx.unroute('**/lab.worker.js');
+    await ctx.unroute('**/process.worker.js');
     const fixed = await runSpec(p, { workload: 'primes', size: 100_000, workers: 2 });
     assert.ok(fixed.results.every((r) => r.ok && r.checksum === '9592'), JSON.stringify(fixed.results.map((r) => [r.lane, r.error])));
     // The refused loads are requests the server answered 404: nothing else may have gone wrong.

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::budget::{BUDGET_MS, HASH_NS_PER_ROUND};
 use crate::spec::{
-    Fault, Lane, Pool, Range, Workload, CPU_ROUNDS, GIL_SWITCH_MS, LATENCY_MS, MAX_TASKS,
+    Fault, Lane, Pool, Range, Workload, CHUNK, CPU_ROUNDS, GIL_SWITCH_MS, LATENCY_MS, MAX_TASKS,
     MAX_WORKERS, SEED, YIELD_EVERY,
 };
 use crate::trace::Phase;
@@ -30,6 +30,10 @@ pub enum FieldKind {
 #[serde(rename_all = "camelCase")]
 pub struct Field {
     pub name: &'static str,
+    /// The form's label for it.
+    pub label: &'static str,
+    /// Whether the form keeps it under "more settings" (folded) rather than in the main row.
+    pub more: bool,
     pub kind: FieldKind,
     /// Bounds of a number; `None` where they depend on another field (size: the workload).
     pub min: Option<f64>,
@@ -75,6 +79,8 @@ pub struct Schema {
 fn number(name: &'static str, kind: FieldKind, range: Range, help: &'static str) -> Field {
     Field {
         name,
+        label: name,
+        more: true,
         kind,
         min: Some(range.min),
         max: Some(range.max),
@@ -94,6 +100,8 @@ fn choice<T: Copy>(
 ) -> Field {
     Field {
         name,
+        label: name,
+        more: true,
         kind: FieldKind::Choice,
         min: None,
         max: None,
@@ -114,10 +122,26 @@ fn size_meaning(w: Workload) -> &'static str {
     }
 }
 
+impl Field {
+    fn labelled(self, label: &'static str) -> Field {
+        Field { label, ..self }
+    }
+
+    /// In the form's main row, not folded under "more settings".
+    fn main(self) -> Field {
+        Field {
+            more: false,
+            ..self
+        }
+    }
+}
+
 pub fn schema() -> Schema {
     use FieldKind::{Lanes, Number, Whole};
     let open = |name, kind, min: f64, max: f64, help| Field {
         name,
+        label: name,
+        more: false,
         kind,
         min: Some(min),
         max: Some(max),
@@ -133,42 +157,46 @@ pub fn schema() -> Schema {
             Workload::name,
             Workload::Primes,
             "primes, mandelbrot, hash and share are CPU-bound; io and mixed wait for simulated responses.",
-        ),
+        )
+        .labelled("Workload")
+        .main(),
         Field {
             min: None,
             max: None,
             ..open("size", Whole, 0.0, 0.0, "How much work: its meaning and range depend on the workload.")
-        },
-        Field {
-            max: Some(f64::from(MAX_TASKS)),
-            ..open(
-                "tasks",
-                Whole,
-                1.0,
-                f64::from(MAX_TASKS),
-                "Chunks the work is split into. Empty: automatic (io and mixed: one per request).",
-            )
-        },
+        }
+        .labelled("Size"),
         open(
             "workers",
             Whole,
             1.0,
             f64::from(MAX_WORKERS),
             "Threads or processes. Empty: one per core here.",
-        ),
+        )
+        .labelled("Workers"),
+        open(
+            "tasks",
+            Whole,
+            1.0,
+            f64::from(MAX_TASKS),
+            "Chunks the work is split into. Empty: automatic (io and mixed: one per request).",
+        )
+        .labelled("Tasks"),
         Field {
             kind: Lanes,
             min: None,
             max: None,
             choices: Lane::ALL.iter().map(|l| l.name()).collect(),
             ..open("lanes", Lanes, 0.0, 0.0, "The concurrency models to race, one after another.")
-        },
+        }
+        .labelled("Lanes"),
         number(
             "latencyMs",
             Number,
             LATENCY_MS,
             "Each simulated request waits this long for its response.",
-        ),
+        )
+        .labelled("Latency (ms)"),
         Field {
             max: None,
             ..number(
@@ -181,45 +209,59 @@ pub fn schema() -> Schema {
                 },
                 "Seeded spread around the latency, 0 to the latency; every lane sees the same latencies.",
             )
-        },
+        }
+        .labelled("Jitter (± ms)"),
         number(
             "cpuRounds",
             Whole,
             CPU_ROUNDS,
             "SHA-256 rounds after each mixed response (2000 ≈ 1 ms).",
-        ),
+        )
+        .labelled("CPU per response (mixed)"),
         number(
             "gilSwitchMs",
             Number,
             GIL_SWITCH_MS,
             "How long a thread waits before asking the GIL holder to let go (CPython: 5).",
-        ),
+        )
+        .labelled("GIL switch interval (ms)"),
         number(
             "yieldEvery",
             Whole,
             YIELD_EVERY,
             "Units of CPU work between yields to the event loop; 0 never yields (the loop is blocked).",
-        ),
+        )
+        .labelled("Async yield every"),
+        number(
+            "chunk",
+            Whole,
+            CHUNK,
+            "Tasks a process gets in one message; 0: automatic, as Python's Pool.map (tasks ÷ 4 × processes).",
+        )
+        .labelled("Tasks per message (processes)"),
         choice(
             "pool",
             &[Pool::Cold, Pool::Warm],
             Pool::name,
             Pool::Cold,
-            "Cold shows the spawn cost; warm leaves it out.",
-        ),
+            "Cold starts processes for the run and shows the spawn cost; warm reuses the last run's.",
+        )
+        .labelled("Process pool"),
         choice(
             "fault",
             &Fault::ALL,
             Fault::name,
             Fault::None,
             "One task fails: a process dies alone; threads share one instance and all fail.",
-        ),
+        )
+        .labelled("Fault"),
         number(
             "seed",
             Whole,
             SEED,
             "Seeds latencies, hashes, the share buffer and the faulty task.",
-        ),
+        )
+        .labelled("Seed"),
     ];
     let workloads = Workload::ALL
         .into_iter()

@@ -165,6 +165,9 @@ pub struct Spec {
     pub pool: Pool,
     /// SHA-256 rounds of CPU work after each `mixed` response.
     pub cpu_rounds: u32,
+    /// Tasks a process gets in one message; 0: as Python's `Pool.map` chooses (see
+    /// [`Spec::chunk_size`]).
+    pub chunk: u32,
 }
 
 /// One field as the caller gave it, before checking.
@@ -318,7 +321,7 @@ pub struct Defaults {
     pub lanes: Vec<Lane>,
 }
 
-pub const FIELDS: [&str; 13] = [
+pub const FIELDS: [&str; 14] = [
     "workload",
     "size",
     "tasks",
@@ -332,6 +335,7 @@ pub const FIELDS: [&str; 13] = [
     "fault",
     "pool",
     "cpuRounds",
+    "chunk",
 ];
 
 /// Every process of the processes lane receives its own copy of the `share` buffer: cap the sum.
@@ -381,6 +385,12 @@ pub const CPU_ROUNDS: Range = Range {
     min: 0.0,
     max: 1_000_000.0,
     default: 2_000.0,
+};
+/// 0: automatic.
+pub const CHUNK: Range = Range {
+    min: 0.0,
+    max: MAX_TASKS as f64,
+    default: 0.0,
 };
 
 impl RawSpec {
@@ -534,6 +544,7 @@ impl RawSpec {
             ));
         }
         let cpu_rounds = whole(self.get("cpuRounds"), "cpuRounds", CPU_ROUNDS)?;
+        let chunk = whole(self.get("chunk"), "chunk", CHUNK)?;
         if workload.is_io() && f64::from(size) * (latency_ms + jitter_ms) > MAX_TOTAL_WAIT_MS {
             return Err(Error::field(
                 "latencyMs",
@@ -578,6 +589,7 @@ impl RawSpec {
             fault,
             pool,
             cpu_rounds,
+            chunk,
         })
     }
 }
@@ -610,6 +622,18 @@ impl Spec {
         small
     }
 
+    /// Tasks a process gets in one message: `chunk`, or where it is 0 what Python's `Pool.map`
+    /// picks: the tasks over four times the processes, rounded up (so each process gets about four
+    /// messages, and uneven tasks still balance). At most the tasks.
+    pub fn chunk_size(&self) -> u32 {
+        let size = if self.chunk > 0 {
+            self.chunk
+        } else {
+            self.tasks.div_ceil(4 * self.workers.max(1))
+        };
+        size.clamp(1, self.tasks.max(1))
+    }
+
     /// The spec as raw fields again, to normalise it a second time (the validator's idempotence
     /// tests, and the budget's tests of a field changed).
     pub fn to_raw(&self) -> RawSpec {
@@ -632,6 +656,7 @@ impl Spec {
             .with("fault", t(self.fault.name()))
             .with("pool", t(self.pool.name()))
             .with("cpuRounds", n(self.cpu_rounds.into()))
+            .with("chunk", n(self.chunk.into()))
     }
 }
 
@@ -846,6 +871,29 @@ mod tests {
             ("cpuRounds", RawValue::Number(1_000_000.0)),
         ]);
         assert!(e.starts_with("cpuRounds:"), "{e}");
+    }
+
+    #[test]
+    fn chunks_are_what_pool_map_picks_unless_given() {
+        let spec = |tasks: f64, workers: f64, chunk: f64| {
+            raw(&[
+                ("tasks", RawValue::Number(tasks)),
+                ("workers", RawValue::Number(workers)),
+                ("chunk", RawValue::Number(chunk)),
+            ])
+            .normalize(&defaults())
+            .unwrap()
+            .chunk_size()
+        };
+        // CPython: chunksize, extra = divmod(len(iterable), len(self._pool) * 4); if extra: chunksize += 1
+        assert_eq!(spec(64.0, 2.0, 0.0), 8);
+        assert_eq!(spec(4096.0, 2.0, 0.0), 512);
+        assert_eq!(spec(65.0, 2.0, 0.0), 9);
+        assert_eq!(spec(3.0, 8.0, 0.0), 1);
+        assert_eq!(spec(64.0, 2.0, 1.0), 1);
+        assert_eq!(spec(64.0, 2.0, 500.0), 64);
+        let e = err(&[("chunk", RawValue::Number(10_001.0))]);
+        assert!(e.starts_with("chunk:") && e.contains("0 to 10000"), "{e}");
     }
 
     #[test]

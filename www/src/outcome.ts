@@ -6,11 +6,11 @@ import type { LaneResult, Outcome, RunReport } from './types';
 export function outcome(r: Omit<LaneResult, 'outcome'>): Outcome {
   if (r.ok) return 'done';
   if (r.notRun) return 'not-run';
-  if (r.errorKind === 'cancelled') return 'stopped';
+  if (r.errorKind === 'cancelled') return 'cancelled';
   return r.failedTasks?.length && r.checksum && (r.tasksDone ?? 0) > 0 ? 'survived' : 'failed';
 }
 
-/** "done", "survived: 63 of 64 tasks", "failed", "stopped", "not run". */
+/** "done", "survived: 63 of 64 tasks", "failed", "cancelled", "not run". */
 export function outcomeText(r: LaneResult): string {
   switch (r.outcome) {
     case 'survived': {
@@ -27,7 +27,7 @@ export function outcomeText(r: LaneResult): string {
 /** The status line once a run is over: "Done." or what did not finish, lane by lane. */
 export function statusLine(report: RunReport): string {
   const results = report.results;
-  if (results.some((r) => r.outcome === 'stopped' || r.outcome === 'not-run')) return 'Stopped.';
+  if (results.some((r) => r.outcome === 'cancelled' || r.outcome === 'not-run')) return 'Stopped.';
   const other = results.filter((r) => r.outcome !== 'done');
   if (other.length === 0) return 'Done.';
   return `Done: ${other.map((r) => `${r.lane} ${outcomeText(r)}`).join('; ')}.`;

@@ -98,13 +98,14 @@ export class PlaygroundImpl implements Playground {
   }
 
   private async runLanes(raw: RunSpec, signal: AbortSignal): Promise<RunReport> {
+    // A cancel settles the lane in flight at once: its runner ends its workers in the background.
+    const cancelled = new Promise<'cancelled'>((resolve) => onCancel(signal, () => resolve('cancelled')));
     await this.ready;
-    await this.calibrated;
+    // Stop while the machine is still being timed: every lane is then not run.
+    await Promise.race([this.calibrated, cancelled]);
     const spec = this.check(raw);
     const caps = this.capabilities();
     const results: LaneResult[] = [];
-    // A cancel settles the lane in flight at once: its runner ends its workers in the background.
-    const cancelled = new Promise<'cancelled'>((resolve) => onCancel(signal, () => resolve('cancelled')));
     this.observer.runStarted?.(spec);
     for (const [i, lane] of spec.lanes.entries()) {
       if (signal.aborted) {

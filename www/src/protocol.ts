@@ -1,7 +1,8 @@
-// What crosses between the page and its workers. Each worker kind exposes one API object over
-// Comlink (https://github.com/GoogleChromeLabs/comlink); these are their types, shared by both
-// sides, so a call with a wrong message shape does not compile.
-import type { FullSpec } from './types';
+// What crosses between the page and its workers, typed on both sides so a call with a wrong
+// message shape does not compile. The sequential/async worker and the lab expose one API object
+// each over Comlink (https://github.com/GoogleChromeLabs/comlink); the processes, whose messages
+// are the lane's cost per task, speak a small protocol of their own (ToProcess, FromProcess).
+import type { ErrorKind, FullSpec } from './types';
 
 /** A lane's raw output as the wasm API returns it (crate/src/wasm.rs `output`). */
 export interface LaneOutput {
@@ -15,18 +16,65 @@ export interface LaneOutput {
   loopLagMs?: number;
 }
 
-/** One task's output from a process (crate/src/wasm.rs `run_task`). */
-export interface TaskOutput {
-  partial: bigint;
-  events: Float64Array;
-  totals: Float64Array;
-  /** mandelbrot: the band's rows, one escape count per pixel (transferred, not copied). */
+/** A chunk's output from a process (crate/src/wasm/process.rs `run_chunk`). */
+export interface ChunkOutput {
+  /** The wrapping sum of the chunk's tasks' partials. */
+  sum: bigint;
+  /** When the process began and ended the chunk (ms, the shared epoch clock). */
+  start: number;
+  end: number;
+  /** mandelbrot: the chunk's first row and its rows' pixels, one escape count each. */
+  firstRow?: number;
   pixels?: Uint8Array;
 }
 
+/** A trace as the wasm hands it over (crate/src/wasm/report.rs `set_trace`). */
+export interface FlatTraceOutput {
+  events: Float64Array;
+  totals: Float64Array;
+}
+
+/**
+ * The page to a process of the processes lane (workers/process.worker.ts): no RPC library on
+ * this path, because a message here is per chunk of tasks, and at one task a chunk its cost is
+ * the lane's own cost per task. Each request gets one reply, in order.
+ */
+export type ToProcess =
+  /** The handshake: instantiate the page's compiled module, report panics on `channel`. */
+  | { type: 'init'; module: WebAssembly.Module; channel: string }
+  /** Make the share buffer for the page (in JS memory, transferred out, not kept here). */
+  | { type: 'make-share'; mb: number; seed: number }
+  /** Keep a copy of the share buffer in this process's own memory. */
+  | { type: 'receive-share'; mb: number; seed: number; bytes: Uint8Array }
+  /** A run begins: its spec, checked once here (an untimed warm-up may make its own data). */
+  | { type: 'begin'; spec: FullSpec; warmUp: boolean }
+  /** Run tasks `from..to` one after another. */
+  | { type: 'chunk'; from: number; to: number }
+  /** The run is over: hand over its trace. */
+  | { type: 'end' };
+
+/** What a process's request failed with: the crate's kinded error, across postMessage. */
+export interface ProcessError {
+  message: string;
+  kind: ErrorKind;
+  field?: string;
+  task?: number;
+}
+
+export type FromProcess =
+  | { type: 'ready' }
+  | { type: 'share'; bytes: Uint8Array }
+  | { type: 'received' }
+  | { type: 'begun' }
+  | ({ type: 'chunk-done' } & ChunkOutput)
+  | ({ type: 'trace' } & FlatTraceOutput)
+  | { type: 'failed'; error: ProcessError }
+  /** The instance aborted (a panic): its report comes on the panic channel. */
+  | { type: 'trapped'; message: string };
+
 /**
  * The plain-build worker (pkg/): one wasm instance with its own memory. It is the sequential
- * lane's worker, the async lane's event loop, and each process of the processes lane.
+ * lane's worker and the async lane's event loop.
  */
 export interface WasmWorkerApi {
   /**
@@ -41,12 +89,6 @@ export interface WasmWorkerApi {
   runSequential(spec: FullSpec): Promise<LaneOutput>;
   /** The async lane: every task a future on this worker's event loop, its lag measured. */
   runAsync(spec: FullSpec): Promise<LaneOutput>;
-  runTask(spec: FullSpec, index: number): Promise<TaskOutput>;
-  /** The share buffer, made for the page in JS memory (not kept here) and transferred out. */
-  shareBuffer(mb: number, seed: number): Promise<Uint8Array>;
-  /** Keeps a copy of the share buffer in this instance's own memory. */
-  receiveShare(mb: number, seed: number, data: Uint8Array): Promise<void>;
-  hasShare(mb: number, seed: number): Promise<boolean>;
 }
 
 /** The lab worker: hosts the threads build (pkg-threads/) and its rayon pool. */

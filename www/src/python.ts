@@ -10,7 +10,7 @@ import type { FullSpec } from './types';
  */
 const ORDER: Record<keyof FullSpec, true> = {
   workload: true, size: true, tasks: true, lanes: true, workers: true, latencyMs: true, jitterMs: true,
-  gilSwitchMs: true, yieldEvery: true, seed: true, fault: true, pool: true, cpuRounds: true,
+  gilSwitchMs: true, yieldEvery: true, seed: true, fault: true, pool: true, cpuRounds: true, chunk: true,
 };
 const FIELDS = Object.keys(ORDER) as (keyof FullSpec)[];
 
@@ -420,10 +420,24 @@ def _proc_receive(data):
     return len(data)
 
 
-def _proc_task(index):
+def _proc_chunk(lo, hi):
+    """Tasks lo..hi in this process, one after another: one message each way, as Pool.map's chunks."""
     started = now_ms()
-    partial = run_blocking(SPEC, index, _DATA)
-    return partial, os.getpid(), started, now_ms()
+    done = []
+    for index in range(lo, hi):
+        try:
+            done.append((index, run_blocking(SPEC, index, _DATA), None))
+        except Exception as e:
+            done.append((index, None, describe(e)))
+    return done, os.getpid(), started, now_ms()
+
+
+def chunk_size(spec):
+    """The spec's chunk, or where it is 0 what Pool.map picks (crate/src/spec.rs chunk_size)."""
+    if spec["chunk"] > 0:
+        return min(spec["chunk"], spec["tasks"])
+    size, extra = divmod(spec["tasks"], spec["workers"] * 4)
+    return max(1, size + (1 if extra else 0))
 
 
 # Processes start from a fork server where there is one, else are spawned: forking a process whose
@@ -455,34 +469,36 @@ def lane_processes(spec, data):
             # holds each process to one), as the browser copies the buffer into every instance.
             list(pool.map(_proc_receive, [data] * workers))
             transfer_ms += now_ms() - t0
+        size = chunk_size(spec)
         sent = {}
         got = {}
         futures = {}
-        for index in range(spec["tasks"]):
-            sent[index] = now_ms()
-            future = pool.submit(_proc_task, index)
-            future.add_done_callback(lambda _f, i=index: got.__setitem__(i, now_ms()))
-            futures[index] = future
+        for lo in range(0, spec["tasks"], size):
+            sent[lo] = now_ms()
+            future = pool.submit(_proc_chunk, lo, min(spec["tasks"], lo + size))
+            future.add_done_callback(lambda _f, i=lo: got.__setitem__(i, now_ms()))
+            futures[lo] = future
         wait(list(futures.values()))
         wall_ms = now_ms() - t0
         total = 0
         failed = []
         runs = []
-        for index, future in futures.items():
-            error = future.exception()
-            if error is not None:
-                failed.append((index, describe(error)))
-                continue
-            partial, pid, began, ended = future.result()
-            total = (total + partial) & M64
-            runs.append((pid, began, ended, sent[index], got.get(index, ended)))
-        # Messages: a task's trip to its process (from when it was sent, or when the process was
-        # free if it queued behind another) and its result's trip back.
+        for lo, future in futures.items():
+            done, pid, began, ended = future.result()
+            for index, partial, error in done:
+                if error is not None:
+                    failed.append((index, error))
+                else:
+                    total = (total + partial) & M64
+            runs.append((pid, began, ended, sent[lo], got.get(lo, ended)))
+        # Messages: a chunk's trip to its process (from when it was sent, or when the process was
+        # free if it queued behind another) and its results' trip back.
         last_end = {}
         for pid, began, ended, sent_at, got_at in sorted(runs, key=lambda r: (r[0], r[1])):
             transfer_ms += max(0.0, began - max(sent_at, last_end.get(pid, sent_at))) + max(0.0, got_at - ended)
             last_end[pid] = got_at
         out = result("processes", spec, wall_ms, total, setup_ms=setup_ms, transfer_ms=transfer_ms)
+        out["chunk"] = size
         out["failedTasks"] = [index for index, _ in failed]
         if failed:
             done = spec["tasks"] - len(failed)

@@ -2,9 +2,9 @@
 
 // The spec, its enums, the estimate and the schema are Rust types (crate/src/spec.rs, schema.rs,
 // wasm/boundary.rs); these are the TypeScript types wasm-bindgen generates from them (tsify).
-import type { ErrorKind, Estimate, Lane, Phase, Schema, Spec, Workload } from '@pkg/concurrency_playground.js';
+import type { ErrorKind, Estimate, Field, Lane, Phase, Schema, Spec, Workload } from '@pkg/concurrency_playground.js';
 
-export type { ErrorKind, Estimate, Lane, Phase, Schema, Spec, Workload };
+export type { ErrorKind, Estimate, Field, Lane, Phase, Schema, Spec, Workload };
 
 /** A run request as a caller writes it: any field left out gets its default. */
 export type RunSpec = Partial<Spec>;
@@ -44,7 +44,7 @@ export interface FaultMark {
  * How a lane ended: `survived` is the processes lane after a crash, which lost the crashed tasks
  * and kept every other (www/src/outcome.ts says it in words).
  */
-export type Outcome = 'done' | 'survived' | 'failed' | 'stopped' | 'not-run';
+export type Outcome = 'done' | 'survived' | 'failed' | 'cancelled' | 'not-run';
 
 export interface LaneResult {
   lane: Lane;
@@ -68,6 +68,8 @@ export interface LaneResult {
   tasksDone?: number;
   /** Where tasks panicked: ms from the lane's start, the task (null: unknown), the row it ran on. */
   faults?: FaultMark[];
+  /** processes: tasks a process got in one message (the spec's `chunk`, or Pool.map's rule). */
+  chunk?: number;
   /** processes: ms spent starting processes to replace crashed ones. */
   replaceMs?: number;
   /** processes: tasks whose process crashed; the pool replaced the process and went on. */

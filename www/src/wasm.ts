@@ -1,7 +1,7 @@
 // The plain build on the page thread: only light work (checking specs, the schema, folding
 // checksums, bounding traces) and compiling the module once for every worker that instantiates it.
 import init, {
-  boundTrace as bound, estimateSpec as estimate, foldChecksum, normalizeSpec, specSchema, taskStart, warmupSpec as warmup,
+  boundTrace as bound, chunkSize as chunk, estimateSpec as estimate, foldChecksum, normalizeSpec, specSchema, warmupSpec as warmup,
 } from '@pkg/concurrency_playground.js';
 import type { Estimate, FullSpec, Lane, Phase, Schema, Workload } from './types';
 
@@ -62,17 +62,17 @@ export function warmupSpec(spec: FullSpec): FullSpec {
   return warmup(spec);
 }
 
-/** Where task `index`'s part of the work starts (its first Mandelbrot row), as the crate splits it. */
-export function taskStartOf(spec: FullSpec, index: number): number {
-  return taskStart(spec, index);
+/** Tasks a process gets in one message: the spec's `chunk`, or Python's Pool.map rule (crate: `Spec::chunk_size`). */
+export function chunkSize(spec: FullSpec): number {
+  return chunk(spec);
 }
 
 /**
  * Bounds a trace the page gathered (the processes lane's tasks and messages) by the crate's rule
  * (crate/src/trace.rs): flat events of 6 numbers in, at most 20,000 out, with exact totals.
  */
-export function boundTrace(events: number[]): { events: Float64Array; totals: Float64Array } {
-  return bound(Float64Array.from(events)) as { events: Float64Array; totals: Float64Array };
+export function boundTrace(events: Float64Array): { events: Float64Array; totals: Float64Array } {
+  return bound(events) as { events: Float64Array; totals: Float64Array };
 }
 
 /** The time budget's estimate of a spec on a machine of `cores` cores and `speed` (crate/src/budget.rs). */

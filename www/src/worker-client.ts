@@ -1,13 +1,16 @@
-// Page side of every worker: spawn by kind, wrap with Comlink, and make every call fail fast
-// (never hang) when the worker dies, panics or is terminated.
+// Page side of every worker: spawn by kind, and make every call fail fast (never hang) when the
+// worker dies, panics or is terminated. Two kinds of call: Comlink RPC (the sequential and async
+// worker, the lab) and the processes' own message protocol (protocol.ts), whose replies come
+// in the order of the requests.
 import * as Comlink from 'comlink';
 import { nowMs } from './clock';
-import { keepErrorKinds, playgroundError } from './errors';
+import { keepErrorKinds, playgroundError, type PlaygroundError } from './errors';
+import type { FromProcess, ProcessError, ToProcess } from './protocol';
 import type { ErrorKind } from './types';
 
 keepErrorKinds();
 
-export type WorkerScript = 'lab.worker.js' | 'wasm.worker.js';
+export type WorkerScript = 'lab.worker.js' | 'wasm.worker.js' | 'process.worker.js';
 
 /** How long a crashed worker's call waits for the panic message that explains the crash. */
 const PANIC_GRACE_MS = 50;
@@ -36,21 +39,21 @@ export class WorkerPanic extends Error {
   }
 }
 
-export class WorkerHandle<Api> {
-  readonly api: Comlink.Remote<Api>;
+/** A worker's life: started, told of its panics and progress, ended once. */
+class WorkerLife {
   /** Where the worker's wasm reports panics and progress (crate/js/channel.js); pass it to `init`. */
   readonly channel: string;
   /** Called with the count of tasks done so far, a few times a second while a lane runs. */
   onProgress: ((done: number) => void) | null = null;
-  private readonly worker: Worker;
+  protected readonly worker: Worker;
+  /** Rejects when the worker dies: every call races it. */
+  protected readonly died: Promise<never>;
   private readonly reports: BroadcastChannel;
-  private readonly died: Promise<never>;
   private kill!: (reason: Error) => void;
   private alive = true;
 
   constructor(script: WorkerScript) {
     this.worker = new Worker(new URL(`./${script}`, import.meta.url), { type: 'module', name: script });
-    this.api = Comlink.wrap<Api>(this.worker);
     this.died = new Promise<never>((_, reject) => {
       this.kill = reject;
     });
@@ -65,21 +68,12 @@ export class WorkerHandle<Api> {
         const done = report.done instanceof Float64Array ? report.done : new Float64Array(0);
         const kind = report.kind === 'oom' ? 'oom' : 'panicked';
         this.terminate(new WorkerPanic(String(report.message), kind, task, Number(report.at) || nowMs(), done));
-      }
-      else if (report?.type === 'progress' && typeof report.done === 'number') this.onProgress?.(report.done);
+      } else if (report?.type === 'progress' && typeof report.done === 'number') this.onProgress?.(report.done);
     };
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
-      const why = playgroundError('load', `${script} crashed: ${e.message || 'it could not load or it trapped'}`);
-      // A panic's own message travels separately (BroadcastChannel); let it arrive first.
-      setTimeout(() => this.terminate(why), PANIC_GRACE_MS);
+      this.afterGrace(playgroundError('load', `${script} crashed: ${e.message || 'it could not load or it trapped'}`));
     });
-  }
-
-  /** Calls the worker; rejects as soon as the worker dies, rather than waiting forever. */
-  call<T>(fn: (api: Comlink.Remote<Api>) => Promise<T>): Promise<T> {
-    if (!this.alive) return Promise.reject(new Error('worker already terminated'));
-    return Promise.race([fn(this.api), this.died]);
   }
 
   get isAlive(): boolean {
@@ -93,4 +87,72 @@ export class WorkerHandle<Api> {
     this.reports.close();
     this.kill(reason);
   }
+
+  /** Ends the worker for `why`, unless a panic's own message (which travels apart) comes first. */
+  protected afterGrace(why: Error): void {
+    setTimeout(() => this.terminate(why), PANIC_GRACE_MS);
+  }
+}
+
+/** A worker whose API is one object over Comlink. */
+export class WorkerHandle<Api> extends WorkerLife {
+  readonly api: Comlink.Remote<Api>;
+
+  constructor(script: 'lab.worker.js' | 'wasm.worker.js') {
+    super(script);
+    this.api = Comlink.wrap<Api>(this.worker);
+  }
+
+  /** Calls the worker; rejects as soon as the worker dies, rather than waiting forever. */
+  call<T>(fn: (api: Comlink.Remote<Api>) => Promise<T>): Promise<T> {
+    if (!this.isAlive) return Promise.reject(new Error('worker already terminated'));
+    return Promise.race([fn(this.api), this.died]);
+  }
+}
+
+/** The reply a request of each type gets. */
+type Reply<T extends ToProcess['type']> = Extract<FromProcess, { type: {
+  init: 'ready'; 'make-share': 'share'; 'receive-share': 'received'; begin: 'begun'; chunk: 'chunk-done'; end: 'trace';
+}[T] }>;
+
+/** One process of the processes lane, spoken to in its own protocol (protocol.ts). */
+export class ProcessHandle extends WorkerLife {
+  /** The requests sent and not answered yet, in order: the process answers them in order. */
+  private readonly pending: { resolve: (reply: FromProcess) => void; reject: (e: Error) => void }[] = [];
+
+  constructor() {
+    super('process.worker.js');
+    this.worker.onmessage = (e: MessageEvent<FromProcess>) => this.answer(e.data);
+    this.died.catch((e: Error) => {
+      for (const p of this.pending.splice(0)) p.reject(e);
+    });
+  }
+
+  /** Sends a request; resolves with its reply, rejects with its failure or the process's death. */
+  request<T extends ToProcess['type']>(message: Extract<ToProcess, { type: T }>, transfer: Transferable[] = []): Promise<Reply<T>> {
+    if (!this.isAlive) return Promise.reject(new Error('worker already terminated'));
+    return new Promise<Reply<T>>((resolve, reject) => {
+      this.pending.push({ resolve: resolve as (reply: FromProcess) => void, reject });
+      this.worker.postMessage(message, transfer);
+    });
+  }
+
+  private answer(reply: FromProcess): void {
+    if (reply.type === 'trapped') {
+      // The instance aborted: its panic's report (kind, task, finished tasks) is on its way.
+      this.afterGrace(new WorkerPanic(reply.message, 'panicked', null, nowMs(), new Float64Array(0)));
+      return;
+    }
+    const next = this.pending.shift();
+    if (!next) return;
+    if (reply.type === 'failed') next.reject(processError(reply.error));
+    else next.resolve(reply);
+  }
+}
+
+function processError(e: ProcessError): PlaygroundError {
+  const where: { field?: string; task?: number } = {};
+  if (e.field !== undefined) where.field = e.field;
+  if (e.task !== undefined) where.task = e.task;
+  return playgroundError(e.kind, e.message, where);
 }

@@ -22,10 +22,11 @@ extern "C" {
     fn report_progress(channel: &str, done: u32);
 }
 
-/// Sets the channel panics and progress are reported on, and installs the panic hook. Call once
-/// per instance.
+/// Sets the channel panics (and, with `progress`, tasks done) are reported on, and installs the
+/// panic hook. Call once per instance. A process leaves `progress` off: the page counts its
+/// chunks' answers instead, and a report a task would be the process's own largest cost.
 #[wasm_bindgen(js_name = initInstance)]
-pub fn init_instance(channel: String) {
+pub fn init_instance(channel: String, progress: bool) {
     // A second call (a worker initialised twice) keeps the first channel: the page listens there.
     let _ = CHANNEL.set(channel);
     std::panic::set_hook(Box::new(|info| {
@@ -55,9 +56,11 @@ pub fn init_instance(channel: String) {
             std::thread::sleep(std::time::Duration::from_secs(5));
         }
     }));
-    lanes::set_progress_hook(|done| {
-        with_channel(|c| report_progress(c, done));
-    });
+    if progress {
+        lanes::set_progress_hook(|done| {
+            with_channel(|c| report_progress(c, done));
+        });
+    }
 }
 
 fn with_channel<R>(f: impl FnOnce(&str) -> R) -> Option<R> {

@@ -5,28 +5,28 @@
 
 mod boundary;
 mod channel;
+mod process;
 mod report;
 mod share_cache;
 mod timers;
 
-use js_sys::{Object, Uint8Array};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
 pub use channel::init_instance;
+pub use process::{begin_run, end_run, run_chunk};
 pub use report::bound_trace;
 pub use share_cache::{has_share, receive_share, share_buffer};
 pub use timers::JsTimers;
 
 use crate::budget::{self, Estimate, Machine};
-use crate::lanes::{self, cancel, InTurn};
+use crate::lanes::{self, cancel};
 use crate::schema::Schema;
 use crate::spec::{Defaults, Lane, Spec, Workload};
-use crate::trace::Trace;
-use crate::workloads::{fold, format_checksum, split, Task};
+use crate::workloads::{fold, format_checksum};
 use crate::Error;
 use boundary::{from_ts, read_spec, read_worker_spec, to_ts};
-use report::{output, set, set_trace};
+use report::output;
 use share_cache::data_for;
 
 /// The spec's schema: every field's kind, range, default and help, every workload's size range
@@ -104,15 +104,14 @@ pub fn warmup_spec(spec: JsValue) -> Result<Ts<Spec>, JsValue> {
     to_ts(&read_worker_spec(spec)?.warmup())
 }
 
-/// The first row (mandelbrot) or number (primes) of task `index`: where its part of the work
-/// starts, as the kernels split it.
+/// Tasks a process gets in one message for this spec: its `chunk`, or Python's `Pool.map` rule
+/// when that is 0 (`Spec::chunk_size`).
 ///
 /// # Errors
 /// When `spec` is not a spec.
-#[wasm_bindgen(js_name = taskStart)]
-pub fn task_start(spec: Ts<Spec>, index: u32) -> Result<u32, JsValue> {
-    let spec = from_ts(&spec, "spec")?;
-    Ok(split(spec.size, spec.tasks, index).0)
+#[wasm_bindgen(js_name = chunkSize)]
+pub fn chunk_size(spec: Ts<Spec>) -> Result<u32, JsValue> {
+    Ok(from_ts(&spec, "spec")?.chunk_size())
 }
 
 /// The checksum of a lane whose tasks' partials were gathered elsewhere (the processes lane).
@@ -150,38 +149,6 @@ pub fn panic_flag_address() -> usize {
 pub fn prepare(spec: JsValue) -> Result<(), JsValue> {
     data_for(&read_worker_spec(spec)?);
     Ok(())
-}
-
-/// Runs task `index` of `spec` on this instance: one process's share of the processes lane.
-/// Resolves to `{ partial, events, totals }` (see `set_trace`), and for `mandelbrot` `pixels`:
-/// the band's rows, which the page paints as they arrive. For `share`, the buffer must have been
-/// received first.
-///
-/// # Errors
-/// A bad spec or task index, a missing `share` buffer, or `cancelled`.
-#[wasm_bindgen(js_name = runTask)]
-pub async fn run_task(spec: JsValue, index: u32) -> Result<JsValue, JsValue> {
-    let spec = read_worker_spec(spec)?;
-    if index >= spec.tasks {
-        return Err(
-            Error::field("task", format!("must be below {}, got {index}", spec.tasks)).into(),
-        );
-    }
-    if spec.workload == Workload::Share && !has_share(spec.size, spec.seed) {
-        return Err(Error::field("share", "this process has not received the buffer").into());
-    }
-    let data = data_for(&spec);
-    let mut trace = Trace::default();
-    let mut policy = InTurn::<JsTimers>::default();
-    let (partial, task) =
-        lanes::run_task_keeping(&spec, index, &data, 0, &mut policy, &mut trace).await?;
-    let obj = Object::new();
-    set(&obj, "partial", &partial.into());
-    set_trace(&obj, &trace);
-    if let Task::Mandelbrot(band) = &task {
-        set(&obj, "pixels", &Uint8Array::from(band.pixels()).into());
-    }
-    Ok(obj.into())
 }
 
 /// Runs every task in order on this worker: the sequential lane.

@@ -169,7 +169,7 @@ export async function timed(
  */
 function withFault(result: LaneRun, e: unknown, t0: number): LaneRun {
   if (!(e instanceof WorkerPanic)) return result;
-  const bounded = boundTrace(Array.from(e.done));
+  const bounded = boundTrace(e.done);
   result.events = toEvents(bounded.events, t0);
   result.totals = toTotals(bounded.totals);
   result.wallMs = e.at - t0;

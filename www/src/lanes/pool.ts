@@ -1,12 +1,11 @@
 // A pool of processes, as Python's ProcessPoolExecutor keeps one: each process is a plain-build
 // worker with its own wasm instance and memory. The pool starts them (timed), replaces one that
-// crashed, copies the share buffer into each, and ends them all on cancel or when reaped.
+// crashed, and ends them all on cancel or when reaped.
 import { nowMs } from '../clock';
-import type { WasmWorkerApi } from '../protocol';
 import type { Phase } from '../types';
-import type { WorkerHandle } from '../worker-client';
-import { phaseCode } from '../wasm';
-import { checkCancelled, startWasmWorker } from './common';
+import { ProcessHandle } from '../worker-client';
+import { phaseCode, plainModule } from '../wasm';
+import { Cancelled, checkCancelled, onCancel } from './common';
 
 /** Flat trace events the page adds (stride 6, epoch times): spawns, copies, messages. */
 export class FlatTrace {
@@ -15,11 +14,24 @@ export class FlatTrace {
   push(row: number, task: number, phase: Phase, start: number, end: number): void {
     this.numbers.push(row, task, phaseCode(phase), start, end, end - start);
   }
+
+  /** Adds events recorded elsewhere (a process's own trace, on its row 0) on `row`. */
+  pushRow(row: number, events: Float64Array): void {
+    for (let i = 0; i + 6 <= events.length; i += 6) {
+      this.numbers.push(row, events[i + 1], events[i + 2], events[i + 3], events[i + 4], events[i + 5]);
+    }
+  }
+}
+
+/** One process and what it holds: the share buffer it has a copy of, if any. */
+export interface Proc {
+  handle: ProcessHandle;
+  share: { mb: number; seed: number } | null;
 }
 
 export class ProcessPool {
   /** One process per row; a replaced process takes its predecessor's row. */
-  readonly procs: WorkerHandle<WasmWorkerApi>[] = [];
+  readonly procs: Proc[] = [];
   /** Processes started during the current run to replace crashed ones, and the ms it took. */
   replaced = 0;
   replaceMs = 0;
@@ -44,22 +56,37 @@ export class ProcessPool {
   }
 
   get alive(): boolean {
-    return this.procs.length > 0 && this.procs.every((p) => p.isAlive);
+    return this.procs.length > 0 && this.procs.every((p) => p.handle.isAlive);
+  }
+
+  /** A new run on this pool: nothing replaced yet. */
+  reset(): void {
+    this.replaced = 0;
+    this.replaceMs = 0;
   }
 
   private async spawn(row: number, signal: AbortSignal, trace: FlatTrace): Promise<void> {
     const start = nowMs();
-    const worker = await startWasmWorker(signal);
+    const handle = new ProcessHandle();
+    onCancel(signal, () => handle.terminate());
+    try {
+      await handle.request({ type: 'init', module: await plainModule(), channel: handle.channel });
+      checkCancelled(signal);
+    } catch (e) {
+      handle.terminate(e instanceof Error ? e : new Error(String(e)));
+      throw signal.aborted ? new Cancelled() : e;
+    }
     trace.push(row, -1, 'spawn', start, nowMs());
-    this.procs[row] = worker;
+    this.procs[row] = { handle, share: null };
   }
 
   /**
-   * Replaces the process at `row` (it crashed or trapped) once, however many of its tasks
-   * noticed; then `ready` gives it its share copy. Later calls wait for the same replacement.
+   * Replaces the process at `row` (it crashed or trapped) once, however many of its chunks
+   * noticed; then `ready` prepares the new one for the run. Later calls wait for the same
+   * replacement.
    */
-  replace(row: number, dead: WorkerHandle<WasmWorkerApi>, signal: AbortSignal, trace: FlatTrace, ready: (row: number) => Promise<void>): Promise<void> {
-    if (this.procs[row] !== dead) return this.respawning.get(row) ?? Promise.resolve();
+  replace(row: number, dead: ProcessHandle, signal: AbortSignal, trace: FlatTrace, ready: (row: number) => Promise<void>): Promise<void> {
+    if (this.procs[row]?.handle !== dead) return this.respawning.get(row) ?? Promise.resolve();
     let pending = this.respawning.get(row);
     if (!pending) {
       dead.terminate();
@@ -82,7 +109,7 @@ export class ProcessPool {
   }
 
   end(): void {
-    for (const p of this.procs) p?.terminate();
+    for (const p of this.procs) p?.handle.terminate();
     this.procs.length = 0;
   }
 }

@@ -1,24 +1,36 @@
 // The processes lane: each process is a plain-build worker with its own wasm instance and its
 // own memory. Nothing is shared: inputs and outputs cross by message (copied or transferred),
 // starting a process is real work that is timed, and a crash kills one process, not the lane.
+//
+// Tasks go out in chunks, as Python's Pool.map sends them (`chunk`, automatic by default): one
+// message a chunk each way, two chunks in flight a process (the next already waits in its queue).
+// A process records its own trace and sends it once, at the end. What the messages really take is
+// the lane's `transfer`: from when a chunk was sent (or its process was free, if it queued
+// behind another) until the process began it, and from its end until its answer was back.
 import { nowMs } from '../clock';
-import type { TaskOutput } from '../protocol';
 import { kindOf } from '../errors';
+import type { ChunkOutput } from '../protocol';
 import type { ErrorKind, FaultMark, FullSpec, LaneRun } from '../types';
 import { WorkerPanic } from '../worker-client';
-import { boundTrace, checksumOf, plainWarmed, taskStartOf, warmupSpec } from '../wasm';
+import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec } from '../wasm';
 import {
-  checkCancelled, failed, IdleReaper, message, onCancel, STRIDE, toEvents, toTotals,
+  checkCancelled, failed, IdleReaper, message, onCancel, toEvents, toTotals,
   warmUp, type LaneContext, type LaneRunner,
 } from './common';
-import { FlatTrace, ProcessPool } from './pool';
+import { FlatTrace, ProcessPool, type Proc } from './pool';
 
-/** Tasks sent to a process before it returns one (Python's pool queues one extra call too). */
+/** Chunks sent to a process before it answers one (Python's pool queues work ahead too). */
 const IN_FLIGHT = 2;
+/** Progress goes to the page at most this often: a chunk of one task can end every few µs. */
+const PROGRESS_MS = 50;
 
-/** What one run of the lane gathers as its tasks come back. */
+/** Tasks `from..to`. */
+type Chunk = [from: number, to: number];
+
+/** What one run of the lane gathers as its chunks come back. */
 interface Tally {
-  partials: bigint[];
+  sums: bigint[];
+  done: number;
   failedTasks: number[];
   crashes: string[];
   /** Where tasks failed, on the epoch clock until the result is built. */
@@ -26,6 +38,8 @@ interface Tally {
   /** What the first failure was (a panic, out of memory, a process that would not load). */
   kind?: ErrorKind;
   transferMs: number;
+  /** The finished tasks of processes that crashed (their flight logs), by row. */
+  lost: { row: number; events: Float64Array }[];
 }
 
 export class ProcessesLane implements LaneRunner {
@@ -45,6 +59,7 @@ export class ProcessesLane implements LaneRunner {
       const warm = this.pool;
       if (spec.pool === 'warm' && warm?.alive && warm.size === spec.workers) {
         pool = warm;
+        pool.reset();
       } else {
         this.dispose();
         const t = nowMs();
@@ -55,15 +70,16 @@ export class ProcessesLane implements LaneRunner {
       const running = pool;
       onCancel(signal, () => running.end());
       if (!plainWarmed.has(spec.workload)) {
-        const first = running.procs[0];
-        await warmUp(signal, () => first.call((api) => api.runSequential(warmupSpec(spec))));
+        await warmUp(signal, () => warmRun(running.procs[0], warmupSpec(spec)));
         plainWarmed.add(spec.workload);
       }
       const t0 = nowMs();
-      const tally: Tally = { partials: [], failedTasks: [], crashes: [], faults: [], transferMs: 0 };
-      await this.dispatch(spec, running, ctx, trace, tally);
+      const tally: Tally = { sums: [], done: 0, failedTasks: [], crashes: [], faults: [], transferMs: 0, lost: [] };
+      await dispatch(spec, running, ctx, trace, tally);
       checkCancelled(signal);
-      return this.result(spec, running, trace, tally, t0, setupMs);
+      await gatherTraces(running, trace, tally);
+      checkCancelled(signal);
+      return result(spec, running, trace, tally, t0, setupMs);
     } catch (e) {
       pool?.end();
       return failed(this.lane, spec.workers, e, 0, setupMs);
@@ -76,90 +92,6 @@ export class ProcessesLane implements LaneRunner {
     }
   }
 
-  /**
-   * Copies the share buffer into every process that lacks it, and runs every task as a pool's
-   * work queue: each process takes the next task when it finishes one, so uneven tasks
-   * (Mandelbrot rows) still balance. IN_FLIGHT tasks per process: the next one already waits in
-   * the process's queue while the current one runs.
-   */
-  private async dispatch(spec: FullSpec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally): Promise<void> {
-    const { signal } = ctx;
-    const copy = await shareCopier(spec, pool, signal, trace, tally);
-    await Promise.all(pool.procs.map((_, row) => copy(row)));
-    checkCancelled(signal);
-    let next = 0;
-    const retry: number[] = [];
-    const attempts = new Map<number, number>();
-    const take = () => (retry.length > 0 ? retry.shift() : next < spec.tasks ? next++ : undefined);
-    const lastEnd = pool.procs.map(() => 0);
-    const serve = async (row: number) => {
-      for (let index = take(); index !== undefined && !signal.aborted; index = take()) {
-        await pool.settled(row);
-        checkCancelled(signal);
-        const worker = pool.procs[row];
-        const sent = nowMs();
-        try {
-          const out = await worker.call((api) => api.runTask(spec, index));
-          checkCancelled(signal);
-          lastEnd[row] = addTask(trace, tally, row, index, out, Math.max(sent, lastEnd[row]));
-          tally.partials.push(out.partial);
-          ctx.progress?.(tally.partials.length);
-          if (out.pixels) ctx.pixels?.(taskStartOf(spec, index), out.pixels);
-        } catch (e) {
-          checkCancelled(signal);
-          const tries = (attempts.get(index) ?? 0) + 1;
-          attempts.set(index, tries);
-          // A crash fails every task in flight on that process; only the one that crashed it
-          // is at fault. The others go back in the queue (once).
-          const culprit = e instanceof WorkerPanic && e.task === index;
-          if (culprit || tries > 1 || worker.isAlive) {
-            tally.failedTasks.push(index);
-            tally.crashes.push(`task ${index} on process ${row}: ${message(e)}`);
-            tally.faults.push({ atMs: (e instanceof WorkerPanic ? e.at : nowMs()), task: index, row });
-            tally.kind ??= kindOf(e);
-          } else {
-            retry.push(index);
-          }
-          // The process is gone (or poisoned by a trap): the pool starts a new one in its place.
-          await pool.replace(row, worker, signal, trace, copy);
-        }
-      }
-    };
-    await Promise.all(pool.procs.flatMap((_, row) => Array.from({ length: IN_FLIGHT }, () => serve(row))));
-  }
-
-  private result(spec: FullSpec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t0: number, setupMs: number): LaneRun {
-    const wallMs = nowMs() - t0;
-    const bounded = boundTrace(trace.numbers);
-    const events = toEvents(bounded.events, t0);
-    const { failedTasks, crashes } = tally;
-    const result: LaneRun = {
-      lane: this.lane,
-      workers: spec.workers,
-      ok: failedTasks.length === 0,
-      wallMs,
-      setupMs,
-      transferMs: tally.transferMs,
-      checksum: checksumOf(spec.workload, tally.partials),
-      events,
-      totals: toTotals(bounded.totals),
-      failedTasks: failedTasks.sort((a, b) => a - b),
-      replacedProcesses: pool.replaced,
-      replaceMs: pool.replaceMs,
-    };
-    if (failedTasks.length > 0) {
-      const done = spec.tasks - failedTasks.length;
-      result.tasksDone = done;
-      if (tally.kind) result.errorKind = tally.kind;
-      result.faults = tally.faults.map((f) => ({ ...f, atMs: f.atMs - t0 }));
-      const n = pool.replaced;
-      result.error = `${failedTasks.length} of ${spec.tasks} tasks failed (${crashes.join('; ')}). `
-        + `The pool replaced ${n === 1 ? 'that process' : `those ${n} processes`}; the other ${done} tasks `
-        + 'completed and the checksum covers exactly them.';
-    }
-    return result;
-  }
-
   dispose(): void {
     this.reaper.stop();
     this.pool?.end();
@@ -167,51 +99,163 @@ export class ProcessesLane implements LaneRunner {
   }
 }
 
+/** One untimed run of `spec` on one process, in one chunk. */
+async function warmRun(proc: Proc, spec: FullSpec): Promise<void> {
+  await proc.handle.request({ type: 'begin', spec, warmUp: true });
+  await proc.handle.request({ type: 'chunk', from: 0, to: spec.tasks });
+  await proc.handle.request({ type: 'end' });
+}
+
 /**
- * For `share`: a function that gives process `row` its own copy of the buffer, timed as a
- * transfer, as a parent's data is pickled to each child. The buffer is made once for the page by
- * the first process that needs it (in JS memory, transferred, not copied) and dropped when the
- * run ends, so no copy stays behind on the page.
+ * Gives every process its copy of the share buffer and begins the run on it; then runs the
+ * chunks as a pool's work queue: each process takes the next chunk when it answers one, so
+ * uneven chunks (Mandelbrot rows, primes ranges) still balance.
  */
-async function shareCopier(spec: FullSpec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally): Promise<(row: number) => Promise<void>> {
-  if (spec.workload !== 'share') return async () => {};
+async function dispatch(spec: FullSpec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally): Promise<void> {
+  const { signal } = ctx;
+  const prepare = preparer(spec, pool, signal, trace, tally);
+  await Promise.all(pool.procs.map((_, row) => prepare(row)));
+  checkCancelled(signal);
+  const size = chunkSize(spec);
+  const queue: Chunk[] = [];
+  for (let from = 0; from < spec.tasks; from += size) queue.push([from, Math.min(spec.tasks, from + size)]);
+  queue.reverse();
+  const attempts = new Map<number, number>();
+  const lastEnd = pool.procs.map(() => 0);
+  let told = 0;
+  const serve = async (row: number) => {
+    for (let chunk = queue.pop(); chunk && !signal.aborted; chunk = queue.pop()) {
+      await pool.settled(row);
+      checkCancelled(signal);
+      const proc = pool.procs[row];
+      const sent = nowMs();
+      try {
+        const out = await proc.handle.request({ type: 'chunk', from: chunk[0], to: chunk[1] });
+        checkCancelled(signal);
+        lastEnd[row] = messages(trace, tally, row, chunk[0], out, Math.max(sent, lastEnd[row]));
+        tally.sums.push(out.sum);
+        tally.done += chunk[1] - chunk[0];
+        if (out.pixels && out.firstRow !== undefined) ctx.pixels?.(out.firstRow, out.pixels);
+        if (nowMs() - told >= PROGRESS_MS || tally.done === spec.tasks) {
+          told = nowMs();
+          ctx.progress?.(tally.done);
+        }
+      } catch (e) {
+        checkCancelled(signal);
+        const tries = (attempts.get(chunk[0]) ?? 0) + 1;
+        attempts.set(chunk[0], tries);
+        for (const again of afterCrash(chunk, e, row, tries, proc.handle.isAlive, tally)) queue.push(again);
+        // The process is gone (or poisoned by a trap): the pool starts a new one in its place.
+        await pool.replace(row, proc.handle, signal, trace, prepare);
+      }
+    }
+  };
+  await Promise.all(pool.procs.flatMap((_, row) => Array.from({ length: IN_FLIGHT }, () => serve(row))));
+}
+
+/**
+ * What a failed chunk leaves to do. A crash fails every chunk in flight on its process, but only
+ * the task that crashed it is at fault: it is failed, and the chunk's other tasks go back in the
+ * queue (once). A chunk that fails again, or on a process still alive, fails whole.
+ */
+function afterCrash(chunk: Chunk, e: unknown, row: number, tries: number, alive: boolean, tally: Tally): Chunk[] {
+  const [from, to] = chunk;
+  const culprit = e instanceof WorkerPanic && e.task !== null && e.task >= from && e.task < to ? e.task : null;
+  if (e instanceof WorkerPanic && e.done.length > 0) tally.lost.push({ row, events: e.done });
+  const fail = (task: number | null, tasks: number[]) => {
+    tally.failedTasks.push(...tasks);
+    tally.crashes.push(`task ${task ?? `${from}–${to - 1}`} on process ${row}: ${message(e)}`);
+    tally.faults.push({ atMs: e instanceof WorkerPanic ? e.at : nowMs(), task, row });
+    tally.kind ??= kindOf(e);
+  };
+  if (culprit !== null) {
+    fail(culprit, [culprit]);
+    return ([[from, culprit], [culprit + 1, to]] as Chunk[]).filter(([a, b]) => a < b);
+  }
+  if (tries > 1 || alive) {
+    fail(null, Array.from({ length: to - from }, (_, i) => from + i));
+    return [];
+  }
+  return [chunk];
+}
+
+/**
+ * For every process: its own copy of the share buffer (if it lacks it), timed as a transfer, as
+ * a parent's data is pickled to each child; then the run begun on it. The buffer is made once for
+ * the page by the first process that needs it (in JS memory, transferred, not copied) and dropped
+ * when the run ends, so no copy stays behind on the page.
+ */
+function preparer(spec: FullSpec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally): (row: number) => Promise<void> {
   let bytes: Promise<Uint8Array> | null = null;
   return async (row) => {
-    const worker = pool.procs[row];
-    if (await worker.call((api) => api.hasShare(spec.size, spec.seed))) return;
-    bytes ??= worker.call((api) => api.shareBuffer(spec.size, spec.seed));
-    const data = await bytes;
-    checkCancelled(signal);
-    const start = nowMs();
-    // Structured clone: the page serialises a copy and the process's wasm copies it into its
-    // own memory. This is the price of having no shared memory.
-    await worker.call((api) => api.receiveShare(spec.size, spec.seed, data));
-    const end = nowMs();
-    tally.transferMs += end - start;
-    trace.push(row, -1, 'transfer', start, end);
+    const proc = pool.procs[row];
+    const held = proc.share;
+    if (spec.workload === 'share' && !(held?.mb === spec.size && held.seed === spec.seed)) {
+      bytes ??= proc.handle.request({ type: 'make-share', mb: spec.size, seed: spec.seed }).then((r) => r.bytes);
+      const data = await bytes;
+      checkCancelled(signal);
+      const start = nowMs();
+      // Structured clone: the page serialises a copy and the process's wasm copies it into its
+      // own memory. This is the price of having no shared memory.
+      await proc.handle.request({ type: 'receive-share', mb: spec.size, seed: spec.seed, bytes: data });
+      const end = nowMs();
+      proc.share = { mb: spec.size, seed: spec.seed };
+      tally.transferMs += end - start;
+      trace.push(row, -1, 'transfer', start, end);
+    }
+    await proc.handle.request({ type: 'begin', spec, warmUp: false });
   };
 }
 
 /**
- * Adds a finished task's events on its process's row, and the two messages around it: the task
- * there (from when it was sent, or when the process was free if it was queued behind another)
- * and its result back. Returns when the result arrived.
+ * A chunk's two messages on its process's row: the chunk there (from when it was sent, or when
+ * the process was free if it queued behind another) and its answer back. Returns when the
+ * answer arrived.
  */
-function addTask(trace: FlatTrace, tally: Tally, row: number, index: number, out: TaskOutput, from: number): number {
+function messages(trace: FlatTrace, tally: Tally, row: number, first: number, out: ChunkOutput, from: number): number {
   const got = nowMs();
-  const flat = out.events;
-  let first = Infinity;
-  let last = -Infinity;
-  for (let i = 0; i + STRIDE <= flat.length; i += STRIDE) {
-    first = Math.min(first, flat[i + 3]);
-    last = Math.max(last, flat[i + 4]);
-    trace.numbers.push(row, flat[i + 1], flat[i + 2], flat[i + 3], flat[i + 4], flat[i + 5]);
-  }
-  if (first <= last) {
-    const out_ = Math.min(first, from);
-    trace.push(row, index, 'transfer', out_, first);
-    trace.push(row, index, 'transfer', last, got);
-    tally.transferMs += first - out_ + (got - last);
-  }
+  const there = Math.min(from, out.start);
+  trace.push(row, first, 'transfer', there, out.start);
+  trace.push(row, first, 'transfer', out.end, got);
+  tally.transferMs += out.start - there + (got - out.end);
   return got;
+}
+
+/** Each living process's trace, recorded there and sent once; and the crashed ones' flight logs. */
+async function gatherTraces(pool: ProcessPool, trace: FlatTrace, tally: Tally): Promise<void> {
+  const traces = await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'end' })));
+  traces.forEach((t, row) => trace.pushRow(row, t.events));
+  for (const { row, events } of tally.lost) trace.pushRow(row, events);
+}
+
+function result(spec: FullSpec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t0: number, setupMs: number): LaneRun {
+  const wallMs = nowMs() - t0;
+  const bounded = boundTrace(Float64Array.from(trace.numbers));
+  const { failedTasks, crashes } = tally;
+  const out: LaneRun = {
+    lane: 'processes',
+    workers: spec.workers,
+    ok: failedTasks.length === 0,
+    wallMs,
+    setupMs,
+    transferMs: tally.transferMs,
+    checksum: checksumOf(spec.workload, tally.sums),
+    events: toEvents(bounded.events, t0),
+    totals: toTotals(bounded.totals),
+    chunk: chunkSize(spec),
+    failedTasks: failedTasks.sort((a, b) => a - b),
+    replacedProcesses: pool.replaced,
+    replaceMs: pool.replaceMs,
+  };
+  if (failedTasks.length > 0) {
+    const done = spec.tasks - failedTasks.length;
+    out.tasksDone = done;
+    if (tally.kind) out.errorKind = tally.kind;
+    out.faults = tally.faults.map((f) => ({ ...f, atMs: f.atMs - t0 }));
+    const n = pool.replaced;
+    out.error = `${failedTasks.length} of ${spec.tasks} tasks failed (${crashes.join('; ')}). `
+      + `The pool replaced ${n === 1 ? 'that process' : `those ${n} processes`}; the other ${done} tasks `
+      + 'completed and the checksum covers exactly them.';
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The run form: presets, every spec field with its range and help, lanes on/off. Values go to
 // the crate as typed; the crate checks them and its message is shown beside the control.
-import type { Capabilities, Lane, RunSpec, Workload } from '../types';
+import type { Capabilities, Field, Lane, RunSpec, Workload } from '../types';
 import { schema } from '../wasm';
 import { byId, el } from './dom';
 import { PRESETS, type Preset } from './presets';
@@ -21,6 +21,37 @@ function defaults(): Record<string, unknown> {
   return out;
 }
 
+/**
+ * A spec field's control, label and help, all from the schema (crate/src/schema.rs): a field
+ * the crate adds appears in the form with nothing written here.
+ */
+function fieldControl(f: Field): HTMLDivElement {
+  const label = el('label', { text: f.label });
+  label.htmlFor = f.name;
+  let control: HTMLInputElement | HTMLSelectElement;
+  if (f.kind === 'choice') {
+    control = el('select');
+    control.append(...f.choices.map((c) => new Option(c, c)));
+  } else {
+    control = el('input');
+    control.type = 'number';
+    control.inputMode = f.kind === 'whole' ? 'numeric' : 'decimal';
+    if (f.kind === 'number') control.step = 'any';
+    if (f.min !== undefined) control.min = String(f.min);
+    if (f.max !== undefined) control.max = String(f.max);
+    // No default here: empty means "the crate's default", which depends on the spec or machine.
+    if (f.default === undefined && f.name !== 'size' && f.name !== 'workers') control.placeholder = 'auto';
+    if (f.name === 'size' || f.name === 'workers') control.required = true;
+  }
+  control.id = f.name;
+  control.name = f.name;
+  control.setAttribute('aria-describedby', `${f.name}-help`);
+  const range = f.kind !== 'choice' && f.min !== undefined && f.max !== undefined ? ` ${fmt(f.min)} to ${fmt(f.max)}.` : '';
+  const help = el('small', { class: 'help', text: `${f.help}${range}` });
+  help.id = `${f.name}-help`;
+  return el('div', { class: 'field' }, label, control, help);
+}
+
 /** An error from the crate or the page: its `field`, when it has one, is the control to mark. */
 export type FieldError = Error & { field?: string };
 
@@ -36,23 +67,10 @@ export class Controls {
   onPreset: ((p: Preset) => void) | null = null;
 
   constructor(private readonly caps: Capabilities) {
-    for (const field of choiceFields()) {
-      const select = this.select(field.name);
-      select.replaceChildren(...field.choices.map((c) => new Option(c, c)));
+    for (const field of schema().fields) {
+      if (field.kind !== 'lanes') byId(field.more ? 'fields-more' : 'fields-main').append(fieldControl(field));
     }
     this.select('workload').addEventListener('change', () => this.describeSize());
-    for (const f of schema().fields) {
-      const help = document.getElementById(`${f.name}-help`);
-      if (help && f.name !== 'size' && f.name !== 'workers') {
-        const range = f.min !== undefined && f.max !== undefined ? ` ${fmt(f.min)} to ${fmt(f.max)}.` : '';
-        help.textContent = `${f.help}${range}`;
-      }
-      if (f.kind === 'whole' || f.kind === 'number') {
-        const input = this.input(f.name);
-        if (f.min !== undefined) input.min = String(f.min);
-        if (f.max !== undefined) input.max = String(f.max);
-      }
-    }
     const { maxWorkers } = schema();
     this.input('workers').max = String(maxWorkers);
     byId('workers-help').textContent = `Threads or processes, 1 to ${maxWorkers}; this machine has ${caps.hardwareConcurrency} cores, so more than ${2 * caps.hardwareConcurrency} mostly adds waiting.`;

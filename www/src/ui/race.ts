@@ -69,7 +69,7 @@ export class Race {
     } else {
       // A lane that kept part of its work (processes after a crash) says how much.
       c.figure.textContent = outcomeText(r);
-      c.sub.textContent = r.outcome === 'not-run' ? 'cancelled before it started' : r.outcome === 'stopped' ? 'stopped while it ran' : r.error ?? '';
+      c.sub.textContent = r.outcome === 'not-run' ? 'cancelled before it started' : r.outcome === 'cancelled' ? 'stopped while it ran' : r.error ?? '';
     }
   }
 

@@ -11,7 +11,7 @@ const api: LabApi = {
   async init(threads, channel) {
     const { memory } = await init();
     exposeMemory(memory);
-    wasm.initInstance(channel);
+    wasm.initInstance(channel, true);
     await wasm.initThreadPool(threads);
     loaded.set(wasm);
     return { memory, cancelAddress: wasm.cancelFlagAddress(), panicAddress: wasm.panicFlagAddress() };

@@ -1,0 +1,144 @@
+//! One process of the processes lane. The page sends a run's spec once (`beginRun`), then
+//! chunks of tasks (`runChunk`); each chunk hands back the sum of its tasks' partials and, for
+//! `mandelbrot`, its rows' pixels. The process records its own trace across the run and sends
+//! it once (`endRun`), so a chunk's message carries only a few numbers: that is what keeps a
+//! process's own cost per task at a few microseconds.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use js_sys::{Object, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use super::boundary::read_worker_spec;
+use super::report::{set, set_trace};
+use super::share_cache::{data_for, has_share};
+use super::timers::JsTimers;
+use crate::lanes::{self, InTurn};
+use crate::spec::{Spec, Workload};
+use crate::trace::{now_ms, Trace};
+use crate::workloads::{split, Task};
+use crate::Error;
+
+/// The run this process is part of: its spec, its data, and the trace it has recorded so far.
+struct ProcessRun {
+    spec: Rc<Spec>,
+    data: Arc<Vec<u8>>,
+    /// Taken while a chunk runs (its tasks await timers), put back when it ends.
+    trace: Option<Trace>,
+}
+
+thread_local! {
+    static RUN: RefCell<Option<ProcessRun>> = const { RefCell::new(None) };
+}
+
+/// Starts a run on this process: keeps its spec (checked once here, not once a task) and starts
+/// an empty trace. For `share`, the buffer must have been received first (its copy is the cost
+/// the lane shows), except for an untimed `warm_up`, which makes its own small one.
+///
+/// # Errors
+/// A bad spec, or a `share` buffer this process does not hold.
+#[wasm_bindgen(js_name = beginRun)]
+pub fn begin_run(spec: JsValue, warm_up: bool) -> Result<(), JsValue> {
+    let spec = read_worker_spec(spec)?;
+    if spec.workload == Workload::Share && !warm_up && !has_share(spec.size, spec.seed) {
+        return Err(Error::field("share", "this process has not received the buffer").into());
+    }
+    lanes::reset_progress();
+    let data = data_for(&spec);
+    RUN.with(|run| {
+        *run.borrow_mut() = Some(ProcessRun {
+            spec: Rc::new(spec),
+            data,
+            trace: Some(Trace::default()),
+        });
+    });
+    Ok(())
+}
+
+/// Runs tasks `from..to` of the run, one after another, recording them in the run's trace.
+/// Resolves to `{ sum, start, end }`: the wrapping sum of the tasks' partials, and when the chunk
+/// began and ended here (ms on the shared clock); for `mandelbrot` also `pixels`, the chunk's
+/// rows, which the page paints as they arrive.
+///
+/// # Errors
+/// No run begun, tasks outside the spec, another chunk still running, or `cancelled`.
+#[wasm_bindgen(js_name = runChunk)]
+pub async fn run_chunk(from: u32, to: u32) -> Result<JsValue, JsValue> {
+    let (spec, data, mut trace) = RUN.with(|run| {
+        let mut run = run.borrow_mut();
+        let run = run
+            .as_mut()
+            .ok_or_else(|| Error::field("run", "no run has begun on this process"))?;
+        let trace = run.trace.take().ok_or_else(|| {
+            Error::field(
+                "run",
+                "a chunk is still running: a process runs one at a time",
+            )
+        })?;
+        Ok::<_, Error>((run.spec.clone(), run.data.clone(), trace))
+    })?;
+    let result = chunk(&spec, &data, from, to, &mut trace).await;
+    RUN.with(|run| {
+        if let Some(run) = run.borrow_mut().as_mut() {
+            run.trace = Some(trace);
+        }
+    });
+    Ok(result?)
+}
+
+async fn chunk(
+    spec: &Spec,
+    data: &[u8],
+    from: u32,
+    to: u32,
+    trace: &mut Trace,
+) -> Result<JsValue, Error> {
+    if from >= to || to > spec.tasks {
+        return Err(Error::field(
+            "chunk",
+            format!("must be tasks within 0..{}, got {from}..{to}", spec.tasks),
+        ));
+    }
+    let start = now_ms();
+    let mut sum = 0u64;
+    let mut pixels = Vec::new();
+    let mut policy = InTurn::<JsTimers>::default();
+    for index in from..to {
+        let (partial, task) =
+            lanes::run_task_keeping(spec, index, data, 0, &mut policy, trace).await?;
+        sum = sum.wrapping_add(partial);
+        if let Task::Mandelbrot(band) = &task {
+            pixels.extend_from_slice(band.pixels());
+        }
+    }
+    let out = Object::new();
+    set(&out, "sum", &sum.into());
+    set(&out, "start", &start.into());
+    set(&out, "end", &now_ms().into());
+    if spec.workload == Workload::Mandelbrot {
+        set(
+            &out,
+            "firstRow",
+            &split(spec.size, spec.tasks, from).0.into(),
+        );
+        set(&out, "pixels", &Uint8Array::from(pixels.as_slice()).into());
+    }
+    Ok(out.into())
+}
+
+/// Ends the run: hands over its trace (`{ events, totals }`, see `set_trace`; every event on
+/// row 0, the page knows which process this is) and forgets the run.
+///
+/// # Errors
+/// No run begun, or a chunk still running.
+#[wasm_bindgen(js_name = endRun)]
+pub fn end_run() -> Result<JsValue, JsValue> {
+    let trace = RUN
+        .with(|run| run.borrow_mut().take().and_then(|r| r.trace))
+        .ok_or_else(|| Error::field("run", "no run to end on this process"))?;
+    let out = Object::new();
+    set_trace(&out, &trace);
+    Ok(out.into())
+}
