@@ -413,6 +413,32 @@ fn primes_ns_below(n: u32) -> f64 {
 /// Copying a Mandelbrot band's pixels back from a process: a byte a pixel, per MB.
 const RESULT_MS_PER_MB: f64 = 2.0;
 
+/// Work a process's message carries at least when `chunk` is automatic: a message costs tens of
+/// microseconds each way, a few % of this.
+const CHUNK_MIN_MS: f64 = 2.0;
+
+/// Tasks a process gets in one message: the spec's `chunk`, or where it is 0 as few as carry
+/// [`CHUNK_MIN_MS`] of work by the model (its reference machine, so every machine and the Python
+/// bridge split a spec alike), never more than Python's `Pool.map` would put in one (the tasks
+/// over four times the processes, rounded up). Few and large chunks make a message's cost
+/// vanish; but tasks of unequal cost (primes grow with the numbers) balance only in many small
+/// ones: 8 chunks of 8 primes tasks cap 2 processes at 1.84×, 64 of one at 1.97×.
+pub fn chunk_size(spec: &Spec) -> u32 {
+    let tasks = spec.tasks.max(1);
+    if spec.chunk > 0 {
+        return spec.chunk.min(tasks);
+    }
+    let pool_map = tasks.div_ceil(4 * spec.workers.max(1));
+    let work = Work::of(spec);
+    let task_ms = (work.compute_ms + work.wait_ms) / f64::from(tasks);
+    let enough = if task_ms > 0.0 {
+        (CHUNK_MIN_MS / task_ms).ceil().min(f64::from(tasks)) as u32
+    } else {
+        tasks
+    };
+    enough.clamp(1, pool_map.max(1))
+}
+
 /// One lane's timed run and what it spends before it, or what they would be without one part
 /// of their cost.
 fn lane_ms(
@@ -885,6 +911,37 @@ mod tests {
             let s = spec(&fields);
             assert!(check(&s, TWO).is_ok(), "{s:?}: {:?}", check(&s, TWO));
         }
+    }
+
+    #[test]
+    fn chunks_carry_enough_work_and_never_more_than_pool_map_s() {
+        let chunk = |fields: &[(&str, RawValue)]| chunk_size(&spec(fields));
+        // Heavy tasks (13 ms each): one a message, so uneven ones balance.
+        assert_eq!(
+            chunk(&[("workload", text("primes")), ("size", num(5e6))]),
+            1
+        );
+        // 4096 trivial tasks: Pool.map's chunks (4096 / (4 × 2)).
+        let trivial = [
+            ("workload", text("hash")),
+            ("size", num(1.0)),
+            ("tasks", num(4096.0)),
+        ];
+        assert_eq!(chunk(&trivial), 512);
+        // Mandelbrot rows of 800 pixels (0.18 ms): about 2 ms a message.
+        let rows = chunk(&[("workload", text("mandelbrot")), ("size", num(800.0))]);
+        assert!((10..=13).contains(&rows), "{rows}");
+        // Requests that wait 100 ms: one a message.
+        assert_eq!(chunk(&[("workload", text("io")), ("size", num(40.0))]), 1);
+        // Given: as given, at most the tasks.
+        let given = |n: f64| {
+            chunk(&[
+                ("workload", text("primes")),
+                ("tasks", num(64.0)),
+                ("chunk", num(n)),
+            ])
+        };
+        assert_eq!((given(1.0), given(8.0), given(500.0)), (1, 8, 64));
     }
 
     #[test]

@@ -236,7 +236,7 @@ pub fn schema() -> Schema {
             "chunk",
             Whole,
             CHUNK,
-            "Tasks a process gets in one message; 0: automatic, as Python's Pool.map (tasks ÷ 4 × processes).",
+            "Tasks a process gets in one message; 0: automatic (a couple of ms of work a message, at most Python's Pool.map chunks).",
         )
         .labelled("Tasks per message (processes)"),
         choice(

@@ -165,8 +165,7 @@ pub struct Spec {
     pub pool: Pool,
     /// SHA-256 rounds of CPU work after each `mixed` response.
     pub cpu_rounds: u32,
-    /// Tasks a process gets in one message; 0: as Python's `Pool.map` chooses (see
-    /// [`Spec::chunk_size`]).
+    /// Tasks a process gets in one message; 0: automatic (see `budget::chunk_size`).
     pub chunk: u32,
 }
 
@@ -622,18 +621,6 @@ impl Spec {
         small
     }
 
-    /// Tasks a process gets in one message: `chunk`, or where it is 0 what Python's `Pool.map`
-    /// picks: the tasks over four times the processes, rounded up (so each process gets about four
-    /// messages, and uneven tasks still balance). At most the tasks.
-    pub fn chunk_size(&self) -> u32 {
-        let size = if self.chunk > 0 {
-            self.chunk
-        } else {
-            self.tasks.div_ceil(4 * self.workers.max(1))
-        };
-        size.clamp(1, self.tasks.max(1))
-    }
-
     /// The spec as raw fields again, to normalise it a second time (the validator's idempotence
     /// tests, and the budget's tests of a field changed).
     pub fn to_raw(&self) -> RawSpec {
@@ -874,26 +861,11 @@ mod tests {
     }
 
     #[test]
-    fn chunks_are_what_pool_map_picks_unless_given() {
-        let spec = |tasks: f64, workers: f64, chunk: f64| {
-            raw(&[
-                ("tasks", RawValue::Number(tasks)),
-                ("workers", RawValue::Number(workers)),
-                ("chunk", RawValue::Number(chunk)),
-            ])
-            .normalize(&defaults())
-            .unwrap()
-            .chunk_size()
-        };
-        // CPython: chunksize, extra = divmod(len(iterable), len(self._pool) * 4); if extra: chunksize += 1
-        assert_eq!(spec(64.0, 2.0, 0.0), 8);
-        assert_eq!(spec(4096.0, 2.0, 0.0), 512);
-        assert_eq!(spec(65.0, 2.0, 0.0), 9);
-        assert_eq!(spec(3.0, 8.0, 0.0), 1);
-        assert_eq!(spec(64.0, 2.0, 1.0), 1);
-        assert_eq!(spec(64.0, 2.0, 500.0), 64);
+    fn chunk_is_checked() {
         let e = err(&[("chunk", RawValue::Number(10_001.0))]);
         assert!(e.starts_with("chunk:") && e.contains("0 to 10000"), "{e}");
+        let e = err(&[("chunk", RawValue::Number(-1.0))]);
+        assert!(e.starts_with("chunk:"), "{e}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 // playground's shape. It ports the kernels of crate/src/workloads exactly (same split, same
 // seeds, same arithmetic), so every lane that finishes must print the browser's checksum.
 import type { FullSpec } from './types';
+import { chunkSize } from './wasm';
 
 /**
  * FullSpec's fields in the crate's order (crate/src/spec.rs FIELDS), so the script text does not
@@ -27,6 +28,8 @@ export function pythonScript(spec: FullSpec): string {
     '# The spec, as the playground normalized it.',
     // A JSON string literal is a valid Python string literal (its escapes are Python's too).
     `SPEC = json.loads(${JSON.stringify(JSON.stringify(ordered))})`,
+    '# Tasks a process gets in one message: as the browser sends them (crate/src/budget.rs chunk_size).',
+    `CHUNK = ${chunkSize(spec)}`,
     BODY,
   ].join('\n');
 }
@@ -432,12 +435,6 @@ def _proc_chunk(lo, hi):
     return done, os.getpid(), started, now_ms()
 
 
-def chunk_size(spec):
-    """The spec's chunk, or where it is 0 what Pool.map picks (crate/src/spec.rs chunk_size)."""
-    if spec["chunk"] > 0:
-        return min(spec["chunk"], spec["tasks"])
-    size, extra = divmod(spec["tasks"], spec["workers"] * 4)
-    return max(1, size + (1 if extra else 0))
 
 
 # Processes start from a fork server where there is one, else are spawned: forking a process whose
@@ -469,7 +466,7 @@ def lane_processes(spec, data):
             # holds each process to one), as the browser copies the buffer into every instance.
             list(pool.map(_proc_receive, [data] * workers))
             transfer_ms += now_ms() - t0
-        size = chunk_size(spec)
+        size = CHUNK
         sent = {}
         got = {}
         futures = {}

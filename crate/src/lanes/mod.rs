@@ -10,6 +10,7 @@ pub mod sequential;
 #[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
 pub mod threads;
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -31,8 +32,16 @@ pub const SLICE: u64 = 4096;
 /// Tasks finished in this instance since the last `reset_progress` (shared by all its threads).
 static TASKS_DONE: AtomicU32 = AtomicU32::new(0);
 static PROGRESS_HOOK: OnceLock<fn(u32)> = OnceLock::new();
+/// Each thread tells the page at most this often: enough for a smooth bar, and a run of 10,000
+/// tiny tasks does not spend its time in calls out of wasm.
+const PROGRESS_EVERY_MS: f64 = 50.0;
 
-/// Sets what is told, with the count so far, each time a task finishes (the page's progress bar).
+thread_local! {
+    /// When this thread last told the page.
+    static TOLD: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
+}
+
+/// Sets what is told, with the count so far, as tasks finish (the page's progress bar).
 pub fn set_progress_hook(hook: fn(u32)) {
     let _ = PROGRESS_HOOK.set(hook);
 }
@@ -43,9 +52,13 @@ pub fn reset_progress() {
     flight::reset();
 }
 
-fn task_finished() {
+fn task_finished(now: f64) {
     let done = TASKS_DONE.fetch_add(1, Ordering::Relaxed) + 1;
-    if let Some(hook) = PROGRESS_HOOK.get() {
+    let Some(hook) = PROGRESS_HOOK.get() else {
+        return;
+    };
+    if now - TOLD.get() >= PROGRESS_EVERY_MS {
+        TOLD.set(now);
         hook(done);
     }
 }
@@ -166,7 +179,7 @@ pub async fn run_task_keeping<'a, P: Policy>(
         trace,
         row,
         task: index,
-        open: now_ms(),
+        open: began,
     };
     loop {
         // Other tasks may have run on this thread during the last await (async).
@@ -175,11 +188,9 @@ pub async fn run_task_keeping<'a, P: Policy>(
             Progress::Working => policy.between(&mut span).await?,
             Progress::Wait(ms) => policy.wait(ms, &mut span).await?,
             Progress::Done(partial) => {
-                // Telling the page (a JS call, now and then a message) is the task's own work:
-                // under the GIL it happens while the lock is held, so it is drawn as compute.
-                task_finished();
                 let end = span.close();
                 flight::finished(row, index, began, end);
+                task_finished(end);
                 return Ok((partial, task));
             }
         }

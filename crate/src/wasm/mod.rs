@@ -104,14 +104,15 @@ pub fn warmup_spec(spec: JsValue) -> Result<Ts<Spec>, JsValue> {
     to_ts(&read_worker_spec(spec)?.warmup())
 }
 
-/// Tasks a process gets in one message for this spec: its `chunk`, or Python's `Pool.map` rule
-/// when that is 0 (`Spec::chunk_size`).
+/// Tasks a process gets in one message for this spec: its `chunk`, or when that is 0 as few as
+/// carry a couple of milliseconds of work, at most as many as Python's `Pool.map` would
+/// (`budget::chunk_size`).
 ///
 /// # Errors
 /// When `spec` is not a spec.
 #[wasm_bindgen(js_name = chunkSize)]
 pub fn chunk_size(spec: Ts<Spec>) -> Result<u32, JsValue> {
-    Ok(from_ts(&spec, "spec")?.chunk_size())
+    Ok(budget::chunk_size(&from_ts(&spec, "spec")?))
 }
 
 /// The checksum of a lane whose tasks' partials were gathered elsewhere (the processes lane).

@@ -2,11 +2,14 @@
 // own memory. Nothing is shared: inputs and outputs cross by message (copied or transferred),
 // starting a process is real work that is timed, and a crash kills one process, not the lane.
 //
-// Tasks go out in chunks, as Python's Pool.map sends them (`chunk`, automatic by default): one
-// message a chunk each way, two chunks in flight a process (the next already waits in its queue).
-// A process records its own trace and sends it once, at the end. What the messages really take is
-// the lane's `transfer`: from when a chunk was sent (or its process was free, if it queued
-// behind another) until the process began it, and from its end until its answer was back.
+// Tasks go out in chunks, as Python's Pool.map sends them (`chunk`; automatic by default: a
+// couple of milliseconds of work a message, at most Pool.map's chunks): one message a chunk each
+// way, several chunks in flight a process (the next already waits in its queue). A process
+// records its own trace and sends it once, at the end. What the messages really cost the lane is
+// its `transfer`: each stretch a process sat without work because its next chunk was still on
+// its way (from when the chunk was sent, or the process's previous chunk ended, until it began),
+// and the last answer's way back. Answers that travel while the process already computes its
+// next chunk cost it nothing, and are not counted.
 import { nowMs } from '../clock';
 import { kindOf } from '../errors';
 import type { ChunkOutput } from '../protocol';
@@ -19,8 +22,13 @@ import {
 } from './common';
 import { FlatTrace, ProcessPool, type Proc } from './pool';
 
-/** Chunks sent to a process before it answers one (Python's pool queues work ahead too). */
-const IN_FLIGHT = 2;
+/**
+ * Chunks sent to a process before it answers one: at least 2 (the next already waits in its
+ * queue while one runs), and more when there are many small chunks, enough to cover a message's
+ * round trip (Python's Pool puts every chunk in the queue at once). Each process still takes new
+ * work only as it answers, so uneven chunks balance.
+ */
+const inFlight = (chunks: number, workers: number) => Math.min(32, Math.max(2, Math.floor(chunks / (4 * workers))));
 /** Progress goes to the page at most this often: a chunk of one task can end every few µs. */
 const PROGRESS_MS = 50;
 
@@ -121,7 +129,7 @@ async function dispatch(spec: FullSpec, pool: ProcessPool, ctx: LaneContext, tra
   for (let from = 0; from < spec.tasks; from += size) queue.push([from, Math.min(spec.tasks, from + size)]);
   queue.reverse();
   const attempts = new Map<number, number>();
-  const lastEnd = pool.procs.map(() => 0);
+  const rows: RowMessages[] = pool.procs.map(() => ({ prevEnd: 0, last: null }));
   let told = 0;
   const serve = async (row: number) => {
     for (let chunk = queue.pop(); chunk && !signal.aborted; chunk = queue.pop()) {
@@ -132,7 +140,7 @@ async function dispatch(spec: FullSpec, pool: ProcessPool, ctx: LaneContext, tra
       try {
         const out = await proc.handle.request({ type: 'chunk', from: chunk[0], to: chunk[1] });
         checkCancelled(signal);
-        lastEnd[row] = messages(trace, tally, row, chunk[0], out, Math.max(sent, lastEnd[row]));
+        waitedFor(trace, tally, row, rows[row], chunk[0], out, sent);
         tally.sums.push(out.sum);
         tally.done += chunk[1] - chunk[0];
         if (out.pixels && out.firstRow !== undefined) ctx.pixels?.(out.firstRow, out.pixels);
@@ -150,7 +158,20 @@ async function dispatch(spec: FullSpec, pool: ProcessPool, ctx: LaneContext, tra
       }
     }
   };
-  await Promise.all(pool.procs.flatMap((_, row) => Array.from({ length: IN_FLIGHT }, () => serve(row))));
+  const depth = inFlight(queue.length, pool.size);
+  await Promise.all(pool.procs.flatMap((_, row) => Array.from({ length: depth }, () => serve(row))));
+  rows.forEach((r, row) => {
+    if (!r.last) return;
+    const { task, end, got } = r.last;
+    trace.push(row, task, 'transfer', end, got);
+    tally.transferMs += got - end;
+  });
+}
+
+/** A row's messages so far: when its process ended its last chunk, and that chunk's answer. */
+interface RowMessages {
+  prevEnd: number;
+  last: { task: number; end: number; got: number } | null;
 }
 
 /**
@@ -208,17 +229,18 @@ function preparer(spec: FullSpec, pool: ProcessPool, signal: AbortSignal, trace:
 }
 
 /**
- * A chunk's two messages on its process's row: the chunk there (from when it was sent, or when
- * the process was free if it queued behind another) and its answer back. Returns when the
- * answer arrived.
+ * Where a process waited for a chunk's message: from when it was sent (or the process's previous
+ * chunk ended, if later) until the process began it. Its answer's way back is kept as the row's
+ * last: only the last one is not overlapped by the process's next chunk.
  */
-function messages(trace: FlatTrace, tally: Tally, row: number, first: number, out: ChunkOutput, from: number): number {
-  const got = nowMs();
-  const there = Math.min(from, out.start);
-  trace.push(row, first, 'transfer', there, out.start);
-  trace.push(row, first, 'transfer', out.end, got);
-  tally.transferMs += out.start - there + (got - out.end);
-  return got;
+function waitedFor(trace: FlatTrace, tally: Tally, row: number, r: RowMessages, task: number, out: ChunkOutput, sent: number): void {
+  const there = Math.max(sent, r.prevEnd);
+  if (out.start > there) {
+    trace.push(row, task, 'transfer', there, out.start);
+    tally.transferMs += out.start - there;
+  }
+  r.prevEnd = out.end;
+  r.last = { task, end: out.end, got: nowMs() };
 }
 
 /** Each living process's trace, recorded there and sent once; and the crashed ones' flight logs. */

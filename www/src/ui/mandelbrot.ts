@@ -1,16 +1,18 @@
 // The Mandelbrot image filling in: each band a process finishes is painted as its result
 // arrives (processes return their pixels; the other lanes keep theirs in their own memory).
+// Bands are painted once a frame, a pixel a word: the page also sends the processes their next
+// chunks, and a slow paint would keep them waiting.
 import { byId } from './dom';
 
-/** Escape count → colour: the set itself black, the outside a blue-to-gold ramp. */
-function palette(): Uint8ClampedArray {
-  const lut = new Uint8ClampedArray(256 * 4);
+/** Escape count → colour as one RGBA word: the set itself black, the outside a blue-to-gold ramp. */
+function palette(): Uint32Array {
+  const bytes = new Uint8ClampedArray(256 * 4);
   for (let n = 0; n < 256; n++) {
     const t = Math.sqrt(n / 254);
     const inside = n === 255;
-    lut.set(inside ? [0, 0, 0, 255] : [20 + 235 * t, 40 + 170 * t, 120 + 20 * (1 - t), 255], n * 4);
+    bytes.set(inside ? [0, 0, 0, 255] : [20 + 235 * t, 40 + 170 * t, 120 + 20 * (1 - t), 255], n * 4);
   }
-  return lut;
+  return new Uint32Array(bytes.buffer);
 }
 
 export class MandelbrotView {
@@ -18,10 +20,13 @@ export class MandelbrotView {
   private readonly canvas = byId<HTMLCanvasElement>('mandelbrot');
   private readonly lut = palette();
   private size = 0;
+  private bands: [number, Uint8Array][] = [];
+  private frame = 0;
 
   start(workload: string, size: number): void {
     this.figure.hidden = workload !== 'mandelbrot';
     this.size = size;
+    this.bands = [];
     if (this.figure.hidden) return;
     this.canvas.width = size;
     this.canvas.height = size;
@@ -29,11 +34,23 @@ export class MandelbrotView {
   }
 
   paint(firstRow: number, pixels: Uint8Array): void {
+    this.bands.push([firstRow, pixels]);
+    this.frame ||= requestAnimationFrame(() => this.flush());
+  }
+
+  private flush(): void {
+    this.frame = 0;
     const ctx = this.canvas.getContext('2d');
-    const rows = pixels.length / this.size;
-    if (!ctx || !Number.isInteger(rows) || rows === 0) return;
-    const image = ctx.createImageData(this.size, rows);
-    for (let i = 0; i < pixels.length; i++) image.data.set(this.lut.subarray(pixels[i] * 4, pixels[i] * 4 + 4), i * 4);
-    ctx.putImageData(image, 0, firstRow);
+    const bands = this.bands;
+    this.bands = [];
+    if (!ctx) return;
+    for (const [firstRow, pixels] of bands) {
+      const rows = pixels.length / this.size;
+      if (!Number.isInteger(rows) || rows === 0) continue;
+      const image = ctx.createImageData(this.size, rows);
+      const words = new Uint32Array(image.data.buffer);
+      for (let i = 0; i < pixels.length; i++) words[i] = this.lut[pixels[i]];
+      ctx.putImageData(image, 0, firstRow);
+    }
   }
 }
