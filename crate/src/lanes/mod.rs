@@ -52,11 +52,12 @@ pub fn reset_progress() {
     flight::reset();
 }
 
-fn task_finished(now: f64) {
+fn task_finished() {
     let done = TASKS_DONE.fetch_add(1, Ordering::Relaxed) + 1;
     let Some(hook) = PROGRESS_HOOK.get() else {
         return;
     };
+    let now = now_ms();
     if now - TOLD.get() >= PROGRESS_EVERY_MS {
         TOLD.set(now);
         hook(done);
@@ -188,9 +189,12 @@ pub async fn run_task_keeping<'a, P: Policy>(
             Progress::Working => policy.between(&mut span).await?,
             Progress::Wait(ms) => policy.wait(ms, &mut span).await?,
             Progress::Done(partial) => {
+                // Telling the page (now and then a message on a BroadcastChannel, which from a
+                // rayon thread can take a while) is the task's own work: under the GIL it happens
+                // while the lock is held, so it is drawn as compute.
+                task_finished();
                 let end = span.close();
                 flight::finished(row, index, began, end);
-                task_finished(end);
                 return Ok((partial, task));
             }
         }
