@@ -210,7 +210,7 @@ async function pageReady(browser, url) {
     await page.waitForFunction(() => window.playground !== undefined);
     times.push(await page.evaluate(async () => {
       await window.playground.ready;
-      return performance.now();
+      return performance.getEntriesByName('playground-ready')[0].startTime;
     }));
     await context.close();
   }

@@ -3,8 +3,6 @@
 //! errors as JS `Error`s that carry their kind, field and task.
 
 use js_sys::Reflect;
-use serde::Serialize;
-use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
 use crate::spec::{Defaults, Lane, RawInput, Spec};
@@ -26,28 +24,6 @@ impl From<Error> for JsValue {
         }
         error.into()
     }
-}
-
-/// A Rust value as its generated TypeScript type. Serialising plain data cannot fail; if it
-/// did, the page would get an `Error` saying which type.
-pub fn to_ts<T: Tsify + Serialize>(value: &T) -> Result<Ts<T>, JsValue> {
-    value
-        .into_ts()
-        .map_err(|e| js_sys::Error::new(&e.to_string()).into())
-}
-
-/// A value the page typed as `T`, read back.
-///
-/// # Errors
-/// [`Error::Field`] on `field` when it is not a `T`.
-pub fn from_ts<T>(value: &Ts<T>, field: &str) -> Result<T, Error>
-where
-    T: Tsify + serde::de::DeserializeOwned,
-    <T as Tsify>::JsType: Clone,
-{
-    value
-        .to_rust()
-        .map_err(|e| Error::field(field, e.to_string()))
 }
 
 /// Reads any JS value as a spec and checks it. `null` and `undefined` fields both mean "use the

@@ -13,12 +13,12 @@ use wasm_bindgen::prelude::*;
 
 use super::boundary::read_worker_spec;
 use super::report::{set, set_trace};
-use super::share_cache::{data_for, has_share};
+use super::share_cache::{data_for, holds, keep};
 use super::timers::JsTimers;
 use crate::lanes::{self, InTurn};
 use crate::spec::{Spec, Workload};
 use crate::trace::{now_ms, Trace};
-use crate::workloads::{split, Task};
+use crate::workloads::{share, split, Task};
 use crate::Error;
 
 /// The run this process is part of: its spec, its data, and the trace it has recorded so far.
@@ -42,7 +42,7 @@ thread_local! {
 #[wasm_bindgen(js_name = beginRun)]
 pub fn begin_run(spec: JsValue, warm_up: bool) -> Result<(), JsValue> {
     let spec = read_worker_spec(spec)?;
-    if spec.workload == Workload::Share && !warm_up && !has_share(spec.size, spec.seed) {
+    if spec.workload == Workload::Share && !warm_up && !holds(spec.size, spec.seed) {
         return Err(Error::field("share", "this process has not received the buffer").into());
     }
     lanes::reset_progress();
@@ -141,4 +141,32 @@ pub fn end_run() -> Result<JsValue, JsValue> {
     let out = Object::new();
     set_trace(&out, &trace);
     Ok(out.into())
+}
+
+/// Makes the `share` buffer of `mb` MiB for `seed` for the page to hand to processes, without
+/// keeping it here: it is written straight into a JS array a megabyte at a time, so it never
+/// exists twice at once (this instance then receives its copy like every other process).
+#[wasm_bindgen(js_name = shareBuffer)]
+pub fn share_buffer(mb: u32, seed: u32) -> Uint8Array {
+    const PIECE: u32 = 1 << 20;
+    let out = Uint8Array::new_with_length(mb * PIECE);
+    let mut filler = share::Filler::new(seed);
+    let mut piece = vec![0; PIECE as usize];
+    for i in 0..mb {
+        filler.fill(&mut piece);
+        out.subarray(i * PIECE, (i + 1) * PIECE).copy_from(&piece);
+    }
+    out
+}
+
+/// Keeps a received copy of the `share` buffer: this process's own, in its own memory.
+#[wasm_bindgen(js_name = receiveShare)]
+pub fn receive_share(mb: u32, seed: u32, data: &Uint8Array) {
+    keep(mb, seed, || data.to_vec());
+}
+
+/// Whether this process already holds the `share` buffer of `mb` MiB for `seed`.
+#[wasm_bindgen(js_name = hasShare)]
+pub fn has_share(mb: u32, seed: u32) -> bool {
+    holds(mb, seed)
 }

@@ -1,14 +1,12 @@
-//! What a run hands back: a lane's checksum and trace, and a bounded trace for traces the page
-//! gathers itself.
+//! What a run hands back: a lane's checksum and trace.
 
 use js_sys::{Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::lanes::LaneOutput;
 use crate::spec::Spec;
-use crate::trace::{Trace, STRIDE};
+use crate::trace::Trace;
 use crate::workloads::format_checksum;
-use crate::Error;
 
 /// `{ checksum, sum, events, totals }` for a lane's output (see `set_trace`).
 pub fn output(spec: &Spec, out: &LaneOutput) -> JsValue {
@@ -43,28 +41,4 @@ pub fn set_trace(obj: &Object, trace: &Trace) {
 pub fn set(obj: &Object, key: &str, value: &JsValue) {
     // Setting a data property on a plain fresh object cannot fail.
     let _ = Reflect::set(obj, &key.into(), value);
-}
-
-/// Bounds a trace gathered elsewhere, as a lane's own trace is bounded: the processes lane's
-/// page collects each task's `events` and adds its own transfer events, and ten thousand tasks'
-/// worth would not fit on the page. `events` are stride 6 as `runTask` returns them; returns
-/// `{ events, totals }` (see `set_trace`). Totals are summed from the `busy` column, so they
-/// stay exact for events merged before.
-///
-/// # Errors
-/// When `events` is not a whole number of events.
-#[wasm_bindgen(js_name = boundTrace)]
-pub fn bound_trace(events: Vec<f64>) -> Result<JsValue, JsValue> {
-    let trace = Trace::from_events(&events).ok_or_else(|| {
-        Error::field(
-            "events",
-            format!(
-                "must be {STRIDE} numbers an event, got {} numbers",
-                events.len()
-            ),
-        )
-    })?;
-    let obj = Object::new();
-    set_trace(&obj, &trace);
-    Ok(obj.into())
 }
