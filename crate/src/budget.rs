@@ -56,7 +56,7 @@ const PRIMES_NS_PER_DIVISION_TERM: f64 = 0.72;
 const MANDELBROT_NS_PER_PIXEL: f64 = 230.0;
 /// One SHA-256 round of a 32-byte digest (hash, and the CPU step of io and mixed). Natively sha2
 /// uses the CPU's SHA extensions; wasm has none, so only the browser figure counts.
-pub const HASH_NS_PER_ROUND: f64 = 280.0;
+pub const HASH_NS_PER_ROUND: f64 = 320.0;
 /// Share, one strided byte read while the buffer fits in the cache (16 MB and less).
 const SHARE_NS_PER_READ_CACHED: f64 = 2.4;
 /// Share, one strided byte read once the buffer is far larger than the cache (64 MB and more):
@@ -83,13 +83,25 @@ const SEQUENTIAL_TASK_MS: f64 = 0.004;
 /// The async lane's: a future, polled.
 const ASYNC_TASK_MS: f64 = 0.004;
 /// An async wait's own cost: its timer and the wake-up of its future (20,000 requests of 0 ms
-/// took 558 ms).
-const ASYNC_WAIT_MS: f64 = 0.02;
+/// took 315 to 558 ms).
+const ASYNC_WAIT_MS: f64 = 0.01;
 /// A task on a rayon thread also takes and gives back work (stealing): 10,000 tiny tasks took
 /// 58 ms on 2 threads.
 const THREAD_TASK_MS: f64 = 0.008;
-/// A process's own cost per task (a message there, the result back, the page's queue).
-const PROCESS_TASK_MS: f64 = 0.3;
+/// A process's message, there and back, on the page that sends every process its chunks (one
+/// task a message: 4096 trivial tasks took 42 µs each on 2 processes, where the machine's speed
+/// was 1.54). The page sends them one after another: this cost does not divide by the processes.
+const MESSAGE_MS: f64 = 0.028;
+/// A JS worker's wait of under this long is waited by message hops, on a CPU (crate/js/timers.js):
+/// with more processes than cores, those hops take turns on the cores (20,000 requests of 1 ms on
+/// 64 processes took 8.5 s on 2 cores).
+const HOP_MS: f64 = 1.5;
+/// More threads or processes than cores compute slower than the cores would alone (switching,
+/// each one's caches): 64 threads of primes 2M on 2 cores took twice the time 2 took.
+const OVERSUBSCRIBED: f64 = 0.2;
+/// Any wait's own cost on a real thread, even of 0 ms (20,000 requests of 0 ms took 252 ms on
+/// 2 threads).
+const THREAD_WAIT_MS: f64 = 0.004;
 /// A blocking wait's own cost on a real thread (`memory.atomic.wait32`, the wake-up), on a CPU;
 /// a wait of 0 ms does not block and costs nothing. With more threads than cores a woken thread
 /// waits for a core too: the cost grows with √(threads / cores) (64 threads on 2 cores: 20,000
@@ -99,9 +111,10 @@ const THREAD_WAKE_MS: f64 = 0.022;
 /// hops): what a wait of 0 ms costs, on a CPU (20,000 requests of 0 ms took 850 ms
 /// sequential).
 const JS_WAIT_MS: f64 = 0.025;
-/// The GIL let go and taken back around each wait, even one of 0 ms, serialised: 20,000
-/// requests of 0 ms took 600 ms on 2 GIL threads.
-const GIL_WAIT_MS: f64 = 0.015;
+/// The GIL let go and taken back around each wait, even one of 0 ms, serialised, for each thread
+/// waiting for it (letting go wakes every waiting thread to try): 20,000 requests took 342 to
+/// 600 ms on 2 GIL threads, 1.5 s on 64.
+const GIL_HANDOFF_MS: f64 = 0.0006;
 /// One yield to the event loop (a MessageChannel round trip).
 const YIELD_MS: f64 = 0.013;
 /// How late a wait of more than 0 ms ends (timer granularity; crate/js/timers.js hops the last
@@ -318,6 +331,8 @@ struct Work {
     waits: f64,
     /// Waits of more than 0 ms: the ones that block a thread.
     blocking_waits: f64,
+    /// The part of the waits a JS worker spends hopping by message (the last [`HOP_MS`]).
+    hops_ms: f64,
     /// Yields the async lane makes: one between two slices of `yieldEvery` units.
     yields: f64,
     /// Bytes a task hands back besides its partial (a Mandelbrot band's pixels), all tasks.
@@ -334,6 +349,7 @@ impl Work {
             shortest_wait_ms: if spec.workload.is_io() { f64::MAX } else { 0.0 },
             waits: 0.0,
             blocking_waits: 0.0,
+            hops_ms: 0.0,
             yields: 0.0,
             result_bytes: 0.0,
         };
@@ -350,6 +366,7 @@ impl Work {
                 work.waits += 1.0;
                 if latency > 0.0 {
                     work.blocking_waits += 1.0;
+                    work.hops_ms += latency.min(HOP_MS);
                 }
                 work.wait_ms += latency + if latency > 0.0 { TIMER_LATE_MS } else { 0.0 };
                 work.longest_wait_ms = work.longest_wait_ms.max(latency);
@@ -410,8 +427,12 @@ fn primes_ns_below(n: u32) -> f64 {
     PRIMES_NS_PER_NUMBER * n + PRIMES_NS_PER_DIVISION_TERM * n.powf(1.5) / n.ln()
 }
 
-/// Copying a Mandelbrot band's pixels back from a process: a byte a pixel, per MB.
-const RESULT_MS_PER_MB: f64 = 2.0;
+/// A Mandelbrot band's pixels back from a process and painted on the page, per MB (a byte a
+/// pixel), on a CPU: a 4096-pixel image (16 MB) cost its processes lane about a second.
+const RESULT_MS_PER_MB: f64 = 60.0;
+/// What every lane's run costs besides its tasks: the call into its worker, the spec read
+/// there, the result and its trace back (300,000 numbers of primes took 23 ms, 18 of them kernel).
+const RUN_MS: f64 = 3.0;
 
 /// Work a process's message carries at least when `chunk` is automatic: a message costs tens of
 /// microseconds each way, a few % of this.
@@ -471,31 +492,45 @@ fn lane_ms(
     let w = f64::from(spec.workers.min(spec.tasks));
     let p = w.min(f64::from(machine.cores.max(1)));
     let oversubscribed = w > p && work.blocking_waits > 0.0;
+    // The kernels' share of the CPU time runs slower with more threads than cores.
+    let crowded = compute * speed * work.compute_ms * OVERSUBSCRIBED * (w / p).log2();
     let pooled = |c: f64| {
         if oversubscribed {
-            w_ms / w + c / p
+            w_ms / w + (c + crowded) / p
         } else {
-            ((c + w_ms) / w).max(c / p).max(heaviest)
+            ((c + w_ms) / w).max((c + crowded) / p).max(heaviest)
         }
     };
     let run = match lane {
         Lane::Sequential => cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS, 0.0) + w_ms,
         // With more threads than cores a woken thread also waits for a core.
-        Lane::Threads => pooled(cpu(THREAD_TASK_MS, 0.0, THREAD_WAKE_MS * (w / p).sqrt())),
+        Lane::Threads => pooled(cpu(
+            THREAD_TASK_MS,
+            THREAD_WAIT_MS,
+            THREAD_WAKE_MS * (w / p).sqrt(),
+        )),
         Lane::Gil => {
             // One thread at a time holds the lock: its tasks and hand-overs are serialised; the
             // waits and the wake-ups after them are not.
-            let serial = cpu(THREAD_TASK_MS, GIL_WAIT_MS, 0.0);
+            let serial = cpu(THREAD_TASK_MS, GIL_HANDOFF_MS * w, 0.0);
             let wakes = compute * speed * work.blocking_waits * THREAD_WAKE_MS;
             ((serial + wakes + w_ms) / w)
                 .max(serial * GIL_OVERHEAD + wakes / p)
                 .max(heaviest)
         }
         Lane::Processes => {
-            let c = cpu(PROCESS_TASK_MS, JS_WAIT_MS, 0.0)
+            let messages = f64::from(spec.tasks.div_ceil(chunk_size(spec)));
+            // Processes taking turns on the cores also take turns hopping through their waits.
+            let hops = if oversubscribed {
+                waits * work.hops_ms
+            } else {
+                0.0
+            };
+            let c = cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS, 0.0)
+                + hops
                 + compute * speed * work.result_bytes / 1e6 * RESULT_MS_PER_MB;
             let copies = mb(spec) * SHARE_COPY_MS_PER_MB * speed * (w / p).ceil();
-            pooled(c) + setup * copies
+            pooled(c).max(compute * speed * messages * MESSAGE_MS) + setup * copies
         }
         Lane::Async => {
             (waits * work.longest_wait_ms)
@@ -503,6 +538,7 @@ fn lane_ms(
                 + yields * speed * work.yields * YIELD_MS
         }
     };
+    let run = run + compute * speed * RUN_MS;
     let before = if without == Some(Part::Setup) {
         0.0
     } else {
