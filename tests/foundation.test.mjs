@@ -56,7 +56,7 @@ describe('isolated page', () => {
   test('events share one clock and name both threads', async () => {
     const report = await runSpec(page, { workload: 'primes', size: 2_000_000, tasks: 32, lanes: ['threads'], workers: 2 });
     const [r] = report.results;
-    const rows = new Set(r.events.map((e) => e.lane));
+    const rows = new Set(r.events.map((e) => e.row));
     assert.deepEqual([...rows].sort(), [0, 1]);
     for (const e of r.events) {
       assert.equal(e.phase, 'compute');
@@ -71,7 +71,7 @@ describe('isolated page', () => {
       assert.equal(r.ok, true, r.error);
       assert.equal(r.workers, workers);
       assert.equal(r.checksum, '25997');
-      assert.ok(Math.max(...r.events.map((e) => e.lane)) < workers);
+      assert.ok(Math.max(...r.events.map((e) => e.row)) < workers);
     }
   });
 

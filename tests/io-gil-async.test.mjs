@@ -48,7 +48,7 @@ describe('I/O, async and the GIL', () => {
     for (const lane of ['threads', 'gil', 'processes']) {
       const r = report[lane];
       assert.ok(r.wallMs >= 1990 && r.wallMs < 3500, `${lane}: ${r.wallMs} ms`);
-      const rows = new Set(r.events.filter((e) => e.phase === 'wait').map((e) => e.lane));
+      const rows = new Set(r.events.filter((e) => e.phase === 'wait').map((e) => e.row));
       assert.equal(rows.size, 2, `${lane}: waits on both workers`);
     }
     assert.ok(report.async.wallMs < 1000, `async: ${report.async.wallMs} ms`);

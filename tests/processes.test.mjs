@@ -49,7 +49,7 @@ describe('processes lane', () => {
       assert.ok(sequential.ok && processes.ok, `${workload}: ${sequential.error ?? ''} ${processes.error ?? ''}`);
       assert.equal(processes.checksum, sequential.checksum, workload);
       if (workload === 'primes') assert.equal(processes.checksum, '78498');
-      const rows = new Set(processes.events.filter((e) => e.phase === 'compute').map((e) => e.lane));
+      const rows = new Set(processes.events.filter((e) => e.phase === 'compute').map((e) => e.row));
       assert.deepEqual([...rows].sort(), [0, 1], `${workload}: both processes worked`);
     }
   });
@@ -59,7 +59,7 @@ describe('processes lane', () => {
     const [r] = report.results;
     assert.equal(r.ok, true, r.error);
     const spawns = r.events.filter((e) => e.phase === 'spawn');
-    assert.deepEqual(spawns.map((e) => e.lane).sort(), [0, 1, 2]);
+    assert.deepEqual(spawns.map((e) => e.row).sort(), [0, 1, 2]);
     for (const e of spawns) assert.ok(e.end <= 0.01 && e.end > e.start, JSON.stringify(e));
     assert.ok(r.setupMs > 0);
     assert.ok(r.transferMs > 0, 'every task crossed by message');
@@ -86,7 +86,7 @@ describe('processes lane', () => {
     assert.equal(threads.checksum, processes.checksum);
     assert.equal(threads.transferMs, 0);
     const copies = processes.events.filter((e) => e.phase === 'transfer' && e.task === -1);
-    assert.deepEqual(copies.map((e) => e.lane).sort(), [0, 1], 'one 32 MB copy per process');
+    assert.deepEqual(copies.map((e) => e.row).sort(), [0, 1], 'one 32 MB copy per process');
     assert.ok(processes.transferMs >= copies.reduce((s, e) => s + e.end - e.start, 0) - 0.01);
   });
 

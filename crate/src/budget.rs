@@ -36,35 +36,12 @@
 
 use crate::error::Error;
 use crate::lanes::SLICE;
-use crate::spec::{Lane, Spec, Workload};
-use crate::workloads::{io, primes, share, split, Progress};
+use crate::spec::{Lane, Spec};
+use crate::workloads::{primes, Progress, Split, Step};
 
 /// The longest a run may take, all its chosen lanes together (they run one after another).
 pub const BUDGET_MS: f64 = 180_000.0;
 
-/// Primes, the linear part of the cumulative cost `F(n)` of testing every number below `n`:
-/// the loop, the even test and the first few divisors, which end most composites.
-///
-/// `F(n) = PRIMES_NS_PER_NUMBER · n + PRIMES_NS_PER_DIVISION_TERM · n^1.5 / ln n`: a prime `p`
-/// costs `√p / 2` trial divisions and primes have density `1 / ln n`, so the tail grows as
-/// `n^1.5 / ln n`. Fitted natively at 1M to 20M (within 3% at every size), scaled to Chromium.
-const PRIMES_NS_PER_NUMBER: f64 = 7.4;
-/// Primes, the trial-division tail of `F(n)` (see [`PRIMES_NS_PER_NUMBER`]).
-const PRIMES_NS_PER_DIVISION_TERM: f64 = 0.72;
-/// Mandelbrot, one pixel averaged over the image (escape loop up to `MAX_ITER`): the mean does
-/// not depend on the size (natively the same from 200 to 4096 pixels a side).
-const MANDELBROT_NS_PER_PIXEL: f64 = 230.0;
-/// One SHA-256 round of a 32-byte digest (hash, and the CPU step of io and mixed). Natively sha2
-/// uses the CPU's SHA extensions; wasm has none, so only the browser figure counts.
-pub const HASH_NS_PER_ROUND: f64 = 320.0;
-/// Share, one strided byte read while the buffer fits in the cache (16 MB and less).
-const SHARE_NS_PER_READ_CACHED: f64 = 2.4;
-/// Share, one strided byte read once the buffer is far larger than the cache (64 MB and more):
-/// nearly every read misses (256 MB scanned in 64 tasks: 6.9 ns a read where the machine's
-/// speed was 1.5). Between 16 and 64 MB the cost grows geometrically.
-const SHARE_NS_PER_READ_UNCACHED: f64 = 5.5;
-const SHARE_CACHED_MB: f64 = 16.0;
-const SHARE_UNCACHED_MB: f64 = 64.0;
 /// Making the `share` buffer (xorshift, 8 bytes a step).
 const SHARE_BUILD_MS_PER_MB: f64 = 1.0;
 /// Copying the `share` buffer into one process (structured clone, then into its wasm memory,
@@ -159,7 +136,7 @@ pub fn calibrate(clock: impl Fn() -> f64) -> f64 {
         while !matches!(std::hint::black_box(task.advance(SLICE)), Progress::Done(_)) {}
         best = best.min(clock() - start);
     }
-    let reference = (primes_ns_below(CALIBRATION.1) - primes_ns_below(CALIBRATION.0)) / 1e6;
+    let reference = (primes::ns_below(CALIBRATION.1) - primes::ns_below(CALIBRATION.0)) / 1e6;
     (best / reference).clamp(0.25, 8.0)
 }
 
@@ -341,28 +318,28 @@ struct Work {
 
 impl Work {
     fn of(spec: &Spec) -> Self {
+        let kernel = spec.workload.kernel();
         let mut work = Work {
             compute_ms: 0.0,
             heaviest_ms: 0.0,
             wait_ms: 0.0,
             longest_wait_ms: 0.0,
-            shortest_wait_ms: if spec.workload.is_io() { f64::MAX } else { 0.0 },
+            shortest_wait_ms: if kernel.io_bound() { f64::MAX } else { 0.0 },
             waits: 0.0,
             blocking_waits: 0.0,
             hops_ms: 0.0,
             yields: 0.0,
             result_bytes: 0.0,
         };
-        let per_read = share_ns_per_read(spec);
         for index in 0..spec.tasks {
-            let (units, ms) = task_cost(spec, index, per_read);
-            work.compute_ms += ms;
-            work.heaviest_ms = work.heaviest_ms.max(ms);
-            if spec.yield_every > 0 && units > 0.0 {
-                work.yields += (units / f64::from(spec.yield_every)).ceil() - 1.0;
+            let cost = kernel.cost(spec, index);
+            work.compute_ms += cost.compute_ms;
+            work.heaviest_ms = work.heaviest_ms.max(cost.compute_ms);
+            work.result_bytes += cost.result_bytes;
+            if spec.yield_every > 0 && cost.units > 0.0 {
+                work.yields += (cost.units / f64::from(spec.yield_every)).ceil() - 1.0;
             }
-            if spec.workload.is_io() {
-                let latency = io::latency(spec, index);
+            if let Some(latency) = cost.wait_ms {
                 work.waits += 1.0;
                 if latency > 0.0 {
                     work.blocking_waits += 1.0;
@@ -372,59 +349,9 @@ impl Work {
                 work.longest_wait_ms = work.longest_wait_ms.max(latency);
                 work.shortest_wait_ms = work.shortest_wait_ms.min(latency);
             }
-            if spec.workload == Workload::Mandelbrot {
-                work.result_bytes += units;
-            }
         }
         work
     }
-}
-
-/// Task `index`'s units of work (as `Task::advance` counts them) and its kernel time.
-fn task_cost(spec: &Spec, index: u32, share_ns_per_read: f64) -> (f64, f64) {
-    let (lo, hi) = split(spec.size, spec.tasks, index);
-    let rounds = |n: f64| (n, n * HASH_NS_PER_ROUND / 1e6);
-    match spec.workload {
-        Workload::Primes => (
-            f64::from(hi - lo),
-            (primes_ns_below(hi) - primes_ns_below(lo)) / 1e6,
-        ),
-        Workload::Mandelbrot => {
-            let pixels = f64::from(hi - lo) * f64::from(spec.size);
-            (pixels, pixels * MANDELBROT_NS_PER_PIXEL / 1e6)
-        }
-        Workload::Hash => rounds(spec.size.into()),
-        Workload::Io => rounds(io::IO_ROUNDS.into()),
-        Workload::Mixed => rounds(spec.cpu_rounds.into()),
-        Workload::Share => {
-            let bytes = f64::from(spec.size) * 1024.0 * 1024.0;
-            let first = f64::from(index % share::STRIDE as u32);
-            let reads = ((bytes - first) / share::STRIDE as f64).ceil();
-            (reads, reads * share_ns_per_read / 1e6)
-        }
-    }
-}
-
-/// What one read of the `share` scan costs: more once the buffer no longer fits in the cache.
-fn share_ns_per_read(spec: &Spec) -> f64 {
-    let mb = f64::from(spec.size);
-    if mb <= SHARE_CACHED_MB {
-        SHARE_NS_PER_READ_CACHED
-    } else if mb >= SHARE_UNCACHED_MB {
-        SHARE_NS_PER_READ_UNCACHED
-    } else {
-        let at = (mb / SHARE_CACHED_MB).ln() / (SHARE_UNCACHED_MB / SHARE_CACHED_MB).ln();
-        SHARE_NS_PER_READ_CACHED * (SHARE_NS_PER_READ_UNCACHED / SHARE_NS_PER_READ_CACHED).powf(at)
-    }
-}
-
-/// `F(n)`: nanoseconds to test every number below `n` (see [`PRIMES_NS_PER_NUMBER`]).
-fn primes_ns_below(n: u32) -> f64 {
-    if n < 3 {
-        return 0.0;
-    }
-    let n = f64::from(n);
-    PRIMES_NS_PER_NUMBER * n + PRIMES_NS_PER_DIVISION_TERM * n.powf(1.5) / n.ln()
 }
 
 /// A Mandelbrot band's pixels back from a process and painted on the page, per MB (a byte a
@@ -547,13 +474,12 @@ fn lane_ms(
     (run, before)
 }
 
-/// The `share` buffer's size in MB, 0 for the other workloads.
+/// The MB of the buffer the spec's tasks read, 0 when they read none.
 fn mb(spec: &Spec) -> f64 {
-    if spec.workload == Workload::Share {
-        f64::from(spec.size)
-    } else {
-        0.0
-    }
+    spec.workload
+        .kernel()
+        .buffer_mb(spec)
+        .map_or(0.0, f64::from)
 }
 
 /// What a lane spends before its timed run: starting its workers, the warm-up runs and making
@@ -592,9 +518,11 @@ enum Knob {
 
 fn knob_for(spec: &Spec, part: Part) -> Knob {
     match (part, spec.workload) {
-        (Part::Compute, Workload::Hash | Workload::Share) => Knob::Tasks,
-        (Part::Compute, Workload::Mixed) => Knob::CpuRounds,
-        (Part::Compute, _) => Knob::Size,
+        (Part::Compute, _) => match spec.workload.kernel().heavy_field() {
+            "tasks" => Knob::Tasks,
+            "cpuRounds" => Knob::CpuRounds,
+            _ => Knob::Size,
+        },
         (Part::Waits, _) => Knob::LatencyTenths,
         (Part::Yields, _) => Knob::YieldEvery,
         (Part::Setup, _) => Knob::Workers,
@@ -633,7 +561,7 @@ impl Knob {
     /// them makes a spec `normalize` accepts.
     fn range(self, spec: &Spec) -> (u32, u32) {
         match self {
-            Knob::Size => (spec.workload.size_range().0, spec.size),
+            Knob::Size => (spec.workload.kernel().size().min, spec.size),
             Knob::Tasks => (1, spec.tasks),
             // latencyMs in tenths of a ms, never below jitterMs.
             Knob::LatencyTenths => (
@@ -651,10 +579,10 @@ impl Knob {
         match self {
             Knob::Size => {
                 s.size = value;
-                if spec.workload.is_io() {
-                    s.tasks = value;
-                } else if spec.workload == Workload::Mandelbrot {
-                    s.tasks = s.tasks.min(value);
+                match spec.workload.kernel().split() {
+                    Split::OnePerUnit => s.tasks = value,
+                    Split::Units => s.tasks = s.tasks.min(value),
+                    Split::Shares => {}
                 }
             }
             Knob::Tasks => s.tasks = value,
@@ -738,7 +666,7 @@ fn thousands(n: u32) -> String {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::spec::{Defaults, RawSpec, RawValue};
+    use crate::spec::{Defaults, RawSpec, RawValue, Workload};
     use proptest::prelude::*;
 
     /// The reference machine class: 2 cores, as fast as the constants say.
@@ -1019,7 +947,8 @@ mod tests {
     #[test]
     fn estimates_grow_with_size() {
         for w in Workload::ALL {
-            let (min, max) = w.size_range();
+            let size = w.kernel().size();
+            let (min, max) = (size.min, size.max);
             let mut last = vec![0.0; Lane::ALL.len()];
             for step in 0..=40u32 {
                 let size = min + ((u64::from(max - min) * u64::from(step)) / 40) as u32;
@@ -1111,9 +1040,9 @@ mod tests {
             .prop_filter_map(
                 "a spec normalize accepts",
                 |(w, at, tasks, workers, latency, every, chosen)| {
-                    let (min, max) = w.size_range();
+                    let (min, max) = (w.kernel().size().min, w.kernel().size().max);
                     let size = min + (f64::from(max - min) * at) as u32;
-                    let tasks = if w.is_io() {
+                    let tasks = if w.kernel().io_bound() {
                         size
                     } else {
                         tasks.min(if w == Workload::Mandelbrot {
@@ -1159,7 +1088,7 @@ mod tests {
                                 *v = num(value);
                             }
                         }
-                        if field == "size" && s.workload.is_io() {
+                        if field == "size" && s.workload.kernel().io_bound() {
                             raw.fields.retain(|(name, _)| name != "tasks");
                         }
                         let fixed = raw.normalize(&Defaults { workers: 2, lanes: Lane::ALL.to_vec() });

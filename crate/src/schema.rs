@@ -4,12 +4,13 @@
 
 use serde::Serialize;
 
-use crate::budget::{BUDGET_MS, HASH_NS_PER_ROUND};
+use crate::budget::BUDGET_MS;
 use crate::spec::{
-    Fault, Lane, Pool, Range, Workload, CHUNK, CPU_ROUNDS, GIL_SWITCH_MS, LATENCY_MS, MAX_TASKS,
-    MAX_WORKERS, SEED, YIELD_EVERY,
+    Fault, Lane, Pool, Range, Workload, CHUNK, CPU_ROUNDS, DEFAULT_WORKLOAD, GIL_SWITCH_MS,
+    LATENCY_MS, MAX_TASKS, MAX_WORKERS, SEED, YIELD_EVERY,
 };
-use crate::trace::Phase;
+use crate::trace::{Phase, STRIDE};
+use crate::workloads::{example, hash};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -52,11 +53,20 @@ pub struct WorkloadInfo {
     pub name: Workload,
     pub size_min: u32,
     pub size_max: u32,
-    pub size_default: u32,
     /// What `size` means for it.
     pub size_meaning: &'static str,
     /// CPU-bound (its tasks compute), or I/O-bound (its tasks wait for simulated responses).
     pub cpu_bound: bool,
+    /// Memory, not the cores, bounds it: a speedup past the cores' count can come from cache.
+    pub memory_bound: bool,
+    /// Every task reads one large buffer, which each process must receive a copy of.
+    pub reads_buffer: bool,
+    /// Its tasks hand back an image's rows (the page paints them as they arrive).
+    pub image: bool,
+    /// A small spec every lane runs in the tests, the bench and the Python bridge's checks:
+    /// fields besides `workload`.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
+    pub example: std::collections::BTreeMap<&'static str, f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -69,8 +79,9 @@ pub struct Schema {
     /// In the order of the trace's phase codes.
     pub phases: Vec<Phase>,
     pub max_workers: u32,
-    pub max_tasks: u32,
     pub budget_ms: f64,
+    /// Numbers per event in the lanes' flat traces (crate/src/trace.rs).
+    pub trace_stride: u32,
     /// SHA-256 rounds (`cpuRounds`) that take about a millisecond here, from the time budget's
     /// cost model: how the decision map turns "CPU per request" into a spec.
     pub cpu_rounds_per_ms: f64,
@@ -112,16 +123,6 @@ fn choice<T: Copy>(
     }
 }
 
-fn size_meaning(w: Workload) -> &'static str {
-    match w {
-        Workload::Primes => "count the primes below it",
-        Workload::Mandelbrot => "image side in pixels",
-        Workload::Hash => "SHA-256 rounds per task",
-        Workload::Io | Workload::Mixed => "number of requests",
-        Workload::Share => "buffer size in MB",
-    }
-}
-
 impl Field {
     fn labelled(self, label: &'static str) -> Field {
         Field { label, ..self }
@@ -137,25 +138,52 @@ impl Field {
 }
 
 pub fn schema() -> Schema {
-    use FieldKind::{Lanes, Number, Whole};
-    let open = |name, kind, min: f64, max: f64, help| Field {
-        name,
-        label: name,
-        more: false,
-        kind,
-        min: Some(min),
-        max: Some(max),
-        default: None,
-        choices: Vec::new(),
-        default_choice: None,
-        help,
-    };
-    let fields = vec![
+    let mut fields = main_fields();
+    fields.extend(more_fields());
+    Schema {
+        fields,
+        workloads: Workload::ALL.iter().map(|&w| workload_info(w)).collect(),
+        lanes: Lane::ALL.to_vec(),
+        phases: vec![
+            Phase::Spawn,
+            Phase::Compute,
+            Phase::Wait,
+            Phase::Transfer,
+            Phase::GilWait,
+        ],
+        max_workers: MAX_WORKERS,
+        budget_ms: BUDGET_MS,
+        trace_stride: STRIDE as u32,
+        cpu_rounds_per_ms: 1e6 / hash::NS_PER_ROUND,
+    }
+}
+
+fn workload_info(w: Workload) -> WorkloadInfo {
+    let kernel = w.kernel();
+    let size = kernel.size();
+    let example = example(w);
+    WorkloadInfo {
+        name: w,
+        size_min: size.min,
+        size_max: size.max,
+        size_meaning: size.meaning,
+        cpu_bound: !kernel.io_bound(),
+        memory_bound: kernel.memory_bound(),
+        reads_buffer: kernel.buffer_mb(&example).is_some(),
+        image: kernel.cost(&example, 0).result_bytes > 0.0,
+        example: kernel.example().iter().copied().collect(),
+    }
+}
+
+/// The form's main row: the workload, how much of it, on how many workers, in how many tasks.
+fn main_fields() -> Vec<Field> {
+    use FieldKind::{Lanes, Whole};
+    vec![
         choice(
             "workload",
-            &Workload::ALL,
+            Workload::ALL,
             Workload::name,
-            Workload::Primes,
+            DEFAULT_WORKLOAD,
             "primes, mandelbrot, hash and share are CPU-bound; io and mixed wait for simulated responses.",
         )
         .labelled("Workload")
@@ -190,34 +218,43 @@ pub fn schema() -> Schema {
             ..open("lanes", Lanes, 0.0, 0.0, "The concurrency models to race, one after another.")
         }
         .labelled("Lanes"),
-        number(
-            "latencyMs",
-            Number,
-            LATENCY_MS,
-            "Each simulated request waits this long for its response.",
-        )
-        .labelled("Latency (ms)"),
+    ]
+}
+
+/// A number field with no fixed default (it depends on the spec or the machine).
+fn open(name: &'static str, kind: FieldKind, min: f64, max: f64, help: &'static str) -> Field {
+    Field {
+        name,
+        label: name,
+        more: false,
+        kind,
+        min: Some(min),
+        max: Some(max),
+        default: None,
+        choices: Vec::new(),
+        default_choice: None,
+        help,
+    }
+}
+
+/// The folded "more settings": I/O, the GIL, async, the processes, faults, the seed.
+fn more_fields() -> Vec<Field> {
+    use FieldKind::{Number, Whole};
+    vec![
+        number("latencyMs", Number, LATENCY_MS, "Each simulated request waits this long for its response.")
+            .labelled("Latency (ms)"),
         Field {
             max: None,
             ..number(
                 "jitterMs",
                 Number,
-                Range {
-                    min: 0.0,
-                    max: LATENCY_MS.max,
-                    default: 0.0,
-                },
+                Range { min: 0.0, max: LATENCY_MS.max, default: 0.0 },
                 "Seeded spread around the latency, 0 to the latency; every lane sees the same latencies.",
             )
         }
         .labelled("Jitter (± ms)"),
-        number(
-            "cpuRounds",
-            Whole,
-            CPU_ROUNDS,
-            "SHA-256 rounds after each mixed response (2000 ≈ 1 ms).",
-        )
-        .labelled("CPU per response (mixed)"),
+        number("cpuRounds", Whole, CPU_ROUNDS, "SHA-256 rounds after each mixed response (2000 ≈ 1 ms).")
+            .labelled("CPU per response (mixed)"),
         number(
             "gilSwitchMs",
             Number,
@@ -241,9 +278,9 @@ pub fn schema() -> Schema {
         .labelled("Tasks per message (processes)"),
         choice(
             "pool",
-            &[Pool::Cold, Pool::Warm],
+            &Pool::ALL,
             Pool::name,
-            Pool::Cold,
+            Pool::default(),
             "Cold starts processes for the run and shows the spawn cost; warm reuses the last run's.",
         )
         .labelled("Process pool"),
@@ -251,48 +288,13 @@ pub fn schema() -> Schema {
             "fault",
             &Fault::ALL,
             Fault::name,
-            Fault::None,
+            Fault::default(),
             "One task fails: a process dies alone; threads share one instance and all fail.",
         )
         .labelled("Fault"),
-        number(
-            "seed",
-            Whole,
-            SEED,
-            "Seeds latencies, hashes, the share buffer and the faulty task.",
-        )
-        .labelled("Seed"),
-    ];
-    let workloads = Workload::ALL
-        .into_iter()
-        .map(|w| {
-            let (size_min, size_max) = w.size_range();
-            WorkloadInfo {
-                name: w,
-                size_min,
-                size_max,
-                size_default: w.default_size(),
-                size_meaning: size_meaning(w),
-                cpu_bound: !w.is_io(),
-            }
-        })
-        .collect();
-    Schema {
-        fields,
-        workloads,
-        lanes: Lane::ALL.to_vec(),
-        phases: vec![
-            Phase::Spawn,
-            Phase::Compute,
-            Phase::Wait,
-            Phase::Transfer,
-            Phase::GilWait,
-        ],
-        max_workers: MAX_WORKERS,
-        max_tasks: MAX_TASKS,
-        budget_ms: BUDGET_MS,
-        cpu_rounds_per_ms: 1e6 / HASH_NS_PER_ROUND,
-    }
+        number("seed", Whole, SEED, "Seeds latencies, hashes, the share buffer and the faulty task.")
+            .labelled("Seed"),
+    ]
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use concurrency_playground::lanes::{block_ready, cooperative, sequential, thread
 use concurrency_playground::spec::{
     Defaults, Lane, RawSpec, RawValue, Spec, Workload, FIELDS, MAX_TASKS, MAX_WORKERS,
 };
-use concurrency_playground::workloads::{fold, run_to_end, share, Progress, Task};
+use concurrency_playground::workloads::{example, fold, run_to_end, share, task, Progress, Split};
 use proptest::prelude::*;
 
 fn defaults() -> Defaults {
@@ -53,24 +53,23 @@ fn raw_spec() -> impl Strategy<Value = RawSpec> {
     })
 }
 
+/// A random small spec of any registered workload: its size up to its example's, its tasks as
+/// its split allows.
 fn small_spec() -> impl Strategy<Value = Spec> {
     (
         prop::sample::select(Workload::ALL.to_vec()),
-        1u32..40,
+        0.0f64..1.0,
         1u32..12,
         any::<u32>(),
     )
-        .prop_map(|(w, size, tasks, seed)| {
-            let size = match w {
-                Workload::Primes => size * 997,
-                Workload::Mandelbrot => size + 8,
-                Workload::Share => 1,
-                _ => size,
-            };
-            let tasks = if w.is_io() {
-                size
-            } else {
-                tasks.min(size.max(1))
+        .prop_map(|(w, at, tasks, seed)| {
+            let kernel = w.kernel();
+            let (min, most) = (kernel.size().min, example(w).size);
+            let size = min + (f64::from(most - min) * at) as u32;
+            let tasks = match kernel.split() {
+                Split::OnePerUnit => size,
+                Split::Units => tasks.min(size),
+                Split::Shares => tasks,
             };
             RawSpec::default()
                 .with("workload", RawValue::Text(w.name().into()))
@@ -84,6 +83,14 @@ fn small_spec() -> impl Strategy<Value = Spec> {
         })
 }
 
+/// The buffer a spec's tasks read, if its workload has one.
+fn data(spec: &Spec) -> Vec<u8> {
+    spec.workload
+        .kernel()
+        .buffer_mb(spec)
+        .map_or_else(Vec::new, |mb| share::buffer(mb, spec.seed))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -91,9 +98,11 @@ proptest! {
     fn the_validator_never_panics_and_keeps_to_its_ranges(raw in raw_spec()) {
         match raw.normalize(&defaults()) {
             Ok(spec) => {
-                let (min, max) = spec.workload.size_range();
+                let size = spec.workload.kernel().size();
+                let (min, max) = (size.min, size.max);
                 prop_assert!((min..=max).contains(&spec.size));
-                prop_assert!((1..=MAX_TASKS).contains(&spec.tasks));
+                let most = if spec.workload.kernel().split() == Split::OnePerUnit { max } else { MAX_TASKS };
+                prop_assert!((1..=most).contains(&spec.tasks));
                 prop_assert!((1..=MAX_WORKERS).contains(&spec.workers));
                 prop_assert!(!spec.lanes.is_empty());
                 prop_assert!(spec.jitter_ms <= spec.latency_ms);
@@ -115,13 +124,14 @@ proptest! {
 
     #[test]
     fn every_lane_agrees_on_random_small_specs(spec in small_spec()) {
-        let data = if spec.workload == Workload::Share { share::buffer(1, spec.seed) } else { Vec::new() };
+        let data = data(&spec);
         let reference = fold((0..spec.tasks).map(|i| run_to_end(&spec, i, &data)));
         let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
         let seq = block_ready(sequential::run::<ThreadSleep>(&spec, &data)).unwrap();
         let thr = pool.install(|| threads::run(&spec, &data, false)).unwrap();
         let gil = pool.install(|| threads::run(&spec, &data, true)).unwrap();
         let coop = block_ready(cooperative::run::<ThreadSleep>(&spec, &data)).unwrap();
+        prop_assert_eq!(reference, spec.workload.kernel().oracle(&spec, &data));
         prop_assert_eq!(seq.sum, reference);
         prop_assert_eq!(thr.sum, reference);
         prop_assert_eq!(gil.sum, reference);
@@ -130,9 +140,9 @@ proptest! {
 
     #[test]
     fn slicing_never_changes_a_task(spec in small_spec(), budget in 1u64..5000) {
-        let data = if spec.workload == Workload::Share { share::buffer(1, spec.seed) } else { Vec::new() };
+        let data = data(&spec);
         for i in 0..spec.tasks {
-            let mut task = Task::new(&spec, i, &data);
+            let mut task = task(&spec, i, &data);
             let sliced = loop {
                 if let Progress::Done(p) = task.advance(budget) {
                     break p;

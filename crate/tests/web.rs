@@ -66,7 +66,7 @@ mod plain {
     }
 
     use concurrency_playground::wasm::{
-        begin_run, bound_trace, end_run, fold_checksum, has_share, normalize_spec, receive_share,
+        begin_run, bound_trace, checksum_of, end_run, has_share, normalize_spec, receive_share,
         run_async, run_chunk, run_sequential, share_buffer,
     };
 
@@ -141,7 +141,7 @@ mod plain {
         assert!(ms >= 95.0, "5 × 20 ms in turn took only {ms} ms");
         let sum: Vec<u64> = vec![get(&out, "sum").try_into().unwrap()];
         assert_eq!(
-            fold_checksum(workload("io"), sum).unwrap(),
+            checksum_of(workload("io"), sum).unwrap(),
             get(&out, "checksum").as_string().unwrap()
         );
     }
@@ -173,7 +173,7 @@ mod plain {
                 );
                 let seq = run_sequential(s.clone()).await.unwrap();
                 assert_eq!(
-                    fold_checksum(self::workload(workload), sums).unwrap(),
+                    checksum_of(self::workload(workload), sums).unwrap(),
                     get(&seq, "checksum").as_string().unwrap(),
                     "{workload} in chunks of {chunk}"
                 );

@@ -16,7 +16,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 use concurrency_playground::lanes::{block_ready, run_task, InTurn, ThreadSleep};
-use concurrency_playground::spec::{Defaults, Lane, RawSpec, RawValue, Spec, Workload};
+use concurrency_playground::spec::{Defaults, Lane, RawSpec, RawValue, Spec};
 use concurrency_playground::trace::Trace;
 
 /// The hidden flag that makes the binary a worker process.
@@ -100,7 +100,7 @@ pub fn worker() -> Result<(), String> {
     };
     say("ready")?;
     let spec = decode(&read_line(&mut input)?.ok_or("stdin closed before the spec")?)?;
-    let data = if spec.workload == Workload::Share {
+    let data = if spec.workload.kernel().buffer_mb(&spec).is_some() {
         let header = read_line(&mut input)?.ok_or("stdin closed before the share buffer")?;
         let len: usize = header
             .strip_prefix("data ")
@@ -374,7 +374,7 @@ pub fn run(spec: &Spec, data: &[u8]) -> Result<ProcessRun, String> {
     for (slot, p) in pool.procs.iter_mut().enumerate() {
         p.send(slot, line.as_bytes())?;
     }
-    let transfer_ms = if spec.workload == Workload::Share {
+    let transfer_ms = if spec.workload.kernel().buffer_mb(spec).is_some() {
         pool.transfer(data)?
     } else {
         0.0

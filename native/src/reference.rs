@@ -273,7 +273,7 @@ fn print_table(spec: &Spec, repeats: u32, cores: usize, reports: &[LaneReport]) 
         spec.workers,
         std::env::consts::OS,
     );
-    if spec.workload.is_io() {
+    if spec.workload.kernel().io_bound() {
         println!(
             "latency {} ms ± {} ms{}",
             spec.latency_ms,
@@ -341,11 +341,11 @@ pub fn main() -> ExitCode {
         }
     };
     // Made before any timing, as the page holds its copy before the run starts.
-    let data = if spec.workload == Workload::Share {
-        share::buffer(spec.size, spec.seed)
-    } else {
-        Vec::new()
-    };
+    let data = spec
+        .workload
+        .kernel()
+        .buffer_mb(&spec)
+        .map_or_else(Vec::new, |mb| share::buffer(mb, spec.seed));
     let reports = match measure(&spec, &data, repeats) {
         Ok(reports) => reports,
         Err(e) => {

@@ -2,28 +2,11 @@
 // field by field (it comes from a file or a paste, so it is untrusted), and compared with the
 // browser's run of the same spec.
 import { playgroundError } from './errors';
-import type { FullSpec, Lane, LaneResult, RunReport } from './types';
+import type { CpythonLane, CpythonReport, Lane, LaneResult, RunReport, Spec } from './types';
+
+export type { CpythonLane, CpythonReport };
 import { speedup } from './verdict';
 import { schema } from './wasm';
-
-export interface CpythonLane {
-  lane: Lane;
-  workers: number;
-  ok: boolean;
-  error?: string;
-  wallMs: number;
-  setupMs: number;
-  transferMs: number;
-  checksum: string;
-  failedTasks?: number[];
-}
-
-export interface CpythonReport {
-  source: 'cpython';
-  spec: FullSpec;
-  env: { python: string; implementation: string; gilEnabled: boolean; cpuCount: number; startMethod: string; platform: string };
-  results: CpythonLane[];
-}
 
 const MAX_BYTES = 1 << 20;
 
@@ -52,7 +35,7 @@ const bad = (field: string, message: string) => playgroundError('invalid', `repo
  * Reads the JSON a generated script printed. Anything else (not JSON, another tool's JSON, a
  * report with a bad field) is refused with the field named; nothing of it is ever shown as HTML.
  */
-export function readCpythonReport(json: string, checkSpec: (raw: unknown) => FullSpec): CpythonReport {
+export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Spec): CpythonReport {
   if (json.length > MAX_BYTES) throw bad('size', `must be at most ${MAX_BYTES} bytes, got ${json.length}`);
   let raw: unknown;
   try {
@@ -63,7 +46,7 @@ export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Ful
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('json', 'must be an object: the JSON the Python script printed');
   const r = raw as Record<string, unknown>;
   if (r.source !== 'cpython') throw bad('source', "must be 'cpython': this is not a report from the playground's Python script");
-  let spec: FullSpec;
+  let spec: Spec;
   try {
     spec = checkSpec(r.spec);
   } catch (e) {

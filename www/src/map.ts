@@ -2,7 +2,7 @@
 // request is CPU, how many requests run at once, how long one takes, how many workers), each
 // cell raced live, and the rules drawn over the measured winners.
 import { playgroundError } from './errors';
-import type { FullSpec, Lane, LaneResult, RunSpec } from './types';
+import type { Spec, Lane, LaneResult, RunSpec } from './types';
 import { schema } from './wasm';
 
 export type MapAxis = 'requests' | 'cpu' | 'requestMs' | 'workers';
@@ -35,7 +35,7 @@ export type FullMapOptions = Required<MapOptions>;
 export interface MapCell {
   x: number;
   y: number;
-  spec: FullSpec;
+  spec: Spec;
   results: LaneResult[];
   /** The lane that won, or the lanes within the margin of the best. */
   winner: Lane[];

@@ -5,7 +5,7 @@ import { Cancelled, failed, IdleReaper, measureSpeed, notRun, onCancel, type Lan
 import { ProcessesLane } from './lanes/processes';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
-import type { Capabilities, Estimate, FullSpec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
+import type { Capabilities, Estimate, Spec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
 import { answer } from './answer';
 import { outcome } from './outcome';
 import { cellParams, cellSpec, describeMap, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
@@ -18,7 +18,7 @@ import { estimateSpec, loadPlain, normalize, schema } from './wasm';
 export const VERSION = '0.1.0';
 
 export interface RunObserver {
-  runStarted?(spec: FullSpec): void;
+  runStarted?(spec: Spec): void;
   laneStarted?(lane: Lane, index: number, total: number): void;
   laneProgress?(lane: Lane, done: number, tasks: number): void;
   /** mandelbrot: a band of the image, as a lane that returns pixels finishes it. */
@@ -180,7 +180,7 @@ export class PlaygroundImpl implements Playground {
     const caps = this.capabilities();
     const lanes = (['gil', 'processes', 'async', ...(options.threads ? ['threads'] : [])] as Lane[]).filter((l) => caps.lanes.includes(l));
     const plan = options.yValues.flatMap((y) => options.xValues.map((x) => {
-      let spec: FullSpec;
+      let spec: Spec;
       try {
         spec = this.check(cellSpec(cellParams(options, x, y), lanes));
       } catch (e) {

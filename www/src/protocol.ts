@@ -2,37 +2,12 @@
 // message shape does not compile. The sequential/async worker and the lab expose one API object
 // each over Comlink (https://github.com/GoogleChromeLabs/comlink); the processes, whose messages
 // are the lane's cost per task, speak a small protocol of their own (ToProcess, FromProcess).
-import type { ErrorKind, FullSpec } from './types';
+import type { ChunkOutput, ErrorKind, FlatTrace, LaneOutput, Spec } from './types';
 
-/** A lane's raw output as the wasm API returns it (crate/src/wasm.rs `output`). */
-export interface LaneOutput {
-  checksum: string;
-  sum: bigint;
-  /** Flat events, 6 numbers each: row, task, phase code, start ms, end ms (epoch clock), busy ms. */
-  events: Float64Array;
-  /** Exact ms per row and phase: triples row, phase code, ms. */
-  totals: Float64Array;
-  /** async: how late the worker's periodic timer fired at worst during the run. */
-  loopLagMs?: number;
-}
+export type { ChunkOutput, FlatTrace, LaneOutput };
 
-/** A chunk's output from a process (crate/src/wasm/process.rs `run_chunk`). */
-export interface ChunkOutput {
-  /** The wrapping sum of the chunk's tasks' partials. */
-  sum: bigint;
-  /** When the process began and ended the chunk (ms, the shared epoch clock). */
-  start: number;
-  end: number;
-  /** mandelbrot: the chunk's first row and its rows' pixels, one escape count each. */
-  firstRow?: number;
-  pixels?: Uint8Array;
-}
-
-/** A trace as the wasm hands it over (crate/src/wasm/report.rs `set_trace`). */
-export interface FlatTraceOutput {
-  events: Float64Array;
-  totals: Float64Array;
-}
+/** A lane's output as its worker hands it over: async adds how late its loop's timer fired at worst. */
+export type WorkerOutput = LaneOutput & { loopLagMs?: number };
 
 /**
  * The page to a process of the processes lane (workers/process.worker.ts): no RPC library on
@@ -47,7 +22,7 @@ export type ToProcess =
   /** Keep a copy of the share buffer in this process's own memory. */
   | { type: 'receive-share'; mb: number; seed: number; bytes: Uint8Array }
   /** A run begins: its spec, checked once here (an untimed warm-up may make its own data). */
-  | { type: 'begin'; spec: FullSpec; warmUp: boolean }
+  | { type: 'begin'; spec: Spec; warmUp: boolean }
   /** Run tasks `from..to` one after another. */
   | { type: 'chunk'; from: number; to: number }
   /** The run is over: hand over its trace. */
@@ -67,7 +42,7 @@ export type FromProcess =
   | { type: 'received' }
   | { type: 'begun' }
   | ({ type: 'chunk-done' } & ChunkOutput)
-  | ({ type: 'trace' } & FlatTraceOutput)
+  | ({ type: 'trace' } & FlatTrace)
   | { type: 'failed'; error: ProcessError }
   /** The instance aborted (a panic): its report comes on the panic channel. */
   | { type: 'trapped'; message: string };
@@ -85,20 +60,20 @@ export interface WasmWorkerApi {
   /** This machine's speed against the time budget's reference: a few ms of the primes kernel. */
   calibrate(): Promise<number>;
   /** Makes what the spec needs (the share buffer) before timing starts. */
-  prepare(spec: FullSpec): Promise<void>;
-  runSequential(spec: FullSpec): Promise<LaneOutput>;
+  prepare(spec: Spec): Promise<void>;
+  runSequential(spec: Spec): Promise<WorkerOutput>;
   /** The async lane: every task a future on this worker's event loop, its lag measured. */
-  runAsync(spec: FullSpec): Promise<LaneOutput>;
+  runAsync(spec: Spec): Promise<WorkerOutput>;
 }
 
 /** The lab worker: hosts the threads build (pkg-threads/) and its rayon pool. */
 export interface LabApi {
   /** The handshake: loads the threads build and starts a pool of `threads` workers. */
   init(threads: number, channel: string): Promise<LabInfo>;
-  prepare(spec: FullSpec): Promise<void>;
-  runThreads(spec: FullSpec): Promise<LaneOutput>;
+  prepare(spec: Spec): Promise<void>;
+  runThreads(spec: Spec): Promise<LaneOutput>;
   /** The threads lane under one global interpreter lock. */
-  runGil(spec: FullSpec): Promise<LaneOutput>;
+  runGil(spec: Spec): Promise<LaneOutput>;
 }
 
 export interface LabInfo {

@@ -2,21 +2,21 @@
 // that runs a spec's workload under CPython's own concurrency models and prints a report in the
 // playground's shape. It ports the kernels of crate/src/workloads exactly (same split, same
 // seeds, same arithmetic), so every lane that finishes must print the browser's checksum.
-import type { FullSpec } from './types';
+import type { Spec } from './types';
 import { chunkSize } from './wasm';
 
 /**
- * FullSpec's fields in the crate's order (crate/src/spec.rs FIELDS), so the script text does not
+ * Spec's fields in the crate's order (crate/src/spec.rs FIELDS), so the script text does not
  * depend on the order a caller wrote them in. A Record: a field added to the spec must be added here.
  */
-const ORDER: Record<keyof FullSpec, true> = {
+const ORDER: Record<keyof Spec, true> = {
   workload: true, size: true, tasks: true, lanes: true, workers: true, latencyMs: true, jitterMs: true,
   gilSwitchMs: true, yieldEvery: true, seed: true, fault: true, pool: true, cpuRounds: true, chunk: true,
 };
-const FIELDS = Object.keys(ORDER) as (keyof FullSpec)[];
+const FIELDS = Object.keys(ORDER) as (keyof Spec)[];
 
 /** The script that runs `spec` under CPython: `python3 script.py [lane...]` prints one JSON report. */
-export function pythonScript(spec: FullSpec): string {
+export function pythonScript(spec: Spec): string {
   const ordered = Object.fromEntries(FIELDS.map((k) => [k, spec[k]]));
   const what = `${spec.workload}, size ${spec.size}, ${spec.tasks} tasks, ${spec.workers} workers, seed ${spec.seed}`
     + (spec.fault === 'none' ? '' : `, fault ${spec.fault}`);

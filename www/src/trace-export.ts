@@ -68,12 +68,12 @@ export function chromeTrace(report: RunReport): TraceEventFormat {
       if (tid === null) {
         // An async slice: begin and end, paired by id.
         const id = ++asyncId;
-        events.push({ ph: 'b', name: e.phase, cat: e.phase, id, pid, tid: e.lane * TRACKS_PER_ROW, ts: us(e.start), args });
-        events.push({ ph: 'e', name: e.phase, cat: e.phase, id, pid, tid: e.lane * TRACKS_PER_ROW, ts: us(e.end), args: {} });
+        events.push({ ph: 'b', name: e.phase, cat: e.phase, id, pid, tid: e.row * TRACKS_PER_ROW, ts: us(e.start), args });
+        events.push({ ph: 'e', name: e.phase, cat: e.phase, id, pid, tid: e.row * TRACKS_PER_ROW, ts: us(e.end), args: {} });
         continue;
       }
       const extra = tid % TRACKS_PER_ROW;
-      named.set(tid, extra === 0 ? rowName(r.lane, e.lane) : `${rowName(r.lane, e.lane)} · ${e.phase === 'transfer' ? 'messages' : 'overlap'}${extra > 1 ? ` ${extra}` : ''}`);
+      named.set(tid, extra === 0 ? rowName(r.lane, e.row) : `${rowName(r.lane, e.row)} · ${e.phase === 'transfer' ? 'messages' : 'overlap'}${extra > 1 ? ` ${extra}` : ''}`);
       events.push({ ph: 'X', name: e.phase, cat: e.phase, pid, tid, ts: us(e.start), dur: us(e.end) - us(e.start), args });
     }
     for (const [tid, name] of named) {
@@ -100,12 +100,12 @@ function tracked(r: LaneResult): { e: TraceEvent; tid: number | null }[] {
     if (r.lane === 'async' && e.phase === 'wait') return { e, tid: null };
     // A process's messages start on their own track; everything else on the row's.
     const group = r.lane === 'processes' && e.phase === 'transfer' ? 1 : 0;
-    const key = `${e.lane}/${group}`;
+    const key = `${e.row}/${group}`;
     let nested = tracks.get(key);
     if (!nested) tracks.set(key, (nested = new NestedTracks()));
     const t = nested.place(e.start, e.end);
     // Group 0 spills onto 2, 3, …; group 1 (messages) onto 1, then past the others.
     const extra = group === 0 ? (t === 0 ? 0 : t + 1) : t === 0 ? 1 : TRACKS_PER_ROW / 2 + t;
-    return { e, tid: e.lane * TRACKS_PER_ROW + Math.min(extra, TRACKS_PER_ROW - 1) };
+    return { e, tid: e.row * TRACKS_PER_ROW + Math.min(extra, TRACKS_PER_ROW - 1) };
   });
 }

@@ -2,19 +2,19 @@
 
 // The spec, its enums, the estimate and the schema are Rust types (crate/src/spec.rs, schema.rs,
 // wasm/boundary.rs); these are the TypeScript types wasm-bindgen generates from them (tsify).
-import type { ErrorKind, Estimate, Field, Lane, Phase, Schema, Spec, Workload } from '@pkg/concurrency_playground.js';
+import type {
+  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, Schema, Spec, Workload, WorkloadInfo,
+} from '@pkg/concurrency_playground.js';
 
-export type { ErrorKind, Estimate, Field, Lane, Phase, Schema, Spec, Workload };
+export type { ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, Schema, Spec, Workload, WorkloadInfo };
 
 /** A run request as a caller writes it: any field left out gets its default. */
 export type RunSpec = Partial<Spec>;
 
-/** A checked spec with every default filled in. */
-export type FullSpec = Spec;
 
 export interface TraceEvent {
-  /** Row: the worker, thread or process that ran it. */
-  lane: number;
+  /** The worker, thread or process that ran it: its row on the timeline. */
+  row: number;
   task: number;
   phase: Phase;
   /** Milliseconds since the lane's run started; set-up (spawn) events come before 0. */
@@ -82,7 +82,7 @@ export interface LaneResult {
 export type LaneRun = Omit<LaneResult, 'outcome'>;
 
 export interface RunReport {
-  spec: FullSpec;
+  spec: Spec;
   estimate: Estimate;
   /** `speed`: this machine's against the time budget's reference (1: as fast; 2: twice as slow). */
   env: { userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean; speed: number };
@@ -92,7 +92,28 @@ export interface RunReport {
   /** The result the lanes agree on, in words (or which lane disagrees). */
   answer: string;
   /** The same spec run by the Python script in the visitor's own CPython, when one was dropped. */
-  cpython?: import('./cpython').CpythonReport;
+  cpython?: CpythonReport;
+}
+
+/** One lane of a report from the playground's Python script (www/src/cpython.ts reads it). */
+export interface CpythonLane {
+  lane: Lane;
+  workers: number;
+  ok: boolean;
+  error?: string;
+  wallMs: number;
+  setupMs: number;
+  transferMs: number;
+  checksum: string;
+  failedTasks?: number[];
+}
+
+/** A report printed by the playground's Python script, checked field by field. */
+export interface CpythonReport {
+  source: 'cpython';
+  spec: Spec;
+  env: { python: string; implementation: string; gilEnabled: boolean; cpuCount: number; startMethod: string; platform: string };
+  results: CpythonLane[];
 }
 
 export interface Capabilities {

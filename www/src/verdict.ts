@@ -1,14 +1,14 @@
 // Names the fastest lane and explains why, in the seed's terms, with the measured numbers.
-import type { FullSpec, Lane, LaneResult, RunReport } from './types';
-import { schema } from './wasm';
+import type { Spec, Lane, LaneResult, RunReport } from './types';
+import { workloadInfo } from './wasm';
 
 export function speedup(results: LaneResult[], r: LaneResult): number | null {
   const base = results.find((x) => x.lane === 'sequential' && x.ok);
   return base && r.ok && r.wallMs > 0 ? base.wallMs / r.wallMs : null;
 }
 
-export function isCpuBound(spec: FullSpec): boolean {
-  return schema().workloads.find((w) => w.name === spec.workload)?.cpuBound ?? false;
+export function isCpuBound(spec: Spec): boolean {
+  return workloadInfo(spec.workload).cpuBound;
 }
 
 /**
@@ -16,17 +16,17 @@ export function isCpuBound(spec: FullSpec): boolean {
  * the GIL or on an event loop), the waits it overlaps for I/O. A measured speedup past this (with
  * 10 % for noise) is not parallelism, and is never shown as if it were.
  */
-export function speedupLimit(spec: FullSpec, lane: Lane, cores: number): number {
+export function speedupLimit(spec: Spec, lane: Lane, cores: number): number {
   const pool = Math.min(spec.workers, spec.tasks);
   if (lane === 'sequential') return 1;
   if (isCpuBound(spec)) return lane === 'threads' || lane === 'processes' ? Math.min(pool, Math.max(1, cores)) : 1;
   return lane === 'async' ? spec.tasks : pool;
 }
 
-const overLimit = (spec: FullSpec, r: LaneResult, x: number, cores: number) => x > speedupLimit(spec, r.lane, cores) * 1.1;
+const overLimit = (spec: Spec, r: LaneResult, x: number, cores: number) => x > speedupLimit(spec, r.lane, cores) * 1.1;
 
 /** "1.86× sequential", or the speedup with its limit when it goes past what the lane can give. */
-export function speedupNote(spec: FullSpec, results: LaneResult[], r: LaneResult, cores: number): string {
+export function speedupNote(spec: Spec, results: LaneResult[], r: LaneResult, cores: number): string {
   const x = speedup(results, r);
   if (x === null) return '';
   const limit = speedupLimit(spec, r.lane, cores);
@@ -34,13 +34,13 @@ export function speedupNote(spec: FullSpec, results: LaneResult[], r: LaneResult
 }
 
 /** Why a lane beat sequential by more than its limit, said instead of calling it parallelism. */
-function beyondLimit(spec: FullSpec, results: LaneResult[], cores: number): string[] {
+function beyondLimit(spec: Spec, results: LaneResult[], cores: number): string[] {
   return results.flatMap((r) => {
     const x = speedup(results, r);
     if (x === null || !overLimit(spec, r, x, cores)) return [];
     const limit = speedupLimit(spec, r.lane, cores);
     const head = `${r.lane} ${times(x)} is more than the ${limit}× that ${limit === 1 ? 'one thread' : `${limit} cores`} can give by computing at once`;
-    return [spec.workload === 'share'
+    return [workloadInfo(spec.workload).memoryBound
       ? `${head}: this scan waits on memory, and ${limit} cores bring ${limit} caches, so more of the ${spec.size} MB buffer stays close to the cores than one core can keep (a native run shows it too). The rest of the gain is cache, not parallelism.`
       : `${head}: sequential was slowed by something the others were not (another program on the machine, a cold start). Run it again before reading anything into it.`];
   });
@@ -53,7 +53,7 @@ const times = (x: number | null) => (x === null ? '' : `${x.toFixed(x >= 10 ? 0 
  * A run with an injected fault: no race, but what each lane kept and lost, in the seed's terms
  * (a process dies alone; threads share one memory and one fate).
  */
-function faultVerdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict'] {
+function faultVerdict(spec: Spec, results: LaneResult[]): RunReport['verdict'] {
   const what = spec.fault === 'oom-one-task' ? 'ran out of memory' : 'panicked';
   const parts: string[] = [];
   for (const r of results) {
@@ -82,7 +82,7 @@ function faultVerdict(spec: FullSpec, results: LaneResult[]): RunReport['verdict
   return { fastest: null, text: [`One task ${what} on purpose.`, ...parts].join(' ') };
 }
 
-export function verdict(spec: FullSpec, results: LaneResult[], cores: number): RunReport['verdict'] {
+export function verdict(spec: Spec, results: LaneResult[], cores: number): RunReport['verdict'] {
   const stopped = results.filter((r) => r.errorKind === 'cancelled');
   if (stopped.length > 0) {
     const done = results.filter((r) => r.ok).map((r) => `${r.lane} ${ms(r.wallMs)}`);
@@ -116,7 +116,7 @@ export function verdict(spec: FullSpec, results: LaneResult[], cores: number): R
     if (as !== null) parts.push(`async ${times(as)}: one thread, so no parallelism.`);
     const pro = get('processes');
     if (pro && pro.setupMs > 0) parts.push(`Starting the processes took another ${ms(pro.setupMs)} and their messages ${ms(pro.transferMs)}.`);
-    if (spec.workload === 'share' && pro) parts.push(`Each process first had to receive its own copy of the ${spec.size} MB buffer; threads read the one shared copy.`);
+    if (workloadInfo(spec.workload).readsBuffer && pro) parts.push(`Each process first had to receive its own copy of the ${spec.size} MB buffer; threads read the one shared copy.`);
     parts.push('Rule: CPU-bound → processes (or threads without a GIL).');
   } else {
     const as = get('async');

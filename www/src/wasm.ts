@@ -1,9 +1,10 @@
 // The plain build on the page thread: only light work (checking specs, the schema, folding
 // checksums, bounding traces) and compiling the module once for every worker that instantiates it.
 import init, {
-  boundTrace as bound, chunkSize as chunk, estimateSpec as estimate, foldChecksum, normalizeSpec, specSchema, warmupSpec as warmup,
+  boundTrace as bound, chunkSize as chunk, describeSpec as describeIt, estimateSpec as estimate, checksumOf as checksum, normalizeSpec,
+  resultWords as words, specSchema, warmupSpec as warmup,
 } from '@pkg/concurrency_playground.js';
-import type { Estimate, FullSpec, Lane, Phase, Schema, Workload } from './types';
+import type { Estimate, FlatTrace, Lane, Phase, Schema, Spec, Workload, WorkloadInfo } from './types';
 
 let compiled: Promise<WebAssembly.Module> | null = null;
 
@@ -37,12 +38,13 @@ export async function loadPlain(): Promise<void> {
  * `cores` cores and `speed` (crate/src/budget.rs); throws an Error whose `kind` and `field` say
  * what is wrong.
  */
-export function normalize(raw: unknown, cores: number, lanes: Lane[], speed: number): FullSpec {
+export function normalize(raw: unknown, cores: number, lanes: Lane[], speed: number): Spec {
   return normalizeSpec(raw, cores, lanes, speed);
 }
 
+/** The checksum of partials gathered on the page (the processes lane's chunks), as the crate folds and shows it. */
 export function checksumOf(workload: Workload, partials: bigint[]): string {
-  return foldChecksum(workload, BigUint64Array.from(partials));
+  return checksum(workload, BigUint64Array.from(partials));
 }
 
 let loadedSchema: Schema | null = null;
@@ -53,17 +55,27 @@ export function schema(): Schema {
   return loadedSchema;
 }
 
+/** What the schema says of a workload (crate/src/workloads: its `Kernel`). */
+export function workloadInfo(workload: Workload): WorkloadInfo {
+  const info = schema().workloads.find((w) => w.name === workload);
+  if (!info) throw new Error(`workload ${workload} is not in the schema`);
+  return info;
+}
+
+/** Numbers per event in the wasm's flat traces: row, task, phase, start, end, busy. */
+export const traceStride = (): number => schema().traceStride;
+
 /** A phase's code in the wasm's flat trace, and back. */
 export const phaseAt = (code: number): Phase => schema().phases[code];
 export const phaseCode = (phase: Phase): number => schema().phases.indexOf(phase);
 
 /** The small untimed run a lane makes before a workload's first timed run (crate: `Spec::warmup`). */
-export function warmupSpec(spec: FullSpec): FullSpec {
+export function warmupSpec(spec: Spec): Spec {
   return warmup(spec);
 }
 
 /** Tasks a process gets in one message: the spec's `chunk`, or Python's Pool.map rule (crate: `Spec::chunk_size`). */
-export function chunkSize(spec: FullSpec): number {
+export function chunkSize(spec: Spec): number {
   return chunk(spec);
 }
 
@@ -71,8 +83,18 @@ export function chunkSize(spec: FullSpec): number {
  * Bounds a trace the page gathered (the processes lane's tasks and messages) by the crate's rule
  * (crate/src/trace.rs): flat events of 6 numbers in, at most 20,000 out, with exact totals.
  */
-export function boundTrace(events: Float64Array): { events: Float64Array; totals: Float64Array } {
-  return bound(events) as { events: Float64Array; totals: Float64Array };
+export function boundTrace(events: Float64Array): FlatTrace {
+  return bound(events);
+}
+
+/** What a spec runs, in one sentence (crate: `Spec::describe`). */
+export function describeSpec(spec: Spec): string {
+  return describeIt(spec);
+}
+
+/** What a lane's checksum over `done` tasks says, in the workload's words (crate: `Kernel::result`). */
+export function resultWords(spec: Spec, checksum: string, done: number): string {
+  return words(spec, checksum, done);
 }
 
 /** The time budget's estimate of a spec on a machine of `cores` cores and `speed` (crate/src/budget.rs). */

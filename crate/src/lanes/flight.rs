@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::spec::MAX_TASKS;
-use crate::trace::Phase;
+use crate::trace::{Phase, STRIDE};
 
 /// One slot per task a spec may have.
 const SLOTS: usize = MAX_TASKS as usize;
@@ -70,10 +70,11 @@ pub fn finished(row: u32, task: u32, start: f64, end: f64) {
     LOG[at + 3].store(end.to_bits(), Ordering::Release);
 }
 
-/// The finished tasks as trace events (stride 6: row, task, compute, start, end, busy).
+/// The finished tasks as trace events ([`STRIDE`] numbers each: row, task, compute, start, end,
+/// busy).
 pub fn events() -> Vec<f64> {
     let used = (COUNT.load(Ordering::Acquire) as usize).min(SLOTS);
-    let mut out = Vec::with_capacity(used * 6);
+    let mut out = Vec::with_capacity(used * STRIDE);
     for slot in 0..used {
         let at = slot * FIELDS;
         let end = f64::from_bits(LOG[at + 3].load(Ordering::Acquire));
@@ -105,7 +106,7 @@ mod tests {
         finished(0, 4, 11.0, 13.0);
         assert_eq!(current(), Some(3));
         let events = events();
-        assert_eq!(events.len(), 12);
+        assert_eq!(events.len(), 2 * STRIDE);
         assert_eq!(&events[..6], &[1.0, 3.0, 1.0, 10.0, 12.5, 2.5]);
         reset();
         assert!(super::events().is_empty());

@@ -20,7 +20,7 @@ use std::task::{Context, Poll, Waker};
 use crate::error::Error;
 use crate::spec::{Fault, Spec};
 use crate::trace::{now_ms, Phase, Trace};
-use crate::workloads::{faulty_task, Progress, Task};
+use crate::workloads::{faulty_task, task, Progress, Step};
 
 /// More than an instance may have (both wasm builds link with a 1 GiB ceiling, and a 32-bit
 /// allocation must stay below 2 GiB): what `fault: 'oom-one-task'` asks for.
@@ -154,7 +154,7 @@ pub async fn run_task_keeping<'a, P: Policy>(
     row: u32,
     policy: &mut P,
     trace: &mut Trace,
-) -> Result<(u64, Task<'a>), Error> {
+) -> Result<(u64, Box<dyn Step + 'a>), Error> {
     flight::running(index);
     let began = now_ms();
     if faulty_task(spec) == Some(index) {
@@ -175,7 +175,7 @@ pub async fn run_task_keeping<'a, P: Policy>(
             _ => std::panic::panic_any(Error::InjectedPanic { task: index }),
         }
     }
-    let mut task = Task::new(spec, index, data);
+    let mut task = task(spec, index, data);
     let mut span = Span {
         trace,
         row,

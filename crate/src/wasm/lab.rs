@@ -13,7 +13,7 @@ use crate::lanes;
 ///
 /// # Errors
 /// A bad spec, or `cancelled`.
-#[wasm_bindgen(js_name = runThreads)]
+#[wasm_bindgen(js_name = runThreads, unchecked_return_type = "LaneOutput")]
 pub fn run_threads(spec: JsValue) -> Result<JsValue, JsValue> {
     on_pool(spec, false)
 }
@@ -22,7 +22,7 @@ pub fn run_threads(spec: JsValue) -> Result<JsValue, JsValue> {
 ///
 /// # Errors
 /// A bad spec, or `cancelled`.
-#[wasm_bindgen(js_name = runGil)]
+#[wasm_bindgen(js_name = runGil, unchecked_return_type = "LaneOutput")]
 pub fn run_gil(spec: JsValue) -> Result<JsValue, JsValue> {
     on_pool(spec, true)
 }

@@ -106,8 +106,8 @@ pub fn chunk_size(spec: Ts<Spec>) -> Result<u32, JsValue> {
 ///
 /// # Errors
 /// When `workload` is not a workload.
-#[wasm_bindgen(js_name = foldChecksum)]
-pub fn fold_checksum(workload: Ts<Workload>, partials: Vec<u64>) -> Result<String, JsValue> {
+#[wasm_bindgen(js_name = checksumOf)]
+pub fn checksum_of(workload: Ts<Workload>, partials: Vec<u64>) -> Result<String, JsValue> {
     Ok(format_checksum(
         from_ts(&workload, "workload")?,
         fold(partials),
@@ -122,7 +122,7 @@ pub fn fold_checksum(workload: Ts<Workload>, partials: Vec<u64>) -> Result<Strin
 ///
 /// # Errors
 /// When `events` is not a whole number of events.
-#[wasm_bindgen(js_name = boundTrace)]
+#[wasm_bindgen(js_name = boundTrace, unchecked_return_type = "FlatTrace")]
 pub fn bound_trace(events: Vec<f64>) -> Result<JsValue, JsValue> {
     let trace = Trace::from_events(&events).ok_or_else(|| {
         Error::field(
@@ -158,4 +158,24 @@ where
     value
         .to_rust()
         .map_err(|e| Error::field(field, e.to_string()))
+}
+
+/// What a spec runs, in one sentence (`Spec::describe`).
+///
+/// # Errors
+/// When `spec` is not a spec.
+#[wasm_bindgen(js_name = describeSpec)]
+pub fn describe_spec(spec: Ts<Spec>) -> Result<String, JsValue> {
+    Ok(from_ts(&spec, "spec")?.describe())
+}
+
+/// What a lane's `checksum` over `done` of the spec's tasks says, in the workload's words:
+/// "counted 78,498 primes below 1,000,000".
+///
+/// # Errors
+/// When `spec` is not a spec.
+#[wasm_bindgen(js_name = resultWords)]
+pub fn result_words(spec: Ts<Spec>, checksum: String, done: u32) -> Result<String, JsValue> {
+    let spec = from_ts(&spec, "spec")?;
+    Ok(spec.workload.kernel().result(&spec, &checksum, done))
 }

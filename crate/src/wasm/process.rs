@@ -16,9 +16,9 @@ use super::report::{set, set_trace};
 use super::share_cache::{data_for, holds, keep};
 use super::timers::JsTimers;
 use crate::lanes::{self, InTurn};
-use crate::spec::{Spec, Workload};
+use crate::spec::Spec;
 use crate::trace::{now_ms, Trace};
-use crate::workloads::{share, split, Task};
+use crate::workloads::{share, split};
 use crate::Error;
 
 /// The run this process is part of: its spec, its data, and the trace it has recorded so far.
@@ -42,7 +42,8 @@ thread_local! {
 #[wasm_bindgen(js_name = beginRun)]
 pub fn begin_run(spec: JsValue, warm_up: bool) -> Result<(), JsValue> {
     let spec = read_worker_spec(spec)?;
-    if spec.workload == Workload::Share && !warm_up && !holds(spec.size, spec.seed) {
+    let buffer = spec.workload.kernel().buffer_mb(&spec);
+    if buffer.is_some_and(|mb| !warm_up && !holds(mb, spec.seed)) {
         return Err(Error::field("share", "this process has not received the buffer").into());
     }
     lanes::reset_progress();
@@ -64,7 +65,7 @@ pub fn begin_run(spec: JsValue, warm_up: bool) -> Result<(), JsValue> {
 ///
 /// # Errors
 /// No run begun, tasks outside the spec, another chunk still running, or `cancelled`.
-#[wasm_bindgen(js_name = runChunk)]
+#[wasm_bindgen(js_name = runChunk, unchecked_return_type = "ChunkOutput")]
 pub async fn run_chunk(from: u32, to: u32) -> Result<JsValue, JsValue> {
     let (spec, data, mut trace) = RUN.with(|run| {
         let mut run = run.borrow_mut();
@@ -103,21 +104,21 @@ async fn chunk(
     }
     let start = now_ms();
     let mut sum = 0u64;
-    let mut pixels = Vec::new();
+    let mut pixels: Option<Vec<u8>> = None;
     let mut policy = InTurn::<JsTimers>::default();
     for index in from..to {
         let (partial, task) =
             lanes::run_task_keeping(spec, index, data, 0, &mut policy, trace).await?;
         sum = sum.wrapping_add(partial);
-        if let Task::Mandelbrot(band) = &task {
-            pixels.extend_from_slice(band.pixels());
+        if let Some(rows) = task.pixels() {
+            pixels.get_or_insert_with(Vec::new).extend_from_slice(rows);
         }
     }
     let out = Object::new();
     set(&out, "sum", &sum.into());
     set(&out, "start", &start.into());
     set(&out, "end", &now_ms().into());
-    if spec.workload == Workload::Mandelbrot {
+    if let Some(pixels) = pixels {
         set(
             &out,
             "firstRow",
@@ -133,7 +134,7 @@ async fn chunk(
 ///
 /// # Errors
 /// No run begun, or a chunk still running.
-#[wasm_bindgen(js_name = endRun)]
+#[wasm_bindgen(js_name = endRun, unchecked_return_type = "FlatTrace")]
 pub fn end_run() -> Result<JsValue, JsValue> {
     let trace = RUN
         .with(|run| run.borrow_mut().take().and_then(|r| r.trace))

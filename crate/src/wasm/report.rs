@@ -1,4 +1,5 @@
-//! What a run hands back: a lane's checksum and trace.
+//! What a run hands back: a lane's checksum and trace. Built as plain JS objects (a lane hands
+//! over thousands of events at once, as flat arrays), and typed for TypeScript here.
 
 use js_sys::{Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -8,7 +9,34 @@ use crate::spec::Spec;
 use crate::trace::Trace;
 use crate::workloads::format_checksum;
 
-/// `{ checksum, sum, events, totals }` for a lane's output (see `set_trace`).
+#[wasm_bindgen(typescript_custom_section)]
+const OUTPUTS: &str = r#"
+/** A trace as a run hands it over (see `set_trace` in crate/src/wasm/report.rs). */
+export interface FlatTrace {
+  /** Events, 6 numbers each: row, task, phase code, start ms, end ms (epoch clock), busy ms. */
+  events: Float64Array;
+  /** Exact ms per row and phase: triples row, phase code, ms. */
+  totals: Float64Array;
+}
+/** A lane's whole run (`runSequential`, `runAsync`, `runThreads`, `runGil`). */
+export interface LaneOutput extends FlatTrace {
+  checksum: string;
+  sum: bigint;
+}
+/** A process's chunk of tasks (`runChunk`). */
+export interface ChunkOutput {
+  /** The wrapping sum of the chunk's tasks' partials. */
+  sum: bigint;
+  /** When the process began and ended the chunk (ms, the shared epoch clock). */
+  start: number;
+  end: number;
+  /** An image's chunk: its first row and its rows' pixels, one escape count each. */
+  firstRow?: number;
+  pixels?: Uint8Array;
+}
+"#;
+
+/// `{ checksum, sum, events, totals }` for a lane's output (`LaneOutput`, see `set_trace`).
 pub fn output(spec: &Spec, out: &LaneOutput) -> JsValue {
     let obj = Object::new();
     set(

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::spec::{Spec, Workload};
+use crate::spec::Spec;
 use crate::workloads::share;
 
 static SHARE: Mutex<Option<Shared>> = Mutex::new(None);
@@ -59,11 +59,11 @@ fn share_data(mb: u32, seed: u32) -> Arc<Vec<u8>> {
     }
 }
 
-/// The data a spec's tasks read: the `share` buffer (made here if this instance lacks it), or
-/// nothing.
+/// The data a spec's tasks read: the workload's buffer (made here if this instance lacks it),
+/// or nothing.
 pub fn data_for(spec: &Spec) -> Arc<Vec<u8>> {
-    match spec.workload {
-        Workload::Share => share_data(spec.size, spec.seed),
-        _ => Arc::new(Vec::new()),
+    match spec.workload.kernel().buffer_mb(spec) {
+        Some(mb) => share_data(mb, spec.seed),
+        None => Arc::new(Vec::new()),
     }
 }

@@ -14,7 +14,7 @@ use crate::lanes;
 ///
 /// # Errors
 /// A bad spec, or `cancelled`.
-#[wasm_bindgen(js_name = runSequential)]
+#[wasm_bindgen(js_name = runSequential, unchecked_return_type = "LaneOutput")]
 pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsValue> {
     let spec = read_worker_spec(spec)?;
     lanes::reset_progress();
@@ -27,7 +27,7 @@ pub async fn run_sequential(spec: JsValue) -> Result<JsValue, JsValue> {
 ///
 /// # Errors
 /// A bad spec, or `cancelled`.
-#[wasm_bindgen(js_name = runAsync)]
+#[wasm_bindgen(js_name = runAsync, unchecked_return_type = "LaneOutput")]
 pub async fn run_async(spec: JsValue) -> Result<JsValue, JsValue> {
     let spec = read_worker_spec(spec)?;
     lanes::reset_progress();

@@ -2,7 +2,99 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{mix, Progress};
+use super::{fold, mix, number, of_finished, Cost, Kernel, Progress, Size, Step};
+use crate::error::Error;
+use crate::spec::Spec;
+
+pub struct Hash;
+
+/// One SHA-256 round of a 32-byte digest (hash, and the CPU step of io and mixed) on the time
+/// budget's reference machine. Natively sha2 uses the CPU's SHA extensions; wasm has none, so
+/// only the browser figure counts.
+pub const NS_PER_ROUND: f64 = 320.0;
+
+/// Rounds a run may hash in all (size × tasks here, requests × cpuRounds for mixed): about
+/// ten seconds on one core.
+pub const MAX_TOTAL_ROUNDS: u64 = 20_000_000;
+
+impl Kernel for Hash {
+    fn size(&self) -> Size {
+        Size {
+            min: 1,
+            max: 200_000,
+            default: 20_000,
+            meaning: "SHA-256 rounds per task",
+        }
+    }
+
+    fn check(&self, spec: &Spec) -> Result<(), Error> {
+        let rounds = u64::from(spec.size) * u64::from(spec.tasks);
+        if rounds > MAX_TOTAL_ROUNDS {
+            return Err(Error::field(
+                "tasks",
+                format!(
+                    "the run would hash {rounds} rounds; at most {MAX_TOTAL_ROUNDS} (about 10 s on \
+                     one core): lower size × tasks"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn heavy_field(&self) -> &'static str {
+        "tasks"
+    }
+
+    fn start<'a>(&self, spec: &Spec, index: u32, _data: &'a [u8]) -> Box<dyn Step + 'a> {
+        Box::new(Chain::new(spec.seed, index, spec.size))
+    }
+
+    fn cost(&self, spec: &Spec, _index: u32) -> Cost {
+        let rounds = f64::from(spec.size);
+        Cost {
+            units: rounds,
+            compute_ms: rounds * NS_PER_ROUND / 1e6,
+            ..Cost::default()
+        }
+    }
+
+    fn warm_up(&self, spec: &mut Spec) {
+        spec.size = spec.size.min(1_000);
+        spec.tasks = spec.tasks.min(8);
+    }
+
+    fn describe(&self, spec: &Spec, on: &str) -> String {
+        format!(
+            "Hash {} chains of {} SHA-256 rounds {on}.",
+            number(spec.tasks.into()),
+            number(spec.size.into())
+        )
+    }
+
+    fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
+        format!(
+            "computed the same {} SHA-256 chains of {} rounds{} (digest {checksum})",
+            number(spec.tasks.into()),
+            number(spec.size.into()),
+            of_finished(spec, done)
+        )
+    }
+
+    fn example(&self) -> &'static [(&'static str, f64)] {
+        &[("size", 200.0), ("tasks", 4.0)]
+    }
+
+    /// Each chain hashed straight through.
+    fn oracle(&self, spec: &Spec, _data: &[u8]) -> u64 {
+        fold((0..spec.tasks).map(|index| {
+            let mut chain = Chain::new(spec.seed, index, 0);
+            for _ in 0..spec.size {
+                chain.digest = Sha256::digest(chain.digest).into();
+            }
+            chain.partial()
+        }))
+    }
+}
 
 pub struct Chain {
     index: u32,
@@ -22,7 +114,15 @@ impl Chain {
         }
     }
 
-    pub fn advance(&mut self, budget: u64) -> Progress {
+    fn partial(&self) -> u64 {
+        let mut head = [0u8; 8];
+        head.copy_from_slice(&self.digest[..8]);
+        mix(u64::from(self.index), u64::from_le_bytes(head))
+    }
+}
+
+impl Step for Chain {
+    fn advance(&mut self, budget: u64) -> Progress {
         let n = u64::from(self.rounds_left).min(budget) as u32;
         for _ in 0..n {
             self.digest = Sha256::digest(self.digest).into();
@@ -33,12 +133,6 @@ impl Chain {
         } else {
             Progress::Working
         }
-    }
-
-    fn partial(&self) -> u64 {
-        let mut head = [0u8; 8];
-        head.copy_from_slice(&self.digest[..8]);
-        mix(u64::from(self.index), u64::from_le_bytes(head))
     }
 }
 

@@ -3,8 +3,209 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{mix, Progress};
+use super::hash::{MAX_TOTAL_ROUNDS, NS_PER_ROUND};
+use super::{fold, mix, number, of_finished, Cost, Kernel, Progress, Size, Split, Step};
+use crate::error::Error;
 use crate::spec::Spec;
+
+/// `io`: requests that wait, then parse their answer (a few SHA-256 rounds).
+pub struct Io;
+/// `mixed`: requests that wait, then compute on their answer for `cpuRounds` rounds.
+pub struct Mixed;
+
+/// Waiting one request after another (sequential) may take at most this long in all.
+pub const MAX_TOTAL_WAIT_MS: f64 = 300_000.0;
+
+/// The limits every request workload shares: the total wait, one request after another.
+fn check_waits(spec: &Spec) -> Result<(), Error> {
+    if f64::from(spec.size) * (spec.latency_ms + spec.jitter_ms) > MAX_TOTAL_WAIT_MS {
+        return Err(Error::field(
+            "latencyMs",
+            format!(
+                "size × (latencyMs + jitterMs) must be at most {MAX_TOTAL_WAIT_MS} ms (5 minutes of \
+                 waiting one request at a time): {} × {} is too much",
+                spec.size,
+                spec.latency_ms + spec.jitter_ms
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What `size` means for every request workload.
+fn requests() -> Size {
+    Size {
+        min: 1,
+        max: 20_000,
+        default: 200,
+        meaning: "number of requests",
+    }
+}
+
+fn request_cost(spec: &Spec, index: u32, rounds: u32) -> Cost {
+    let rounds = f64::from(rounds);
+    Cost {
+        units: rounds,
+        compute_ms: rounds * NS_PER_ROUND / 1e6,
+        wait_ms: Some(latency(spec, index)),
+        ..Cost::default()
+    }
+}
+
+/// A request warms up without waiting, and with enough CPU to warm the hash kernel: a million
+/// rounds a request would make the warm-up of 16 requests seconds long.
+fn warm_up_requests(spec: &mut Spec) {
+    spec.size = spec.size.min(16);
+    spec.tasks = spec.size;
+    spec.latency_ms = 0.0;
+    spec.jitter_ms = 0.0;
+    spec.cpu_rounds = spec.cpu_rounds.min(2_000);
+}
+
+fn describe_requests(spec: &Spec) -> String {
+    let jitter = if spec.jitter_ms > 0.0 {
+        format!(" ± {}", number(spec.jitter_ms))
+    } else {
+        String::new()
+    };
+    format!(
+        "Send {} requests of {}{jitter} ms",
+        number(spec.size.into()),
+        number(spec.latency_ms)
+    )
+}
+
+fn responses(spec: &Spec, checksum: &str, done: u32) -> String {
+    format!(
+        "got the same {} responses{} (digest {checksum})",
+        number(spec.size.into()),
+        of_finished(spec, done)
+    )
+}
+
+/// Each request's digest hashed straight through, the waits skipped.
+fn oracle_requests(spec: &Spec, rounds: u32) -> u64 {
+    fold((0..spec.tasks).map(|index| {
+        let mut digest: [u8; 32] = Sha256::digest(index.to_le_bytes()).into();
+        for _ in 0..rounds {
+            digest = Sha256::digest(digest).into();
+        }
+        let mut head = [0u8; 8];
+        head.copy_from_slice(&digest[..8]);
+        mix(u64::from(index), u64::from_le_bytes(head))
+    }))
+}
+
+impl Kernel for Io {
+    fn size(&self) -> Size {
+        requests()
+    }
+
+    fn split(&self) -> Split {
+        Split::OnePerUnit
+    }
+
+    fn io_bound(&self) -> bool {
+        true
+    }
+
+    fn check(&self, spec: &Spec) -> Result<(), Error> {
+        check_waits(spec)
+    }
+
+    fn start<'a>(&self, spec: &Spec, index: u32, _data: &'a [u8]) -> Box<dyn Step + 'a> {
+        Box::new(Request::new(spec, index, IO_ROUNDS))
+    }
+
+    fn cost(&self, spec: &Spec, index: u32) -> Cost {
+        request_cost(spec, index, IO_ROUNDS)
+    }
+
+    fn warm_up(&self, spec: &mut Spec) {
+        warm_up_requests(spec);
+    }
+
+    fn describe(&self, spec: &Spec, on: &str) -> String {
+        format!("{} {on}.", describe_requests(spec))
+    }
+
+    fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
+        responses(spec, checksum, done)
+    }
+
+    fn example(&self) -> &'static [(&'static str, f64)] {
+        &[("size", 20.0), ("latencyMs", 2.0)]
+    }
+
+    fn oracle(&self, spec: &Spec, _data: &[u8]) -> u64 {
+        oracle_requests(spec, IO_ROUNDS)
+    }
+}
+
+impl Kernel for Mixed {
+    fn size(&self) -> Size {
+        requests()
+    }
+
+    fn split(&self) -> Split {
+        Split::OnePerUnit
+    }
+
+    fn io_bound(&self) -> bool {
+        true
+    }
+
+    fn check(&self, spec: &Spec) -> Result<(), Error> {
+        check_waits(spec)?;
+        let rounds = u64::from(spec.size) * u64::from(spec.cpu_rounds);
+        if rounds > MAX_TOTAL_ROUNDS {
+            return Err(Error::field(
+                "cpuRounds",
+                format!(
+                    "the run would hash {rounds} rounds; at most {MAX_TOTAL_ROUNDS} (about 10 s on \
+                     one core): lower size × cpuRounds"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn heavy_field(&self) -> &'static str {
+        "cpuRounds"
+    }
+
+    fn start<'a>(&self, spec: &Spec, index: u32, _data: &'a [u8]) -> Box<dyn Step + 'a> {
+        Box::new(Request::new(spec, index, spec.cpu_rounds))
+    }
+
+    fn cost(&self, spec: &Spec, index: u32) -> Cost {
+        request_cost(spec, index, spec.cpu_rounds)
+    }
+
+    fn warm_up(&self, spec: &mut Spec) {
+        warm_up_requests(spec);
+    }
+
+    fn describe(&self, spec: &Spec, on: &str) -> String {
+        format!(
+            "{}, each answer hashed {} rounds, {on}.",
+            describe_requests(spec),
+            number(spec.cpu_rounds.into())
+        )
+    }
+
+    fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
+        responses(spec, checksum, done)
+    }
+
+    fn example(&self) -> &'static [(&'static str, f64)] {
+        &[("size", 10.0), ("latencyMs", 2.0), ("cpuRounds", 100.0)]
+    }
+
+    fn oracle(&self, spec: &Spec, _data: &[u8]) -> u64 {
+        oracle_requests(spec, spec.cpu_rounds)
+    }
+}
 
 /// SHA-256 rounds after each `io` response: a parse-sized step (microseconds). `mixed` uses the
 /// spec's `cpuRounds` instead (2000 by default: about a millisecond).
@@ -28,8 +229,10 @@ impl Request {
             rounds_left: rounds,
         }
     }
+}
 
-    pub fn advance(&mut self, budget: u64) -> Progress {
+impl Step for Request {
+    fn advance(&mut self, budget: u64) -> Progress {
         if !self.waited {
             self.waited = true;
             return Progress::Wait(self.latency_ms);
@@ -58,8 +261,7 @@ pub fn latency(spec: &Spec, index: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Workload;
-    use crate::workloads::spec;
+    use crate::workloads::{spec, Workload};
 
     #[test]
     fn waits_first_then_computes() {

@@ -2,9 +2,81 @@
 //! up to [`MAX_ITER`] iterations a pixel and rows outside it almost none: uneven tasks that
 //! reward dynamic scheduling.
 
-use super::{mix, Progress};
+use super::{fold, mix, number, of_finished, split, Cost, Kernel, Progress, Size, Step};
+use crate::spec::Spec;
 
 pub const MAX_ITER: u32 = 255;
+
+pub struct Mandelbrot;
+
+/// One pixel averaged over the image (escape loop up to `MAX_ITER`), on the time budget's
+/// reference machine: the mean does not depend on the size (natively the same from 200 to
+/// 4096 pixels a side).
+const NS_PER_PIXEL: f64 = 230.0;
+
+impl Kernel for Mandelbrot {
+    fn size(&self) -> Size {
+        Size {
+            min: 8,
+            max: 4096,
+            default: 800,
+            meaning: "image side in pixels",
+        }
+    }
+
+    fn split(&self) -> super::Split {
+        super::Split::Units
+    }
+
+    fn start<'a>(&self, spec: &Spec, index: u32, _data: &'a [u8]) -> Box<dyn Step + 'a> {
+        let (lo, hi) = split(spec.size, spec.tasks, index);
+        Box::new(Band::new(spec.size, lo, hi))
+    }
+
+    fn cost(&self, spec: &Spec, index: u32) -> Cost {
+        let (lo, hi) = split(spec.size, spec.tasks, index);
+        let pixels = f64::from(hi - lo) * f64::from(spec.size);
+        Cost {
+            units: pixels,
+            compute_ms: pixels * NS_PER_PIXEL / 1e6,
+            result_bytes: pixels,
+            ..Cost::default()
+        }
+    }
+
+    fn warm_up(&self, spec: &mut Spec) {
+        spec.size = spec.size.min(160);
+        spec.tasks = spec.tasks.min(160);
+    }
+
+    fn describe(&self, spec: &Spec, on: &str) -> String {
+        let side = number(spec.size.into());
+        format!(
+            "Draw a {side} × {side} Mandelbrot image in {} bands {on}.",
+            number(spec.tasks.into())
+        )
+    }
+
+    fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
+        let side = number(spec.size.into());
+        format!(
+            "drew the same {side} × {side} image{} (escape counts' digest {checksum})",
+            of_finished(spec, done)
+        )
+    }
+
+    fn example(&self) -> &'static [(&'static str, f64)] {
+        &[("size", 64.0)]
+    }
+
+    /// Every row's hash, pixel by pixel, whatever the bands.
+    fn oracle(&self, spec: &Spec, _data: &[u8]) -> u64 {
+        fold((0..spec.size).map(|y| {
+            let row: Vec<u8> = (0..spec.size).map(|x| escape(spec.size, x, y)).collect();
+            row_hash(y, &row)
+        }))
+    }
+}
 
 pub struct Band {
     size: u32,
@@ -26,13 +98,15 @@ impl Band {
             sum: 0,
         }
     }
+}
 
+impl Step for Band {
     /// The band's pixels so far (the page paints them as the image fills in).
-    pub fn pixels(&self) -> &[u8] {
-        &self.pixels
+    fn pixels(&self) -> Option<&[u8]> {
+        Some(&self.pixels)
     }
 
-    pub fn advance(&mut self, budget: u64) -> Progress {
+    fn advance(&mut self, budget: u64) -> Progress {
         let total = u64::from(self.rows) * u64::from(self.size);
         let mut left = budget;
         while (self.pixels.len() as u64) < total && left > 0 {
@@ -89,8 +163,7 @@ pub fn row_hash(row: u32, pixels: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Workload;
-    use crate::workloads::{fold, run_to_end, spec, Task};
+    use crate::workloads::{run_to_end, spec, task, Workload};
 
     #[test]
     fn known_points() {
@@ -104,7 +177,7 @@ mod tests {
         let size = 64;
         let mut band = Band::new(size, 0, size);
         while band.advance(100) == Progress::Working {}
-        let px = band.pixels();
+        let px = band.pixels().unwrap();
         for y in 0..size as usize {
             let mirror = size as usize - 1 - y;
             assert_eq!(
@@ -121,7 +194,7 @@ mod tests {
         let a = run_to_end(&one, 0, &[]);
         let b = fold((0..120).map(|i| run_to_end(&many, i, &[])));
         assert_eq!(a, b);
-        let mut t = Task::new(&many, 3, &[]);
+        let mut t = task(&many, 3, &[]);
         assert_eq!(t.advance(119), Progress::Working);
     }
 }

@@ -1,9 +1,14 @@
-//! The pure kernels. Each workload is split into tasks; a task is a small state machine that the
-//! lanes advance a slice at a time (so the GIL can switch, async can yield and cancel can land
-//! between slices) and that ends with a `u64` partial result.
+//! The pure kernels, one module per workload. Each module implements [`Kernel`]: everything the
+//! rest of the system asks of a workload (what `size` means and its range, how the work splits
+//! into tasks, the tasks themselves, their cost for the time budget, the answer in words, a
+//! small example and an independent oracle for the tests). One line of [`workloads!`] registers
+//! it: the validator, the schema (and so the page's form and URL), the budget, the answer, the
+//! tests, the bench and the Python bridge's tables read it from there.
 //!
-//! A lane's checksum is the wrapping sum of its tasks' partials: addition does not care which
-//! task finished first or which worker ran it, so every lane must arrive at the same number.
+//! A task is a small state machine that the lanes advance a slice at a time (so the GIL can
+//! switch, async can yield and cancel can land between slices) and that ends with a `u64`
+//! partial. A lane's checksum is the wrapping sum of its tasks' partials: addition does not care
+//! which task finished first or which worker ran it, so every lane must arrive at the same number.
 
 pub mod hash;
 pub mod io;
@@ -11,7 +16,47 @@ pub mod mandelbrot;
 pub mod primes;
 pub mod share;
 
-use crate::spec::{Fault, Spec, Workload};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::spec::{Fault, Spec};
+
+macro_rules! workloads {
+    ($($variant:ident = $name:literal => $kernel:expr,)*) => {
+        /// The workloads a run can ask for: one line each in `workloads!`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+        pub enum Workload {
+            $(#[serde(rename = $name)] $variant,)*
+        }
+
+        impl Workload {
+            pub const ALL: &'static [Workload] = &[$(Workload::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Workload::$variant => $name,)*
+                }
+            }
+
+            /// Everything the system asks of this workload.
+            pub fn kernel(self) -> &'static dyn Kernel {
+                match self {
+                    $(Workload::$variant => &$kernel,)*
+                }
+            }
+        }
+    };
+}
+
+workloads! {
+    Primes = "primes" => primes::Primes,
+    Mandelbrot = "mandelbrot" => mandelbrot::Mandelbrot,
+    Hash = "hash" => hash::Hash,
+    Io = "io" => io::Io,
+    Mixed = "mixed" => io::Mixed,
+    Share = "share" => share::Share,
+}
 
 /// What a task did with the budget it was given.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,38 +70,120 @@ pub enum Progress {
 }
 
 /// One task of a workload, in progress.
-pub enum Task<'a> {
-    Primes(primes::Range),
-    Mandelbrot(mandelbrot::Band),
-    Hash(hash::Chain),
-    Io(io::Request),
-    Share(share::Scan<'a>),
+pub trait Step {
+    /// Does at most `budget` units of work (numbers tested, pixels, hash rounds, bytes read).
+    fn advance(&mut self, budget: u64) -> Progress;
+
+    /// What the finished task hands back besides its partial: a Mandelbrot band's pixels.
+    fn pixels(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
-impl<'a> Task<'a> {
-    /// Starts task `index` of `spec`. `data` is the shared buffer of the `share` workload.
-    pub fn new(spec: &Spec, index: u32, data: &'a [u8]) -> Self {
-        let (lo, hi) = split(spec.size, spec.tasks, index);
-        match spec.workload {
-            Workload::Primes => Task::Primes(primes::Range::new(lo, hi)),
-            Workload::Mandelbrot => Task::Mandelbrot(mandelbrot::Band::new(spec.size, lo, hi)),
-            Workload::Hash => Task::Hash(hash::Chain::new(spec.seed, index, spec.size)),
-            Workload::Io => Task::Io(io::Request::new(spec, index, io::IO_ROUNDS)),
-            Workload::Mixed => Task::Io(io::Request::new(spec, index, spec.cpu_rounds)),
-            Workload::Share => Task::Share(share::Scan::new(data, index, spec.tasks)),
-        }
+/// What `size` means for a workload, and its range and default.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Size {
+    pub min: u32,
+    pub max: u32,
+    pub default: u32,
+    /// In words, for the form: "count the primes below it".
+    pub meaning: &'static str,
+}
+
+/// How a workload's work splits into tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// Any number of tasks up to `MAX_TASKS`, each a share of the size (64 by default).
+    Shares,
+    /// At most one task per unit of size, and by default exactly that (a band per row).
+    Units,
+    /// Exactly one task per unit of size (a request each): `tasks` always equals `size`.
+    OnePerUnit,
+}
+
+/// One task's cost on the time budget's reference machine (crate/src/budget.rs).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cost {
+    /// Units of work, as [`Step::advance`] counts them.
+    pub units: f64,
+    /// Its kernel's compute, ms.
+    pub compute_ms: f64,
+    /// The simulated response it waits for, ms (I/O-bound workloads).
+    pub wait_ms: Option<f64>,
+    /// Bytes it hands back besides its partial (a band's pixels).
+    pub result_bytes: f64,
+}
+
+/// Everything the rest of the system asks of a workload. A module implements it for a unit
+/// struct; `workloads!` registers it.
+pub trait Kernel: Sync {
+    fn size(&self) -> Size;
+
+    fn split(&self) -> Split {
+        Split::Shares
     }
 
-    /// Does at most `budget` units of work (numbers tested, pixels, hash rounds, bytes read).
-    pub fn advance(&mut self, budget: u64) -> Progress {
-        match self {
-            Task::Primes(t) => t.advance(budget),
-            Task::Mandelbrot(t) => t.advance(budget),
-            Task::Hash(t) => t.advance(budget),
-            Task::Io(t) => t.advance(budget),
-            Task::Share(t) => t.advance(budget),
-        }
+    /// Whether its tasks wait for simulated responses (I/O-bound) rather than only compute.
+    fn io_bound(&self) -> bool {
+        false
     }
+
+    /// The MB of one large read-only buffer every task reads, if it has one: made once where
+    /// memory is shared, copied into every process.
+    fn buffer_mb(&self, _spec: &Spec) -> Option<u32> {
+        None
+    }
+
+    /// Whether memory, not the cores, bounds it: then more cores bring more cache too, and a
+    /// speedup can pass their count.
+    fn memory_bound(&self) -> bool {
+        false
+    }
+
+    /// The field to lower when its compute is over the time budget: what sets how much a task
+    /// computes.
+    fn heavy_field(&self) -> &'static str {
+        "size"
+    }
+
+    /// The workload's own limits beyond its size range (a cap on total work).
+    ///
+    /// # Errors
+    /// [`Error::Field`] naming the field to lower.
+    fn check(&self, _spec: &Spec) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Task `index` of `spec`, ready to advance; `data` is the buffer of [`Kernel::buffer_mb`].
+    fn start<'a>(&self, spec: &Spec, index: u32, data: &'a [u8]) -> Box<dyn Step + 'a>;
+
+    /// Task `index`'s cost on the time budget's reference machine.
+    fn cost(&self, spec: &Spec, index: u32) -> Cost;
+
+    /// Makes `spec` the small untimed run that warms this kernel before its first timed run.
+    fn warm_up(&self, spec: &mut Spec);
+
+    /// The checksum as the report shows it.
+    fn checksum(&self, sum: u64) -> String {
+        format!("{sum:016x}")
+    }
+
+    /// What the spec asks, in words, ending with `on` ("on 2 workers").
+    fn describe(&self, spec: &Spec, on: &str) -> String;
+
+    /// What a checksum over `done` of the spec's tasks says: "counted 78,498 primes below …".
+    fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String;
+
+    /// A small spec every lane runs in the tests (fields besides `workload`).
+    fn example(&self) -> &'static [(&'static str, f64)];
+
+    /// The spec's answer computed another way than its tasks' steps, for the tests.
+    fn oracle(&self, spec: &Spec, data: &[u8]) -> u64;
+}
+
+/// Starts task `index` of `spec`. `data` is the workload's buffer, if it reads one.
+pub fn task<'a>(spec: &Spec, index: u32, data: &'a [u8]) -> Box<dyn Step + 'a> {
+    spec.workload.kernel().start(spec, index, data)
 }
 
 /// The `[lo, hi)` share of `0..total` that task `index` of `tasks` covers.
@@ -80,12 +207,9 @@ pub fn fold(partials: impl IntoIterator<Item = u64>) -> u64 {
     partials.into_iter().fold(0, u64::wrapping_add)
 }
 
-/// The checksum as the report shows it: the prime count in decimal, a digest in hex otherwise.
+/// The checksum as the report shows it (the workload's own form: a count, or a digest in hex).
 pub fn format_checksum(workload: Workload, sum: u64) -> String {
-    match workload {
-        Workload::Primes => sum.to_string(),
-        _ => format!("{sum:016x}"),
-    }
+    workload.kernel().checksum(sum)
 }
 
 /// SplitMix64's finaliser over two words: a cheap, well-spread hash for seeds and digests.
@@ -98,18 +222,57 @@ pub fn mix(a: u64, b: u64) -> u64 {
 
 /// Runs a task to the end with no waits honoured: for kernels' own tests and references.
 pub fn run_to_end(spec: &Spec, index: u32, data: &[u8]) -> u64 {
-    let mut task = Task::new(spec, index, data);
+    let mut step = task(spec, index, data);
     loop {
-        if let Progress::Done(p) = task.advance(u64::MAX) {
+        if let Progress::Done(p) = step.advance(u64::MAX) {
             return p;
         }
+    }
+}
+
+/// A number as people write it in English: `1,000,000`, `0.5`.
+pub fn number(x: f64) -> String {
+    let whole = x.trunc();
+    let digits = format!("{}", whole.abs() as u64);
+    let mut out = String::new();
+    if x < 0.0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let rest = format!("{:.3}", (x - whole).abs());
+    let rest = rest.trim_start_matches('0').trim_end_matches('0');
+    if rest.len() > 1 {
+        out.push_str(rest);
+    }
+    out
+}
+
+/// " in the 63 of 64 tasks it finished" when a lane kept only part of its work.
+pub fn of_finished(spec: &Spec, done: u32) -> String {
+    if done < spec.tasks {
+        format!(
+            " in the {} of {} tasks it finished",
+            number(done.into()),
+            number(spec.tasks.into())
+        )
+    } else {
+        String::new()
     }
 }
 
 #[cfg(test)]
 pub(crate) fn spec(workload: Workload, size: u32, tasks: u32) -> Spec {
     use crate::spec::{Defaults, Lane, RawSpec, RawValue};
-    let tasks = if workload.is_io() { size } else { tasks };
+    let tasks = if workload.kernel().split() == Split::OnePerUnit {
+        size
+    } else {
+        tasks
+    };
     RawSpec::default()
         .with("workload", RawValue::Text(workload.name().into()))
         .with("size", RawValue::Number(size.into()))
@@ -119,6 +282,33 @@ pub(crate) fn spec(workload: Workload, size: u32, tasks: u32) -> Spec {
             lanes: vec![Lane::Sequential],
         })
         .unwrap()
+}
+
+/// A workload's example (`Kernel::example`) as the page would normalise it.
+pub fn example(workload: Workload) -> Spec {
+    use crate::spec::{Defaults, Lane, RawSpec, RawValue};
+    workload
+        .kernel()
+        .example()
+        .iter()
+        .fold(
+            RawSpec::default().with("workload", RawValue::Text(workload.name().into())),
+            |raw, (field, value)| raw.with(field, RawValue::Number(*value)),
+        )
+        .normalize(&Defaults {
+            workers: 2,
+            lanes: vec![Lane::Sequential],
+        })
+        .expect("every workload's example is a valid spec (a test checks it)")
+}
+
+/// The buffer a spec's tasks read (empty for workloads that read none).
+#[cfg(test)]
+pub(crate) fn data_of(spec: &Spec) -> Vec<u8> {
+    spec.workload
+        .kernel()
+        .buffer_mb(spec)
+        .map_or_else(Vec::new, |mb| share::buffer(mb, spec.seed))
 }
 
 #[cfg(test)]
@@ -140,17 +330,23 @@ mod tests {
     }
 
     #[test]
-    fn checksum_does_not_depend_on_slicing() {
-        for w in [
-            Workload::Primes,
-            Workload::Mandelbrot,
-            Workload::Hash,
-            Workload::Mixed,
-        ] {
-            let s = spec(w, 64, 8);
-            let whole = fold((0..s.tasks).map(|i| run_to_end(&s, i, &[])));
+    fn every_workload_s_tasks_give_its_oracle_s_answer() {
+        for &w in Workload::ALL {
+            let s = example(w);
+            let data = data_of(&s);
+            let tasks = fold((0..s.tasks).map(|i| run_to_end(&s, i, &data)));
+            assert_eq!(tasks, w.kernel().oracle(&s, &data), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn checksums_do_not_depend_on_slicing() {
+        for &w in Workload::ALL {
+            let s = example(w);
+            let data = data_of(&s);
+            let whole = fold((0..s.tasks).map(|i| run_to_end(&s, i, &data)));
             let sliced = fold((0..s.tasks).map(|i| {
-                let mut t = Task::new(&s, i, &[]);
+                let mut t = task(&s, i, &data);
                 loop {
                     if let Progress::Done(p) = t.advance(3) {
                         break p;
@@ -159,6 +355,34 @@ mod tests {
             }));
             assert_eq!(whole, sliced, "{w:?}");
         }
+    }
+
+    #[test]
+    fn every_workload_says_what_it_computed() {
+        for &w in Workload::ALL {
+            let s = example(w);
+            let k = w.kernel();
+            let sum = k.oracle(&s, &data_of(&s));
+            let said = k.result(&s, &k.checksum(sum), s.tasks);
+            assert!(
+                said.contains(&k.checksum(sum)) || w == Workload::Primes,
+                "{said}"
+            );
+            assert!(!k.describe(&s, "on 2 workers").is_empty());
+            assert!(
+                k.result(&s, "x", s.tasks - 1).contains("tasks it finished"),
+                "{w:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(number(9_000_000.0), "9,000,000");
+        assert_eq!(number(999.0), "999");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(1234.25), "1,234.25");
+        assert_eq!(number(0.0), "0");
     }
 
     #[test]

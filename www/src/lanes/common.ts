@@ -1,9 +1,9 @@
 // What every lane runner shares: the runner interface, the warm-up spec, turning the wasm's flat
 // trace into events, and the shape of a failed result.
 import { nowMs } from '../clock';
-import type { LaneOutput, WasmWorkerApi } from '../protocol';
-import type { FullSpec, Lane, LaneRun, PhaseTotal, TraceEvent } from '../types';
-import { boundTrace, phaseAt, plainModule } from '../wasm';
+import type { WasmWorkerApi, WorkerOutput } from '../protocol';
+import type { Spec, Lane, LaneRun, PhaseTotal, TraceEvent } from '../types';
+import { boundTrace, phaseAt, plainModule, traceStride } from '../wasm';
 import { kindOf } from '../errors';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
 
@@ -30,7 +30,7 @@ export interface LaneRunner {
    * Runs the spec once, timed, after any set-up and warm-up it needs. Never rejects. Once the
    * signal has fired its result is not used: the playground reports the lane cancelled.
    */
-  run(spec: FullSpec, ctx: LaneContext): Promise<LaneRun>;
+  run(spec: Spec, ctx: LaneContext): Promise<LaneRun>;
   /** Ends every worker this lane holds (the page is going away, or they sat idle too long). */
   dispose(): void;
 }
@@ -109,8 +109,6 @@ export async function warmUp(signal: AbortSignal, once: () => Promise<unknown>):
   }
 }
 
-/** Numbers per event in the wasm's flat trace: row, task, phase, start, end, busy. */
-export const STRIDE = 6;
 
 /**
  * The wasm's flat events as objects, times from `t0`. The wasm bounds them (crate/src/trace.rs):
@@ -118,9 +116,10 @@ export const STRIDE = 6;
  */
 export function toEvents(flat: Float64Array, t0: number): TraceEvent[] {
   const events: TraceEvent[] = [];
-  for (let i = 0; i + STRIDE <= flat.length; i += STRIDE) {
+  const stride = traceStride();
+  for (let i = 0; i + stride <= flat.length; i += stride) {
     events.push({
-      lane: flat[i],
+      row: flat[i],
       task: flat[i + 1],
       phase: phaseAt(flat[i + 2]),
       start: flat[i + 3] - t0,
@@ -147,7 +146,7 @@ export async function timed(
   lane: Lane,
   workers: number,
   setupMs: number,
-  work: () => Promise<LaneOutput>,
+  work: () => Promise<WorkerOutput>,
 ): Promise<LaneRun> {
   const t0 = nowMs();
   try {
@@ -173,7 +172,7 @@ function withFault(result: LaneRun, e: unknown, t0: number): LaneRun {
   result.events = toEvents(bounded.events, t0);
   result.totals = toTotals(bounded.totals);
   result.wallMs = e.at - t0;
-  result.tasksDone = e.done.length / STRIDE;
+  result.tasksDone = e.done.length / traceStride();
   // Which thread panicked is not reported: the mark goes on the lane's first row.
   result.faults = [{ atMs: e.at - t0, task: e.task, row: 0 }];
   return result;

@@ -4,7 +4,7 @@
 import { nowMs } from '../clock';
 import type { Phase } from '../types';
 import { ProcessHandle } from '../worker-client';
-import { phaseCode, plainModule } from '../wasm';
+import { phaseCode, plainModule, traceStride } from '../wasm';
 import { Cancelled, checkCancelled, onCancel } from './common';
 
 /** Flat trace events the page adds (stride 6, epoch times): spawns, copies, messages. */
@@ -17,7 +17,8 @@ export class FlatTrace {
 
   /** Adds events recorded elsewhere (a process's own trace, on its row 0) on `row`. */
   pushRow(row: number, events: Float64Array): void {
-    for (let i = 0; i + 6 <= events.length; i += 6) {
+    const stride = traceStride();
+    for (let i = 0; i + stride <= events.length; i += stride) {
       this.numbers.push(row, events[i + 1], events[i + 2], events[i + 3], events[i + 4], events[i + 5]);
     }
   }

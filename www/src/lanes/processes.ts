@@ -13,9 +13,9 @@
 import { nowMs } from '../clock';
 import { kindOf } from '../errors';
 import type { ChunkOutput } from '../protocol';
-import type { ErrorKind, FaultMark, FullSpec, LaneRun } from '../types';
+import type { ErrorKind, FaultMark, Spec, LaneRun } from '../types';
 import { WorkerPanic } from '../worker-client';
-import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec } from '../wasm';
+import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec, workloadInfo } from '../wasm';
 import {
   checkCancelled, failed, IdleReaper, message, onCancel, toEvents, toTotals,
   warmUp, type LaneContext, type LaneRunner,
@@ -56,7 +56,7 @@ export class ProcessesLane implements LaneRunner {
   private pool: ProcessPool | null = null;
   private readonly reaper = new IdleReaper(() => this.dispose());
 
-  async run(spec: FullSpec, ctx: LaneContext): Promise<LaneRun> {
+  async run(spec: Spec, ctx: LaneContext): Promise<LaneRun> {
     const { signal } = ctx;
     const release = this.reaper.hold();
     let setupMs = 0;
@@ -108,7 +108,7 @@ export class ProcessesLane implements LaneRunner {
 }
 
 /** One untimed run of `spec` on one process, in one chunk. */
-async function warmRun(proc: Proc, spec: FullSpec): Promise<void> {
+async function warmRun(proc: Proc, spec: Spec): Promise<void> {
   await proc.handle.request({ type: 'begin', spec, warmUp: true });
   await proc.handle.request({ type: 'chunk', from: 0, to: spec.tasks });
   await proc.handle.request({ type: 'end' });
@@ -119,7 +119,7 @@ async function warmRun(proc: Proc, spec: FullSpec): Promise<void> {
  * chunks as a pool's work queue: each process takes the next chunk when it answers one, so
  * uneven chunks (Mandelbrot rows, primes ranges) still balance.
  */
-async function dispatch(spec: FullSpec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally): Promise<void> {
+async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally): Promise<void> {
   const { signal } = ctx;
   const prepare = preparer(spec, pool, signal, trace, tally);
   await Promise.all(pool.procs.map((_, row) => prepare(row)));
@@ -206,12 +206,12 @@ function afterCrash(chunk: Chunk, e: unknown, row: number, tries: number, alive:
  * the page by the first process that needs it (in JS memory, transferred, not copied) and dropped
  * when the run ends, so no copy stays behind on the page.
  */
-function preparer(spec: FullSpec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally): (row: number) => Promise<void> {
+function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally): (row: number) => Promise<void> {
   let bytes: Promise<Uint8Array> | null = null;
   return async (row) => {
     const proc = pool.procs[row];
     const held = proc.share;
-    if (spec.workload === 'share' && !(held?.mb === spec.size && held.seed === spec.seed)) {
+    if (workloadInfo(spec.workload).readsBuffer && !(held?.mb === spec.size && held.seed === spec.seed)) {
       bytes ??= proc.handle.request({ type: 'make-share', mb: spec.size, seed: spec.seed }).then((r) => r.bytes);
       const data = await bytes;
       checkCancelled(signal);
@@ -250,7 +250,7 @@ async function gatherTraces(pool: ProcessPool, trace: FlatTrace, tally: Tally): 
   for (const { row, events } of tally.lost) trace.pushRow(row, events);
 }
 
-function result(spec: FullSpec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t0: number, setupMs: number): LaneRun {
+function result(spec: Spec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t0: number, setupMs: number): LaneRun {
   const wallMs = nowMs() - t0;
   const bounded = boundTrace(Float64Array.from(trace.numbers));
   const { failedTasks, crashes } = tally;

@@ -1,7 +1,7 @@
 // Lanes that run on one plain-build worker: sequential (every task in turn) and async (every
 // task a future on the worker's event loop).
 import type { WasmWorkerApi } from '../protocol';
-import type { FullSpec, LaneRun } from '../types';
+import type { Spec, LaneRun } from '../types';
 import { nowMs } from '../clock';
 import { plainWarmed, warmupSpec } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
@@ -16,11 +16,11 @@ export class OneWorkerLane implements LaneRunner {
 
   constructor(readonly lane: 'sequential' | 'async') {}
 
-  private call(worker: WorkerHandle<WasmWorkerApi>, spec: FullSpec) {
+  private call(worker: WorkerHandle<WasmWorkerApi>, spec: Spec) {
     return worker.call((api) => (this.lane === 'async' ? api.runAsync(spec) : api.runSequential(spec)));
   }
 
-  async run(spec: FullSpec, { signal, progress }: LaneContext): Promise<LaneRun> {
+  async run(spec: Spec, { signal, progress }: LaneContext): Promise<LaneRun> {
     let setupMs = 0;
     const release = this.reaper.hold();
     let worker = this.worker;

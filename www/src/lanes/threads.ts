@@ -3,7 +3,7 @@
 import type * as Comlink from 'comlink';
 import { nowMs } from '../clock';
 import type { LabApi, LabInfo } from '../protocol';
-import type { FullSpec, LaneRun, Workload } from '../types';
+import type { Spec, LaneRun, Workload } from '../types';
 import { kindOf, playgroundError } from '../errors';
 import { warmupSpec } from '../wasm';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
@@ -132,7 +132,7 @@ export class ThreadsLane implements LaneRunner {
     private readonly host: LabHost,
   ) {}
 
-  async run(spec: FullSpec, { signal, progress }: LaneContext): Promise<LaneRun> {
+  async run(spec: Spec, { signal, progress }: LaneContext): Promise<LaneRun> {
     let setupMs = 0;
     const release = this.host.hold();
     try {

@@ -1,7 +1,10 @@
-// The Mandelbrot image filling in: each band a process finishes is painted as its result
-// arrives (processes return their pixels; the other lanes keep theirs in their own memory).
+// The image filling in, for a workload whose tasks draw one (the schema's `image`: Mandelbrot):
+// each band a process finishes is painted as its result arrives (processes return their
+// pixels; the other lanes keep theirs in their own memory).
 // Bands are painted once a frame, a pixel a word: the page also sends the processes their next
 // chunks, and a slow paint would keep them waiting.
+import type { Workload } from '../types';
+import { workloadInfo } from '../wasm';
 import { byId } from './dom';
 
 /** Escape count → colour as one RGBA word: the set itself black, the outside a blue-to-gold ramp. */
@@ -23,8 +26,8 @@ export class MandelbrotView {
   private bands: [number, Uint8Array][] = [];
   private frame = 0;
 
-  start(workload: string, size: number): void {
-    this.figure.hidden = workload !== 'mandelbrot';
+  start(workload: Workload, size: number): void {
+    this.figure.hidden = !workloadInfo(workload).image;
     this.size = size;
     this.bands = [];
     if (this.figure.hidden) return;

@@ -1,7 +1,7 @@
 // The lane cards: one per lane of the run, with live progress while it runs and its figures
 // (as text) when it is done.
 import type { RunObserver } from '../playground';
-import type { FullSpec, Lane, LaneResult } from '../types';
+import type { Spec, Lane, LaneResult } from '../types';
 import { schema } from '../wasm';
 import { outcomeText } from '../outcome';
 import { speedupNote } from '../verdict';
@@ -23,7 +23,7 @@ export class Race {
   /** `cores`: this machine's, the limit a CPU-bound speedup is checked against. */
   constructor(private readonly cores: number) {}
 
-  start(spec: FullSpec): void {
+  start(spec: Spec): void {
     this.list.replaceChildren();
     this.cards.clear();
     for (const lane of spec.lanes) {
@@ -54,7 +54,7 @@ export class Race {
     if (c) c.bar.value = done;
   }
 
-  finished(spec: FullSpec, r: LaneResult, all: LaneResult[]): void {
+  finished(spec: Spec, r: LaneResult, all: LaneResult[]): void {
     const c = this.cards.get(r.lane);
     if (!c) return;
     c.bar.value = r.ok ? c.bar.max : c.bar.value;
@@ -81,7 +81,7 @@ export class Race {
 
 /** What else a view does as a run goes; `finished` sees every lane result so far. */
 export interface RaceHooks {
-  started?(spec: FullSpec): void;
+  started?(spec: Spec): void;
   finished?(r: LaneResult, seen: LaneResult[]): void;
   pixels?(firstRow: number, pixels: Uint8Array): void;
 }
@@ -92,7 +92,7 @@ export interface RaceHooks {
  */
 export function raceObserver(race: Race, timeline: Timeline, hooks: RaceHooks = {}): RunObserver {
   let seen: LaneResult[] = [];
-  let running: FullSpec | null = null;
+  let running: Spec | null = null;
   return {
     runStarted: (spec) => {
       seen = [];

@@ -196,7 +196,7 @@ function layout(results: LaneResult[]): { bands: Band[]; t0: number; t1: number 
     let waits = false;
     t1 = Math.max(t1, r.wallMs);
     for (const e of r.events) {
-      rows = Math.max(rows, e.lane + 1);
+      rows = Math.max(rows, e.row + 1);
       waits ||= r.lane === 'async' && e.phase === 'wait';
       t0 = Math.min(t0, e.start);
       t1 = Math.max(t1, e.end);
@@ -236,7 +236,7 @@ function drawBand(ctx: CanvasRenderingContext2D, band: Band, y: number, plotW: n
   const waitFills = band.waits ? Array.from({ length: WAIT_ROWS }, () => new PixelFill(plotW, 1)) : [];
   for (const e of r.events) {
     if (band.waits && e.phase === 'wait') waitFills[e.task % WAIT_ROWS].add(0, px(e.start), px(e.end), density(e));
-    else fills[e.lane].add(phases.indexOf(e.phase), px(e.start), px(e.end), density(e));
+    else fills[e.row].add(phases.indexOf(e.phase), px(e.start), px(e.end), density(e));
   }
   const bars = new Bars();
   const ticks = new Bars();

@@ -4,7 +4,7 @@
 // chunk before this one ends, so no round trip is wasted; it waits in `queue` meanwhile (a chunk
 // that awaits a JS timer would otherwise let the next one start).
 import init, * as wasm from '@pkg/concurrency_playground.js';
-import type { ChunkOutput, FlatTraceOutput, FromProcess, ProcessError, ToProcess } from '../protocol';
+import type { FromProcess, ProcessError, ToProcess } from '../protocol';
 import { exposeMemory, Loaded } from './host';
 
 const loaded = new Loaded<typeof wasm>();
@@ -30,11 +30,11 @@ async function handle(message: ToProcess): Promise<[FromProcess, Transferable[]]
       loaded.get().beginRun(message.spec, message.warmUp);
       return [{ type: 'begun' }, []];
     case 'chunk': {
-      const out: ChunkOutput = await loaded.get().runChunk(message.from, message.to);
+      const out = await loaded.get().runChunk(message.from, message.to);
       return [{ type: 'chunk-done', ...out }, out.pixels ? [out.pixels.buffer] : []];
     }
     case 'end': {
-      const trace: FlatTraceOutput = loaded.get().endRun();
+      const trace = loaded.get().endRun();
       return [{ type: 'trace', ...trace }, [trace.events.buffer, trace.totals.buffer]];
     }
   }
