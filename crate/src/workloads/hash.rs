@@ -17,6 +17,23 @@ pub const NS_PER_ROUND: f64 = 320.0;
 /// ten seconds on one core.
 pub const MAX_TOTAL_ROUNDS: u64 = 20_000_000;
 
+/// Refuses a run that would hash more than [`MAX_TOTAL_ROUNDS`], naming `field` to lower.
+///
+/// # Errors
+/// [`Error::Field`] on `field` when `rounds` is over the cap.
+pub fn check_rounds(rounds: u64, field: &str, product: &str) -> Result<(), Error> {
+    if rounds > MAX_TOTAL_ROUNDS {
+        return Err(Error::field(
+            field,
+            format!(
+                "the run would hash {rounds} rounds; at most {MAX_TOTAL_ROUNDS} (about 10 s on one \
+                 core): lower {product}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl Kernel for Hash {
     fn size(&self) -> Size {
         Size {
@@ -28,17 +45,11 @@ impl Kernel for Hash {
     }
 
     fn check(&self, spec: &Spec) -> Result<(), Error> {
-        let rounds = u64::from(spec.size) * u64::from(spec.tasks);
-        if rounds > MAX_TOTAL_ROUNDS {
-            return Err(Error::field(
-                "tasks",
-                format!(
-                    "the run would hash {rounds} rounds; at most {MAX_TOTAL_ROUNDS} (about 10 s on \
-                     one core): lower size × tasks"
-                ),
-            ));
-        }
-        Ok(())
+        check_rounds(
+            u64::from(spec.size) * u64::from(spec.tasks),
+            "tasks",
+            "size × tasks",
+        )
     }
 
     fn heavy_field(&self) -> &'static str {

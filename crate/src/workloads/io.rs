@@ -3,15 +3,20 @@
 
 use sha2::{Digest, Sha256};
 
-use super::hash::{MAX_TOTAL_ROUNDS, NS_PER_ROUND};
+use super::hash::{check_rounds, NS_PER_ROUND};
 use super::{fold, mix, number, of_finished, Cost, Kernel, Progress, Size, Split, Step};
 use crate::error::Error;
 use crate::spec::Spec;
 
-/// `io`: requests that wait, then parse their answer (a few SHA-256 rounds).
-pub struct Io;
-/// `mixed`: requests that wait, then compute on their answer for `cpuRounds` rounds.
-pub struct Mixed;
+/// Requests that wait, then compute on their answer: `io` parses it (a few SHA-256 rounds),
+/// `mixed` computes on it for the spec's `cpuRounds`.
+pub struct Requests {
+    /// `mixed`: the CPU part is the spec's `cpuRounds`, not a parse.
+    pub mixed: bool,
+}
+
+pub const IO: Requests = Requests { mixed: false };
+pub const MIXED: Requests = Requests { mixed: true };
 
 /// Waiting one request after another (sequential) may take at most this long in all.
 pub const MAX_TOTAL_WAIT_MS: f64 = 300_000.0;
@@ -32,13 +37,14 @@ fn check_waits(spec: &Spec) -> Result<(), Error> {
     Ok(())
 }
 
-/// What `size` means for every request workload.
-fn requests() -> Size {
-    Size {
-        min: 1,
-        max: 20_000,
-        default: 200,
-        meaning: "number of requests",
+impl Requests {
+    /// SHA-256 rounds after each response.
+    fn rounds(&self, spec: &Spec) -> u32 {
+        if self.mixed {
+            spec.cpu_rounds
+        } else {
+            IO_ROUNDS
+        }
     }
 }
 
@@ -75,30 +81,14 @@ fn describe_requests(spec: &Spec) -> String {
     )
 }
 
-fn responses(spec: &Spec, checksum: &str, done: u32) -> String {
-    format!(
-        "got the same {} responses{} (digest {checksum})",
-        number(spec.size.into()),
-        of_finished(spec, done)
-    )
-}
-
-/// Each request's digest hashed straight through, the waits skipped.
-fn oracle_requests(spec: &Spec, rounds: u32) -> u64 {
-    fold((0..spec.tasks).map(|index| {
-        let mut digest: [u8; 32] = Sha256::digest(index.to_le_bytes()).into();
-        for _ in 0..rounds {
-            digest = Sha256::digest(digest).into();
+impl Kernel for Requests {
+    fn size(&self) -> Size {
+        Size {
+            min: 1,
+            max: 20_000,
+            default: 200,
+            meaning: "number of requests",
         }
-        let mut head = [0u8; 8];
-        head.copy_from_slice(&digest[..8]);
-        mix(u64::from(index), u64::from_le_bytes(head))
-    }))
-}
-
-impl Kernel for Io {
-    fn size(&self) -> Size {
-        requests()
     }
 
     fn split(&self) -> Split {
@@ -109,77 +99,29 @@ impl Kernel for Io {
         true
     }
 
-    fn check(&self, spec: &Spec) -> Result<(), Error> {
-        check_waits(spec)
-    }
-
-    fn start<'a>(&self, spec: &Spec, index: u32, _data: &'a [u8]) -> Box<dyn Step + 'a> {
-        Box::new(Request::new(spec, index, IO_ROUNDS))
-    }
-
-    fn cost(&self, spec: &Spec, index: u32) -> Cost {
-        request_cost(spec, index, IO_ROUNDS)
-    }
-
-    fn warm_up(&self, spec: &mut Spec) {
-        warm_up_requests(spec);
-    }
-
-    fn describe(&self, spec: &Spec, on: &str) -> String {
-        format!("{} {on}.", describe_requests(spec))
-    }
-
-    fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
-        responses(spec, checksum, done)
-    }
-
-    fn example(&self) -> &'static [(&'static str, f64)] {
-        &[("size", 20.0), ("latencyMs", 2.0)]
-    }
-
-    fn oracle(&self, spec: &Spec, _data: &[u8]) -> u64 {
-        oracle_requests(spec, IO_ROUNDS)
-    }
-}
-
-impl Kernel for Mixed {
-    fn size(&self) -> Size {
-        requests()
-    }
-
-    fn split(&self) -> Split {
-        Split::OnePerUnit
-    }
-
-    fn io_bound(&self) -> bool {
-        true
+    fn heavy_field(&self) -> &'static str {
+        if self.mixed {
+            "cpuRounds"
+        } else {
+            "size"
+        }
     }
 
     fn check(&self, spec: &Spec) -> Result<(), Error> {
         check_waits(spec)?;
-        let rounds = u64::from(spec.size) * u64::from(spec.cpu_rounds);
-        if rounds > MAX_TOTAL_ROUNDS {
-            return Err(Error::field(
-                "cpuRounds",
-                format!(
-                    "the run would hash {rounds} rounds; at most {MAX_TOTAL_ROUNDS} (about 10 s on \
-                     one core): lower size × cpuRounds"
-                ),
-            ));
+        if self.mixed {
+            let rounds = u64::from(spec.size) * u64::from(spec.cpu_rounds);
+            check_rounds(rounds, "cpuRounds", "size × cpuRounds")?;
         }
         Ok(())
     }
 
-    fn heavy_field(&self) -> &'static str {
-        "cpuRounds"
-    }
-
     fn start<'a>(&self, spec: &Spec, index: u32, _data: &'a [u8]) -> Box<dyn Step + 'a> {
-        Box::new(Request::new(spec, index, spec.cpu_rounds))
+        Box::new(Request::new(spec, index, self.rounds(spec)))
     }
 
     fn cost(&self, spec: &Spec, index: u32) -> Cost {
-        request_cost(spec, index, spec.cpu_rounds)
+        request_cost(spec, index, self.rounds(spec))
     }
 
     fn warm_up(&self, spec: &mut Spec) {
@@ -187,23 +129,45 @@ impl Kernel for Mixed {
     }
 
     fn describe(&self, spec: &Spec, on: &str) -> String {
-        format!(
-            "{}, each answer hashed {} rounds, {on}.",
-            describe_requests(spec),
-            number(spec.cpu_rounds.into())
-        )
+        if self.mixed {
+            format!(
+                "{}, each answer hashed {} rounds, {on}.",
+                describe_requests(spec),
+                number(spec.cpu_rounds.into())
+            )
+        } else {
+            format!("{} {on}.", describe_requests(spec))
+        }
     }
 
     fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
-        responses(spec, checksum, done)
+        format!(
+            "got the same {} responses{} (digest {checksum})",
+            number(spec.size.into()),
+            of_finished(spec, done)
+        )
     }
 
     fn example(&self) -> &'static [(&'static str, f64)] {
-        &[("size", 10.0), ("latencyMs", 2.0), ("cpuRounds", 100.0)]
+        if self.mixed {
+            &[("size", 10.0), ("latencyMs", 2.0), ("cpuRounds", 100.0)]
+        } else {
+            &[("size", 20.0), ("latencyMs", 2.0)]
+        }
     }
 
+    /// Each request's digest hashed straight through, the waits skipped.
     fn oracle(&self, spec: &Spec, _data: &[u8]) -> u64 {
-        oracle_requests(spec, spec.cpu_rounds)
+        let rounds = self.rounds(spec);
+        fold((0..spec.tasks).map(|index| {
+            let mut digest: [u8; 32] = Sha256::digest(index.to_le_bytes()).into();
+            for _ in 0..rounds {
+                digest = Sha256::digest(digest).into();
+            }
+            let mut head = [0u8; 8];
+            head.copy_from_slice(&digest[..8]);
+            mix(u64::from(index), u64::from_le_bytes(head))
+        }))
     }
 }
 

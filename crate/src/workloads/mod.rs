@@ -53,8 +53,8 @@ workloads! {
     Primes = "primes" => primes::Primes,
     Mandelbrot = "mandelbrot" => mandelbrot::Mandelbrot,
     Hash = "hash" => hash::Hash,
-    Io = "io" => io::Io,
-    Mixed = "mixed" => io::Mixed,
+    Io = "io" => io::IO,
+    Mixed = "mixed" => io::MIXED,
     Share = "share" => share::Share,
 }
 
