@@ -6,6 +6,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { CSP, headersFile } from './headers.mjs';
 import { fail, root, run, step } from './lib.mjs';
 
 const www = join(root, 'www');
@@ -107,6 +108,13 @@ async function web() {
     logLevel: 'warning',
   });
   cpSync(join(www, 'static'), dist, { recursive: true });
+  writeFileSync(join(dist, '_headers'), headersFile());
+  for (const page of ['index.html', 'embed.html']) {
+    const file = join(dist, page);
+    const html = readFileSync(file, 'utf8');
+    if (!html.includes('content="__CSP__"')) fail(`${page} has no CSP meta tag to fill (content="__CSP__")`);
+    writeFileSync(file, html.replace('content="__CSP__"', `content="${CSP}"`));
+  }
   cpSync(join(www, 'examples'), join(dist, 'examples'), { recursive: true });
   for (const b of BUILDS) cpSync(join(www, b.out), join(dist, b.out), { recursive: true });
   if (coiServiceWorker) {

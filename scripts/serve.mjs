@@ -1,4 +1,5 @@
-// Serves www/dist/ with the headers in serve.json (COOP/COEP for threads).
+// Serves www/dist/ with the site's headers (scripts/headers.mjs: COOP/COEP for threads, the CSP)
+// and serve.json's settings.
 //   node scripts/serve.mjs [--port N] [--no-isolation] [--dir D]
 // PORT overrides the default 8080. --no-isolation drops COOP/COEP to show the page as a host that
 // sets no headers (GitHub Pages, most blogs) serves it.
@@ -7,20 +8,16 @@ import http from 'node:http';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import handler from 'serve-handler';
+import { serveHandlerHeaders } from './headers.mjs';
 import { root } from './lib.mjs';
 
-const ISOLATION = ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy'];
 
 /** Starts a server; resolves to { url, close }. Port 0 picks a free one. */
 export function serve({ port = 8080, isolation = true, dir = join(root, 'www/dist') } = {}) {
   const config = JSON.parse(readFileSync(join(root, 'serve.json'), 'utf8'));
   // serve-handler joins `public` onto the working directory.
   config.public = relative(process.cwd(), dir) || '.';
-  if (!isolation) {
-    config.headers = config.headers
-      .map((h) => ({ ...h, headers: h.headers.filter((x) => !ISOLATION.includes(x.key)) }))
-      .filter((h) => h.headers.length > 0);
-  }
+  config.headers = serveHandlerHeaders({ isolation });
   const server = http.createServer((req, res) => handler(req, res, config));
   return new Promise((resolve, reject) => {
     server.once('error', reject);

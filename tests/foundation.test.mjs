@@ -29,6 +29,20 @@ describe('isolated page', () => {
     assert.equal(typeof (await page.evaluate(() => window.playground.version)), 'string');
   });
 
+  test('every registered workload: its example gives one checksum on every lane, and the answer says so', async () => {
+    // From the crate's registry (crate/src/workloads): a workload added there is tested here.
+    const workloads = await page.evaluate(() => window.playground.schema().workloads);
+    assert.ok(workloads.length >= 6, workloads.map((w) => w.name).join(', '));
+    for (const w of workloads) {
+      const report = await runSpec(page, { workload: w.name, ...w.example, workers: 2 });
+      const sums = new Set(report.results.map((r) => r.checksum));
+      assert.equal(report.results.length, 5, w.name);
+      assert.ok(report.results.every((r) => r.ok), `${w.name}: ${JSON.stringify(report.results.map((r) => r.error))}`);
+      assert.equal(sums.size, 1, `${w.name}: ${[...sums].join(' ')}`);
+      assert.match(report.answer, /^Every lane /, w.name);
+    }
+  });
+
   test('primes 5M: both lanes count 348513', async () => {
     const report = await runSpec(page, { workload: 'primes', size: 5_000_000, lanes: ['sequential', 'threads'], workers: 2 });
     assert.deepEqual(lanesOf(report), ['sequential', 'threads']);

@@ -3,9 +3,10 @@
 // to the full playground with the same settings.
 import { describe } from './answer';
 import { mapOptions } from './map';
-import { readMapUrl, writeMapUrl } from './ui/map-panel';
+
 import { fillMapLegend, mapProgress, MapView } from './ui/map-view';
-import { PlaygroundImpl } from './playground';
+import { boot, type Fail } from './boot';
+import type { PlaygroundImpl } from './playground';
 import type { RunSpec } from './types';
 import { asError } from './errors';
 import { statusLine } from './outcome';
@@ -13,16 +14,13 @@ import { byId } from './ui/dom';
 import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { Timeline } from './ui/timeline';
-import { readUrl, writeUrl } from './url';
+import { readMapUrl, readUrl, writeMapUrl, writeUrl } from './url';
 
 /** The message embed.html posts to its parent (see www/static/embed.js). */
 export interface ResizeMessage {
   type: 'concurrency-playground:resize';
   height: number;
 }
-
-const playground = new PlaygroundImpl();
-window.playground = playground;
 
 function reportHeight(): void {
   if (window.parent === window) return;
@@ -31,23 +29,12 @@ function reportHeight(): void {
   window.parent.postMessage(message, '*');
 }
 
-async function start(): Promise<void> {
-  new ResizeObserver(reportHeight).observe(document.body);
-  const error = byId('error');
-  const fail = (text: string) => {
-    error.textContent = text;
-    error.hidden = false;
-  };
-  try {
-    await playground.ready;
-  } catch (e) {
-    fail(`The playground could not start: ${asError(e).message}`);
-    return;
-  }
-  const caps = playground.capabilities();
+new ResizeObserver(reportHeight).observe(document.body);
+
+boot(async (playground, caps, fail) => {
   const url = readUrl(location.search);
   if (url.preset === 'map') {
-    await embedMap(url.autorun, fail);
+    await embedMap(playground, url.autorun, fail);
     return;
   }
   const preset = presetById(url.preset ?? 'cpu');
@@ -80,17 +67,17 @@ async function start(): Promise<void> {
   const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
   fillLegend(byId('legend'));
   playground.observer = raceObserver(race, timeline);
-  await runButtons(async () => {
+  await runButtons(playground, async () => {
     const report = await playground.run(spec);
     race.winner(report.verdict.fastest);
     byId('answer').textContent = report.answer;
     byId('verdict').textContent = report.verdict.text;
     race.setStatus(statusLine(report));
   }, url.autorun, fail);
-}
+});
 
 /** Run and Stop for what the embed shows: Stop cancels, errors are shown, Run waits meanwhile. */
-async function runButtons(work: () => Promise<void>, autorun: boolean, fail: (text: string) => void): Promise<void> {
+async function runButtons(playground: PlaygroundImpl, work: () => Promise<void>, autorun: boolean, fail: Fail): Promise<void> {
   const run = byId<HTMLButtonElement>('run');
   const stop = byId<HTMLButtonElement>('stop');
   const go = async () => {
@@ -115,7 +102,7 @@ async function runButtons(work: () => Promise<void>, autorun: boolean, fail: (te
  * The `map` preset: the decision map for a blog post, from the link's map settings (threads are
  * raced only where the host page lets this one be isolated, as elsewhere).
  */
-async function embedMap(autorun: boolean, fail: (text: string) => void): Promise<void> {
+async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail): Promise<void> {
   // The preset says it is a map: the link's map settings apply without `view=map`.
   const options = { ...readMapUrl(location.search, true) };
   if (!playground.capabilities().threads) options.threads = false;
@@ -136,7 +123,7 @@ async function embedMap(autorun: boolean, fail: (text: string) => void): Promise
   fillMapLegend(byId('map-legend'));
   view.start(full);
   const status = byId('status');
-  await runButtons(async () => {
+  await runButtons(playground, async () => {
     view.start(full);
     const map = await playground.map(full, (cell, done, total, leftMs) => {
       view.fill(cell);
@@ -147,4 +134,3 @@ async function embedMap(autorun: boolean, fail: (text: string) => void): Promise
   }, autorun, fail);
 }
 
-void start();

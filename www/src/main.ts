@@ -1,79 +1,79 @@
-// Boots the page: window.playground first (tests and embeds need only that), then the face.
-import { PlaygroundImpl } from './playground';
-import { sweepConnections, sweepWorkers, type SweepPlot } from './sweep';
-import type { LaneResult, RunReport, RunSpec } from './types';
-import { SweepChart, WallChart } from './ui/charts';
-import { Controls } from './ui/controls';
+// The full page: the form, the race, the report and its exports, the sweeps, the Python bridge's
+// section and the decision map, wired to window.playground (boot.ts).
+import { boot } from './boot';
 import { asError } from './errors';
 import { statusLine } from './outcome';
+import type { PlaygroundImpl } from './playground';
+import { sweepConnections, sweepWorkers, type SweepPlot } from './sweep';
+import type { Capabilities, LaneResult, RunReport, RunSpec } from './types';
+import { SweepChart, WallChart } from './ui/charts';
+import { Controls } from './ui/controls';
 import { byId } from './ui/dom';
 import { showEnvironment } from './ui/env';
 import { canvasPng, download, reportCsv, reportJson, stamp, traceJson } from './ui/export';
 import { FrameMeter } from './ui/frame-meter';
 import { MandelbrotView } from './ui/mandelbrot';
-import { MapPanel, readMapUrl } from './ui/map-panel';
+import { MapPanel } from './ui/map-panel';
 import { PythonPanel } from './ui/python-panel';
 import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { ReportView } from './ui/report-view';
 import { Timeline } from './ui/timeline';
-import { readUrl, writeUrl } from './url';
+import { readMapUrl, readUrl, writeUrl } from './url';
 
-const playground = new PlaygroundImpl();
-window.playground = playground;
+const EXPORTS = ['export-json', 'export-csv', 'export-trace', 'export-png', 'export-chart'];
 
-async function start(): Promise<void> {
-  try {
-    await playground.ready;
-  } catch (e) {
-    const error = byId('error');
-    error.textContent = `The playground could not start: ${asError(e).message}`;
-    error.hidden = false;
-    return;
-  }
-  const caps = playground.capabilities();
-  const controls = new Controls(caps);
-  const race = new Race(caps.hardwareConcurrency);
-  const view = new ReportView();
-  const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
-  const wall = new WallChart(byId('chart-wall'));
-  const sweepChart = new SweepChart(byId('chart-sweep'));
-  const meter = new FrameMeter();
-  showEnvironment(caps);
-  fillLegend(byId('legend'));
+class Page {
+  private readonly controls: Controls;
+  private readonly race: Race;
+  private readonly view = new ReportView();
+  private readonly timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
+  private readonly wall = new WallChart(byId('chart-wall'));
+  private readonly sweepChart = new SweepChart(byId('chart-sweep'));
+  private readonly meter = new FrameMeter();
+  private readonly image = new MandelbrotView();
+  private lastReport: RunReport | null = null;
+  /** The lanes finished so far in the run going on. */
+  private seen: LaneResult[] = [];
+  private sweeping = false;
 
-  let lastReport: RunReport | null = null;
-  let seen: LaneResult[] = [];
-  let sweeping = false;
-  const exports = ['export-json', 'export-csv', 'export-trace', 'export-png', 'export-chart'].map((id) => byId<HTMLButtonElement>(id));
-
-  const image = new MandelbrotView();
-  playground.observer = raceObserver(race, timeline, {
-    started: (spec) => {
-      view.clear();
-      image.start(spec.workload, spec.size);
-    },
-    pixels: (row, pixels) => image.paint(row, pixels),
-    finished: (r, all) => {
-      seen = all;
-      view.addLane(r, all);
-    },
-  });
-
-  function showReport(report: RunReport): void {
-    lastReport = report;
-    view.show(report);
-    race.winner(report.verdict.fastest);
-    timeline.draw(report.results);
-    wall.draw(report.results);
-    for (const b of exports) b.disabled = false;
+  constructor(private readonly playground: PlaygroundImpl, private readonly caps: Capabilities) {
+    this.controls = new Controls(caps);
+    this.race = new Race(caps.hardwareConcurrency);
+    showEnvironment(caps);
+    fillLegend(byId('legend'));
+    playground.observer = raceObserver(this.race, this.timeline, {
+      started: (spec) => {
+        this.view.clear();
+        this.image.start(spec.workload, spec.size);
+      },
+      pixels: (row, pixels) => this.image.paint(row, pixels),
+      finished: (r, all) => {
+        this.seen = all;
+        this.view.addLane(r, all);
+      },
+    });
+    this.wireForm();
+    this.wireExports();
+    this.wireResize();
   }
 
-  async function runFrom(spec: RunSpec, presetId: string | null = null): Promise<void> {
+  private showReport(report: RunReport): void {
+    this.lastReport = report;
+    this.view.show(report);
+    this.race.winner(report.verdict.fastest);
+    this.timeline.draw(report.results);
+    this.wall.draw(report.results);
+    for (const id of EXPORTS) byId<HTMLButtonElement>(id).disabled = false;
+  }
+
+  /** Checks a spec, puts it in the URL, runs it, and shows the report or what went wrong. */
+  async runFrom(spec: RunSpec, presetId: string | null = null): Promise<void> {
+    const { controls } = this;
     controls.clearError();
     let full;
     try {
-      full = playground.check(spec);
+      full = this.playground.check(spec);
     } catch (e) {
       controls.showError(asError(e));
       return;
@@ -81,128 +81,161 @@ async function start(): Promise<void> {
     const params = new URLSearchParams(writeUrl(full, false));
     if (presetId) params.set('preset', presetId);
     history.replaceState(null, '', `?${params}`);
-    controls.busy(true);
-    meter.start();
+    await this.busyWith(async () => {
+      try {
+        const report = await this.playground.run(spec);
+        this.showReport(report);
+        this.race.setStatus(statusLine(report));
+      } catch (e) {
+        controls.showError(asError(e));
+        this.race.setStatus('');
+      }
+    });
+  }
+
+  private async busyWith(work: () => Promise<void>): Promise<void> {
+    this.controls.busy(true);
+    this.meter.start();
     try {
-      const report = await playground.run(spec);
-      showReport(report);
-      race.setStatus(statusLine(report));
-    } catch (e) {
-      controls.showError(asError(e));
-      race.setStatus('');
+      await work();
     } finally {
-      meter.stop();
-      controls.busy(false);
+      this.meter.stop();
+      this.controls.busy(false);
     }
   }
 
-  async function sweep(): Promise<void> {
-    controls.clearError();
-    const base = controls.read();
+  private async sweep(): Promise<void> {
+    this.controls.clearError();
+    const base = this.controls.read();
     const figure = byId('sweep-figure');
     const draw = (p: SweepPlot) => {
       figure.hidden = false;
       byId('sweep-caption').textContent = p.caption;
-      sweepChart.draw(p.xs, p.series, p.xLabel, p.yLabel, p.logX);
+      this.sweepChart.draw(p.xs, p.series, p.xLabel, p.yLabel, p.logX);
     };
-    sweeping = true;
-    controls.busy(true);
-    meter.start();
-    try {
-      if (controls.sweepMode.value === 'connections') await sweepConnections(playground, base, draw, () => !sweeping);
-      else await sweepWorkers(playground, base, 2 * caps.hardwareConcurrency, draw, () => !sweeping);
-      race.setStatus(sweeping ? 'Sweep done.' : 'Sweep stopped.');
-    } catch (e) {
-      controls.showError(asError(e));
-    } finally {
-      sweeping = false;
-      meter.stop();
-      controls.busy(false);
-    }
+    this.sweeping = true;
+    await this.busyWith(async () => {
+      try {
+        const stopped = () => !this.sweeping;
+        if (this.controls.sweepMode.value === 'connections') await sweepConnections(this.playground, base, draw, stopped);
+        else await sweepWorkers(this.playground, base, 2 * this.caps.hardwareConcurrency, draw, stopped);
+        this.race.setStatus(this.sweeping ? 'Sweep done.' : 'Sweep stopped.');
+      } catch (e) {
+        this.controls.showError(asError(e));
+      } finally {
+        this.sweeping = false;
+      }
+    });
   }
 
-  controls.onPreset = (preset) => void runFrom(controls.applyPreset(preset), preset.id);
-  controls.form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    controls.markPreset(null);
-    void runFrom(controls.read());
-  });
-  controls.form.addEventListener('input', () => controls.clearError());
-  controls.stop.addEventListener('click', () => {
-    sweeping = false;
-    playground.cancel();
-  });
-  controls.sweep.addEventListener('click', () => void sweep());
-
-  const shareStatus = byId('share-status');
-  byId('copy-link').addEventListener('click', async () => {
-    const params = new URLSearchParams(location.search);
-    params.set('autorun', '1');
-    const link = `${location.origin}${location.pathname}?${params}`;
-    try {
-      await navigator.clipboard.writeText(link);
-      shareStatus.textContent = 'Link copied: it reruns these settings.';
-    } catch {
-      shareStatus.textContent = `Copy this link: ${link}`;
-    }
-  });
-  byId('export-json').addEventListener('click', () => lastReport && download(`${stamp(lastReport)}.json`, reportJson(lastReport)));
-  byId('export-csv').addEventListener('click', () => lastReport && download(`${stamp(lastReport)}.csv`, reportCsv(lastReport)));
-  byId('export-trace').addEventListener('click', () => lastReport && download(`${stamp(lastReport)}.trace.json`, traceJson(lastReport)));
-  byId('export-png').addEventListener('click', async () => {
-    if (lastReport) download(`${stamp(lastReport)}-timeline.png`, await canvasPng(byId<HTMLCanvasElement>('timeline')));
-  });
-  byId('export-chart').addEventListener('click', async () => {
-    const canvas = (byId('sweep-figure').hidden ? wall.canvas() : sweepChart.canvas()) ?? wall.canvas();
-    if (lastReport && canvas) download(`${stamp(lastReport)}-chart.png`, await canvasPng(canvas));
-  });
-  let resizeTimer = 0;
-  window.addEventListener('resize', () => {
-    clearTimeout(resizeTimer);
-    resizeTimer = window.setTimeout(() => {
-      timeline.draw(lastReport?.results ?? seen);
-      if (lastReport) wall.draw(lastReport.results);
-    }, 150);
-  });
-
-  new PythonPanel(playground, () => controls.read(), async (spec) => {
-    // The browser's side: the last run if it was this very spec, else a run of it now.
-    const same = lastReport && JSON.stringify(lastReport.spec) === JSON.stringify(playground.check(spec));
-    if (same && lastReport) return lastReport;
-    controls.write(spec as unknown as Record<string, unknown>);
-    await runFrom(spec);
-    if (!lastReport) throw new Error('the browser run did not finish');
-    return lastReport;
-  });
-  const mapPanel = new MapPanel(playground, caps.threads);
-  mapPanel.onBusy = (running) => controls.busy(running);
-  controls.starters.push(byId<HTMLButtonElement>('map-run'), byId<HTMLButtonElement>('python-compare'));
-  const mapUrl = readMapUrl(location.search);
-  if (mapUrl) {
-    mapPanel.write(mapUrl);
-    byId('map').scrollIntoView();
-    // The link's values as given, over the form's: a bad one is refused by name, not dropped.
-    if (new URLSearchParams(location.search).get('autorun') === '1') await mapPanel.draw({ ...mapPanel.read(), ...mapUrl });
-    return;
+  private wireForm(): void {
+    const { controls } = this;
+    controls.onPreset = (preset) => void this.runFrom(controls.applyPreset(preset), preset.id);
+    controls.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      controls.markPreset(null);
+      void this.runFrom(controls.read());
+    });
+    controls.form.addEventListener('input', () => controls.clearError());
+    controls.stop.addEventListener('click', () => {
+      this.sweeping = false;
+      this.playground.cancel();
+    });
+    controls.sweep.addEventListener('click', () => void this.sweep());
   }
 
-  const url = readUrl(location.search);
-  const preset = url.preset ? presetById(url.preset) : undefined;
-  if (url.preset && !preset) {
-    controls.showError(new Error(`preset: must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${JSON.stringify(url.preset.slice(0, 40))}`));
-    return;
+  private wireExports(): void {
+    const report = () => this.lastReport;
+    const shareStatus = byId('share-status');
+    byId('copy-link').addEventListener('click', async () => {
+      const params = new URLSearchParams(location.search);
+      params.set('autorun', '1');
+      const link = `${location.origin}${location.pathname}?${params}`;
+      try {
+        await navigator.clipboard.writeText(link);
+        shareStatus.textContent = 'Link copied: it reruns these settings.';
+      } catch {
+        shareStatus.textContent = `Copy this link: ${link}`;
+      }
+    });
+    type File = [name: string, blob: Blob] | null;
+    const on = (id: string, make: (r: RunReport) => Promise<File> | File) => byId(id).addEventListener('click', async () => {
+      const r = report();
+      const file = r && (await make(r));
+      if (file) download(...file);
+    });
+    on('export-json', (r) => [`${stamp(r)}.json`, reportJson(r)]);
+    on('export-csv', (r) => [`${stamp(r)}.csv`, reportCsv(r)]);
+    on('export-trace', (r) => [`${stamp(r)}.trace.json`, traceJson(r)]);
+    on('export-png', async (r) => [`${stamp(r)}-timeline.png`, await canvasPng(byId<HTMLCanvasElement>('timeline'))]);
+    on('export-chart', async (r) => {
+      const canvas = (byId('sweep-figure').hidden ? this.wall.canvas() : this.sweepChart.canvas()) ?? this.wall.canvas();
+      return canvas ? [`${stamp(r)}-chart.png`, await canvasPng(canvas)] : null;
+    });
   }
-  const spec = { ...(preset ? controls.applyPreset(preset) : {}), ...url.spec } as RunSpec;
-  controls.write(spec as unknown as Record<string, unknown>);
-  if (Object.keys(url.spec).length > 0) {
-    try {
-      playground.check(spec);
-    } catch (e) {
-      controls.showError(asError(e), "The link's settings are not valid: ");
+
+  private wireResize(): void {
+    let resizeTimer = 0;
+    window.addEventListener('resize', () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = window.setTimeout(() => {
+        this.timeline.draw(this.lastReport?.results ?? this.seen);
+        if (this.lastReport) this.wall.draw(this.lastReport.results);
+      }, 150);
+    });
+  }
+
+  /** The Python bridge's section; its browser side is the last run if it was this very spec. */
+  wirePython(): void {
+    new PythonPanel(this.playground, () => this.controls.read(), async (spec) => {
+      const last = this.lastReport;
+      if (last && JSON.stringify(last.spec) === JSON.stringify(this.playground.check(spec))) return last;
+      this.controls.write(spec as unknown as Record<string, unknown>);
+      await this.runFrom(spec);
+      if (!this.lastReport) throw new Error('the browser run did not finish');
+      return this.lastReport;
+    });
+  }
+
+  wireMap(): MapPanel {
+    const mapPanel = new MapPanel(this.playground, this.caps.threads);
+    mapPanel.onBusy = (running) => this.controls.busy(running);
+    this.controls.starters.push(byId<HTMLButtonElement>('map-run'), byId<HTMLButtonElement>('python-compare'));
+    return mapPanel;
+  }
+
+  /** What the link asks for: a map, a preset, a spec; run it with `autorun=1`. */
+  async followLink(mapPanel: MapPanel): Promise<void> {
+    const mapUrl = readMapUrl(location.search);
+    if (mapUrl) {
+      mapPanel.write(mapUrl);
+      byId('map').scrollIntoView();
+      // The link's values as given, over the form's: a bad one is refused by name, not dropped.
+      if (new URLSearchParams(location.search).get('autorun') === '1') await mapPanel.draw({ ...mapPanel.read(), ...mapUrl });
       return;
     }
+    const url = readUrl(location.search);
+    const preset = url.preset ? presetById(url.preset) : undefined;
+    if (url.preset && !preset) {
+      this.controls.showError(new Error(`preset: must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${JSON.stringify(url.preset.slice(0, 40))}`));
+      return;
+    }
+    const spec = { ...(preset ? this.controls.applyPreset(preset) : {}), ...url.spec } as RunSpec;
+    this.controls.write(spec as unknown as Record<string, unknown>);
+    if (Object.keys(url.spec).length > 0) {
+      try {
+        this.playground.check(spec);
+      } catch (e) {
+        this.controls.showError(asError(e), "The link's settings are not valid: ");
+        return;
+      }
+    }
+    if (url.autorun) await this.runFrom(spec, preset?.id ?? null);
   }
-  if (url.autorun) await runFrom(spec, preset?.id ?? null);
 }
 
-void start();
+boot(async (playground, caps) => {
+  const page = new Page(playground, caps);
+  page.wirePython();
+  await page.followLink(page.wireMap());
+});

@@ -5,7 +5,7 @@ import { Cancelled, failed, IdleReaper, measureSpeed, notRun, onCancel, type Lan
 import { ProcessesLane } from './lanes/processes';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
-import type { Capabilities, Estimate, Spec, Lane, LaneResult, Playground, RunReport, RunSpec } from './types';
+import type { Capabilities, Estimate, Lane, LaneResult, Playground, RunReport, RunSpec, Schema, Spec } from './types';
 import { answer } from './answer';
 import { outcome } from './outcome';
 import { cellParams, cellSpec, describeMap, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
@@ -67,6 +67,11 @@ export class PlaygroundImpl implements Playground {
       this.speed = speed;
       return speed;
     }, () => this.speed);
+  }
+
+  /** The spec's schema from the crate: fields, ranges, defaults, help, workloads and their examples. */
+  schema(): Schema {
+    return structuredClone(schema());
   }
 
   capabilities(): Capabilities {

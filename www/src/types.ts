@@ -130,6 +130,8 @@ export interface Playground {
   version: string;
   ready: Promise<void>;
   capabilities(): Capabilities;
+  /** The spec's schema from the crate: every field, every workload (with a small example spec). */
+  schema(): Schema;
   run(spec: RunSpec): Promise<RunReport>;
   /**
    * This machine's speed against the time budget's reference (1: as fast; 2: twice as slow),

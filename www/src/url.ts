@@ -1,11 +1,16 @@
-// Settings <-> URL, so every result can be shared as a link.
+// Settings <-> URL, so every result can be shared as a link: a run's spec, and the decision map's
+// settings. Every parameter name the page reads is here.
+import type { MapOptions } from './map';
 import type { RunSpec } from './types';
 import { schema } from './wasm';
+
+/** The decision map's parameters (`view=map&mapAxes=requests,cpu&mapRequestMs=10…`). */
+const MAP = { view: 'view', axes: 'mapAxes', requestMs: 'mapRequestMs', workers: 'mapWorkers', threads: 'mapThreads' } as const;
 
 /** The spec's number fields, from the crate's schema: their URL values are read as numbers. */
 const numbers = () => new Set(schema().fields.filter((f) => f.kind === 'whole' || f.kind === 'number').map((f) => f.name));
 /** Page options that are not spec fields. */
-const PAGE_PARAMS = ['autorun', 'preset', 'view', 'mapAxes', 'mapRequestMs', 'mapWorkers', 'mapThreads'];
+const PAGE_PARAMS: string[] = ['autorun', 'preset', ...Object.values(MAP)];
 
 export interface UrlState {
   /** The spec fields the URL gives, unchecked (the crate checks them). */
@@ -34,6 +39,37 @@ export function writeUrl(spec: RunSpec, autorun: boolean): string {
     if (value === undefined) continue;
     params.set(key, Array.isArray(value) ? value.join(',') : String(value));
   }
+  if (autorun) params.set('autorun', '1');
+  return `?${params}`;
+}
+
+/**
+ * Map settings ⇄ URL parameters (`view=map&mapAxes=requests,cpu&mapRequestMs=10…`), or null when
+ * the link is not for the map (`always`: the embed's map preset reads them anyway). Values are
+ * passed on unchecked, as typed: `mapOptions` names what is wrong with them.
+ */
+export function readMapUrl(search: string, always = false): MapOptions | null {
+  const params = new URLSearchParams(search);
+  if (params.get(MAP.view) !== 'map' && !always) return null;
+  const options: Record<string, unknown> = {};
+  const axes = params.get(MAP.axes);
+  if (axes !== null) [options.x, options.y] = axes.split(',');
+  const num = (key: string) => {
+    const text = params.get(key) ?? '';
+    return text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
+  };
+  if (params.has(MAP.requestMs)) options.requestMs = num(MAP.requestMs);
+  if (params.has(MAP.workers)) options.workers = num(MAP.workers);
+  if (params.has(MAP.threads)) options.threads = params.get(MAP.threads) === '1';
+  return options as MapOptions;
+}
+
+export function writeMapUrl(o: MapOptions, autorun: boolean): string {
+  const params = new URLSearchParams({ [MAP.view]: 'map' });
+  if (o.x && o.y) params.set(MAP.axes, `${o.x},${o.y}`);
+  if (o.requestMs !== undefined) params.set(MAP.requestMs, String(o.requestMs));
+  if (o.workers !== undefined) params.set(MAP.workers, String(o.workers));
+  if (o.threads !== undefined) params.set(MAP.threads, o.threads ? '1' : '0');
   if (autorun) params.set('autorun', '1');
   return `?${params}`;
 }

@@ -3,7 +3,7 @@
 import { nowMs } from '../clock';
 import type { WasmWorkerApi, WorkerOutput } from '../protocol';
 import type { Spec, Lane, LaneRun, PhaseTotal, TraceEvent } from '../types';
-import { boundTrace, phaseAt, plainModule, traceStride } from '../wasm';
+import { boundTrace, phaseAt, plainModule, traceStride, warmupSpec } from '../wasm';
 import { kindOf } from '../errors';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
 
@@ -139,6 +139,67 @@ export function toTotals(flat: Float64Array): PhaseTotal[] {
 
 export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** What a lane's start-up cost this run (0 when it reused its workers). */
+export interface Setup {
+  ms: number;
+}
+
+/**
+ * Every lane's run: its workers held against the idle reaper while it goes, a cancel noticed
+ * before anything starts, and whatever fails turned into a failed result with what its set-up
+ * cost (`dropped` ends what the failure may have left half-updated).
+ */
+export async function guarded(
+  lane: Lane,
+  workers: number,
+  ctx: LaneContext,
+  hold: () => () => void,
+  body: (setup: Setup) => Promise<LaneRun>,
+  dropped: () => void,
+): Promise<LaneRun> {
+  const release = hold();
+  const setup: Setup = { ms: 0 };
+  try {
+    checkCancelled(ctx.signal);
+    return await body(setup);
+  } catch (e) {
+    dropped();
+    return failed(lane, workers, e, 0, setup.ms);
+  } finally {
+    release();
+  }
+}
+
+/** The calls of a lane that runs a whole spec in one call to its worker. */
+export interface WholeRunCalls {
+  /** Workloads this lane's kernels are warm for. */
+  warmed: Set<string>;
+  warm(spec: Spec): Promise<unknown>;
+  prepare(spec: Spec): Promise<void>;
+  run(spec: Spec): Promise<WorkerOutput>;
+  /** Where the worker's progress goes while the timed run goes (null after it). */
+  progress(to: OnProgress | null): void;
+}
+
+/**
+ * The timed part of such a lane: warm the kernels once per workload (untimed), make what the
+ * spec needs (untimed), then time the run.
+ */
+export async function warmThenTimed(lane: Lane, workers: number, setupMs: number, spec: Spec, ctx: LaneContext, calls: WholeRunCalls): Promise<LaneRun> {
+  if (!calls.warmed.has(spec.workload)) {
+    await warmUp(ctx.signal, () => calls.warm(warmupSpec(spec)));
+    calls.warmed.add(spec.workload);
+  }
+  await calls.prepare(spec);
+  checkCancelled(ctx.signal);
+  calls.progress(ctx.progress ?? null);
+  try {
+    return await timed(lane, workers, setupMs, () => calls.run(spec));
+  } finally {
+    calls.progress(null);
+  }
 }
 
 /** Times `work` on the shared clock and builds the lane's result (set-up is not in `wallMs`). */

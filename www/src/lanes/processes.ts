@@ -17,8 +17,8 @@ import type { ErrorKind, FaultMark, Spec, LaneRun } from '../types';
 import { WorkerPanic } from '../worker-client';
 import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec, workloadInfo } from '../wasm';
 import {
-  checkCancelled, failed, IdleReaper, message, onCancel, toEvents, toTotals,
-  warmUp, type LaneContext, type LaneRunner,
+  checkCancelled, guarded, IdleReaper, message, onCancel, toEvents, toTotals, warmUp,
+  type LaneContext, type LaneRunner, type Setup,
 } from './common';
 import { FlatTrace, ProcessPool, type Proc } from './pool';
 
@@ -56,48 +56,48 @@ export class ProcessesLane implements LaneRunner {
   private pool: ProcessPool | null = null;
   private readonly reaper = new IdleReaper(() => this.dispose());
 
-  async run(spec: Spec, ctx: LaneContext): Promise<LaneRun> {
+  run(spec: Spec, ctx: LaneContext): Promise<LaneRun> {
     const { signal } = ctx;
-    const release = this.reaper.hold();
-    let setupMs = 0;
     let pool: ProcessPool | null = null;
-    try {
-      checkCancelled(signal);
-      const trace = new FlatTrace();
-      const warm = this.pool;
-      if (spec.pool === 'warm' && warm?.alive && warm.size === spec.workers) {
-        pool = warm;
-        pool.reset();
-      } else {
-        this.dispose();
-        const t = nowMs();
-        pool = await ProcessPool.start(spec.workers, signal, trace);
-        setupMs = nowMs() - t;
+    return guarded(this.lane, spec.workers, ctx, () => this.reaper.hold(), async (setup) => {
+      try {
+        const trace = new FlatTrace();
+        pool = await this.poolFor(spec, signal, trace, setup);
+        const running = pool;
+        onCancel(signal, () => running.end());
+        if (!plainWarmed.has(spec.workload)) {
+          await warmUp(signal, () => warmRun(running.procs[0], warmupSpec(spec)));
+          plainWarmed.add(spec.workload);
+        }
+        const t0 = nowMs();
+        const tally: Tally = { sums: [], done: 0, failedTasks: [], crashes: [], faults: [], transferMs: 0, lost: [] };
+        await dispatch(spec, running, ctx, trace, tally);
+        checkCancelled(signal);
+        await gatherTraces(running, trace, tally);
+        checkCancelled(signal);
+        return result(spec, running, trace, tally, t0, setup.ms);
+      } finally {
+        // A cold pool lives for one run; a warm one until the reaper ends it.
+        if (spec.pool === 'cold' || signal.aborted || !pool?.alive) {
+          pool?.end();
+          if (this.pool === pool) this.pool = null;
+        }
       }
-      this.pool = pool;
-      const running = pool;
-      onCancel(signal, () => running.end());
-      if (!plainWarmed.has(spec.workload)) {
-        await warmUp(signal, () => warmRun(running.procs[0], warmupSpec(spec)));
-        plainWarmed.add(spec.workload);
-      }
-      const t0 = nowMs();
-      const tally: Tally = { sums: [], done: 0, failedTasks: [], crashes: [], faults: [], transferMs: 0, lost: [] };
-      await dispatch(spec, running, ctx, trace, tally);
-      checkCancelled(signal);
-      await gatherTraces(running, trace, tally);
-      checkCancelled(signal);
-      return result(spec, running, trace, tally, t0, setupMs);
-    } catch (e) {
-      pool?.end();
-      return failed(this.lane, spec.workers, e, 0, setupMs);
-    } finally {
-      if (spec.pool === 'cold' || signal.aborted || !pool?.alive) {
-        pool?.end();
-        if (this.pool === pool) this.pool = null;
-      }
-      release();
+    }, () => pool?.end());
+  }
+
+  /** The warm pool when the spec asks for it and it fits, else a new one (its start is set-up). */
+  private async poolFor(spec: Spec, signal: AbortSignal, trace: FlatTrace, setup: Setup): Promise<ProcessPool> {
+    const warm = this.pool;
+    if (spec.pool === 'warm' && warm?.alive && warm.size === spec.workers) {
+      warm.reset();
+      return warm;
     }
+    this.dispose();
+    const t = nowMs();
+    this.pool = await ProcessPool.start(spec.workers, signal, trace);
+    setup.ms = nowMs() - t;
+    return this.pool;
   }
 
   dispose(): void {

@@ -3,11 +3,10 @@
 import type { WasmWorkerApi } from '../protocol';
 import type { Spec, LaneRun } from '../types';
 import { nowMs } from '../clock';
-import { plainWarmed, warmupSpec } from '../wasm';
+import { plainWarmed } from '../wasm';
 import type { WorkerHandle } from '../worker-client';
 import {
-  checkCancelled, failed, IdleReaper, onCancel, startWasmWorker, timed, warmUp,
-  type LaneContext, type LaneRunner,
+  guarded, IdleReaper, onCancel, startWasmWorker, warmThenTimed, type LaneContext, type LaneRunner,
 } from './common';
 
 export class OneWorkerLane implements LaneRunner {
@@ -16,44 +15,32 @@ export class OneWorkerLane implements LaneRunner {
 
   constructor(readonly lane: 'sequential' | 'async') {}
 
-  private call(worker: WorkerHandle<WasmWorkerApi>, spec: Spec) {
-    return worker.call((api) => (this.lane === 'async' ? api.runAsync(spec) : api.runSequential(spec)));
-  }
-
-  async run(spec: Spec, { signal, progress }: LaneContext): Promise<LaneRun> {
-    let setupMs = 0;
-    const release = this.reaper.hold();
-    let worker = this.worker;
-    try {
-      checkCancelled(signal);
+  run(spec: Spec, ctx: LaneContext): Promise<LaneRun> {
+    return guarded(this.lane, 1, ctx, () => this.reaper.hold(), async (setup) => {
+      let worker = this.worker;
       if (!worker?.isAlive) {
         const t0 = nowMs();
-        worker = await startWasmWorker(signal);
+        worker = await startWasmWorker(ctx.signal);
         this.worker = worker;
-        setupMs = nowMs() - t0;
+        setup.ms = nowMs() - t0;
       }
       const ready = worker;
       // A cancel ends the worker: the call in flight rejects at once, whatever it was doing.
-      onCancel(signal, () => ready.terminate());
-      if (!plainWarmed.has(spec.workload)) {
-        await warmUp(signal, () => ready.call((api) => api.runSequential(warmupSpec(spec))));
-        plainWarmed.add(spec.workload);
-      }
-      await ready.call((api) => api.prepare(spec));
-      checkCancelled(signal);
-      ready.onProgress = progress ?? null;
-      const result = await timed(this.lane, 1, setupMs, () => this.call(ready, spec));
-      ready.onProgress = null;
+      onCancel(ctx.signal, () => ready.terminate());
+      const result = await warmThenTimed(this.lane, 1, setup.ms, spec, ctx, {
+        warmed: plainWarmed,
+        warm: (small) => ready.call((api) => api.runSequential(small)),
+        prepare: (s) => ready.call((api) => api.prepare(s)),
+        run: (s) => ready.call((api) => (this.lane === 'async' ? api.runAsync(s) : api.runSequential(s))),
+        progress: (to) => {
+          ready.onProgress = to;
+        },
+      });
       // A trap can leave an instance half-updated: never reuse a worker after a failure (a
       // cancel has ended this one already).
       if (!result.ok) ready.terminate();
       return result;
-    } catch (e) {
-      worker?.terminate();
-      return failed(this.lane, 1, e, 0, setupMs);
-    } finally {
-      release();
-    }
+    }, () => this.worker?.terminate());
   }
 
   dispose(): void {

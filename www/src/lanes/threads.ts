@@ -5,11 +5,9 @@ import { nowMs } from '../clock';
 import type { LabApi, LabInfo } from '../protocol';
 import type { Spec, LaneRun, Workload } from '../types';
 import { kindOf, playgroundError } from '../errors';
-import { warmupSpec } from '../wasm';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
 import {
-  checkCancelled, failed, IdleReaper, onCancel, timed, warmUp,
-  type LaneContext, type LaneRunner,
+  checkCancelled, guarded, IdleReaper, onCancel, warmThenTimed, type LaneContext, type LaneRunner,
 } from './common';
 
 /** How long a cancel waits for the kernels to see the flag before it terminates the pool. */
@@ -132,42 +130,34 @@ export class ThreadsLane implements LaneRunner {
     private readonly host: LabHost,
   ) {}
 
-  async run(spec: Spec, { signal, progress }: LaneContext): Promise<LaneRun> {
-    let setupMs = 0;
-    const release = this.host.hold();
-    try {
-      checkCancelled(signal);
+  run(spec: Spec, ctx: LaneContext): Promise<LaneRun> {
+    const { signal } = ctx;
+    return guarded(this.lane, spec.workers, ctx, () => this.host.hold(), async (setup) => {
       const ready = await this.host.ready(spec.workers, signal);
       const { lab } = ready;
-      setupMs = ready.setupMs;
+      setup.ms = ready.setupMs;
       const call = <T>(fn: (api: Comlink.Remote<LabApi>) => Promise<T>) => this.host.call(lab, signal, fn);
-      if (!lab.warmed.has(spec.workload)) {
-        await warmUp(signal, () => call((api) => api.runThreads(warmupSpec(spec))));
-        lab.warmed.add(spec.workload);
-      }
-      await call((api) => api.prepare(spec));
-      checkCancelled(signal);
-      lab.worker.onProgress = progress ?? null;
-      const result = await timed(this.lane, spec.workers, setupMs, () =>
-        call((api) => (this.lane === 'gil' ? api.runGil(spec) : api.runThreads(spec))));
-      lab.worker.onProgress = null;
+      const result = await warmThenTimed(this.lane, spec.workers, setup.ms, spec, ctx, {
+        warmed: lab.warmed,
+        warm: (small) => call((api) => api.runThreads(small)),
+        prepare: (s) => call((api) => api.prepare(s)),
+        run: (s) => call((api) => (this.lane === 'gil' ? api.runGil(s) : api.runThreads(s))),
+        progress: (to) => {
+          lab.worker.onProgress = to;
+        },
+      });
       // Cancelled: the lab stays for the next run (the playground reports the lane).
-      if (signal.aborted) return result;
-      if (!result.ok) {
-        // Every thread runs in the one shared instance: a panic on any of them aborts it, and the
-        // whole lane with it. The next run starts a new pool.
-        if (result.errorKind === 'panicked' || result.errorKind === 'oom') {
-          result.error = `${result.error}; the panic aborted the one instance all threads share, so the whole lane failed (the next run starts a new pool)`;
-        }
-        this.host.dispose();
+      if (signal.aborted || result.ok) return result;
+      // Every thread runs in the one shared instance: a panic on any of them aborts it, and the
+      // whole lane with it. The next run starts a new pool.
+      if (result.errorKind === 'panicked' || result.errorKind === 'oom') {
+        result.error = `${result.error}; the panic aborted the one instance all threads share, so the whole lane failed (the next run starts a new pool)`;
       }
+      this.host.dispose();
       return result;
-    } catch (e) {
+    }, () => {
       if (!signal.aborted) this.host.dispose();
-      return failed(this.lane, spec.workers, e, 0, setupMs);
-    } finally {
-      release();
-    }
+    });
   }
 
   dispose(): void {

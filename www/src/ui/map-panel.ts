@@ -5,6 +5,7 @@ import { MAP_PAIRS, mapOptions, type DecisionMap, type MapAxis, type MapOptions 
 import type { PlaygroundImpl } from '../playground';
 import { byId } from './dom';
 import { download } from './export';
+import { writeMapUrl } from '../url';
 import { fillMapLegend, mapProgress, MapView } from './map-view';
 
 const PAIR_LABEL: Record<string, string> = {
@@ -13,36 +14,6 @@ const PAIR_LABEL: Record<string, string> = {
   'workers,cpu': 'workers × CPU per request',
 };
 
-/**
- * Map settings ⇄ URL parameters (`view=map&mapAxes=requests,cpu&mapRequestMs=10…`), or null when
- * the link is not for the map (`always`: the embed's map preset reads them anyway). Values are
- * passed on unchecked, as typed: `mapOptions` names what is wrong with them.
- */
-export function readMapUrl(search: string, always = false): MapOptions | null {
-  const params = new URLSearchParams(search);
-  if (params.get('view') !== 'map' && !always) return null;
-  const options: Record<string, unknown> = {};
-  const axes = params.get('mapAxes');
-  if (axes !== null) [options.x, options.y] = axes.split(',');
-  const num = (key: string) => {
-    const text = params.get(key) ?? '';
-    return text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
-  };
-  if (params.has('mapRequestMs')) options.requestMs = num('mapRequestMs');
-  if (params.has('mapWorkers')) options.workers = num('mapWorkers');
-  if (params.has('mapThreads')) options.threads = params.get('mapThreads') === '1';
-  return options as MapOptions;
-}
-
-export function writeMapUrl(o: MapOptions, autorun: boolean): string {
-  const params = new URLSearchParams({ view: 'map' });
-  if (o.x && o.y) params.set('mapAxes', `${o.x},${o.y}`);
-  if (o.requestMs !== undefined) params.set('mapRequestMs', String(o.requestMs));
-  if (o.workers !== undefined) params.set('mapWorkers', String(o.workers));
-  if (o.threads !== undefined) params.set('mapThreads', o.threads ? '1' : '0');
-  if (autorun) params.set('autorun', '1');
-  return `?${params}`;
-}
 
 export class MapPanel {
   private readonly view = new MapView(byId('map'));
