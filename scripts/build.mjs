@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { fail, root, run, step } from './lib.mjs';
+import { python } from './python.mjs';
 
 const www = join(root, 'www');
 const outArg = process.argv.indexOf('--out');
@@ -121,5 +122,6 @@ async function web() {
 }
 
 if (!process.argv.includes('--web')) wasm();
+python();
 await web();
 console.log(`  built ${dist} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
