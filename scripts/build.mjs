@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { CSP, headersFile } from './headers.mjs';
 import { fail, root, run, step } from './lib.mjs';
+import { python } from './python.mjs';
 
 const www = join(root, 'www');
 const outArg = process.argv.indexOf('--out');
@@ -129,5 +130,6 @@ async function web() {
 }
 
 if (!process.argv.includes('--web')) wasm();
+python();
 await web();
 console.log(`  built ${dist} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

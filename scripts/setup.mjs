@@ -1,5 +1,5 @@
 // Installs what the build and the tests need, idempotently: fast when all is there.
-//   node scripts/setup.mjs            toolchain, wasm-bindgen-cli, wasm-pack, npm packages
+//   node scripts/setup.mjs            toolchain, wasm-bindgen-cli, wasm-pack, npm packages, ruff (where python3 is)
 //   node scripts/setup.mjs --browser  and python3, Chromium + ChromeDriver, Firefox ESR + geckodriver (for the tests)
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fail, lockedWasmBindgen, pinnedToolchain, probe, root, run, step } from './lib.mjs';
 
 const WASM_PACK = '0.15.1';
+const RUFF = '0.17.5';
 const GECKODRIVER = '0.37.1';
 const started = Date.now();
 const browser = process.argv.includes('--browser');
@@ -90,6 +91,20 @@ function python() {
     + '  Elsewhere: install Python 3.8 or later as python3 on PATH, and rerun.');
 }
 
+/** ruff, the Python bridge's linter (lint and test run `ruff check python`), from PyPI with pip. */
+function ruff() {
+  const have = probe('python3', ['-m', 'ruff', '--version']);
+  if (have === `ruff ${RUFF}`) return console.log(`  ✓ ${have}`);
+  if (!probe('python3', ['--version'])) return console.log('  - ruff: needs python3, which `npm run setup -- --browser` installs');
+  if (!probe('python3', ['-m', 'pip', '--version'])) {
+    fail(`ruff ${RUFF} is installed with pip, and python3 has no pip.\n`
+      + '  On Debian/Ubuntu: sudo apt-get install -y python3-pip\n'
+      + `  Or install ruff ${RUFF} for python3 another way, and rerun.`);
+  }
+  step(`Installing ruff ${RUFF} with pip (the Python bridge's linter)` + (have ? `; found ${have} instead` : ''));
+  run('python3', ['-m', 'pip', 'install', '--user', '--disable-pip-version-check', `ruff==${RUFF}`]);
+}
+
 function npmPackages() {
   const lock = join(root, 'package-lock.json');
   const stamp = join(root, 'node_modules', '.setup-lock-hash');
@@ -111,5 +126,6 @@ if (browser) {
   // Built from source: the npm geckodriver package downloads a binary at run time.
   cargoTool('geckodriver', 'geckodriver', GECKODRIVER);
 }
+ruff();
 npmPackages();
 console.log(`  set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

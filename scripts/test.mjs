@@ -1,7 +1,7 @@
 // Every test, in the order CI runs them (npm test runs set-up first).
 import { join } from 'node:path';
 import { fail, probe, root, run, step, threadsEnv } from './lib.mjs';
-import { lintRust, typecheck } from './lint.mjs';
+import { lintPython, lintRust, typecheck } from './lint.mjs';
 
 const started = Date.now();
 const wasmPackTest = (features, env) => run(
@@ -18,11 +18,14 @@ const wasmPackTestFirefox = (features, env) => {
 };
 
 lintRust();
+lintPython();
 step('cargo test (kernels and lanes, native)');
 run('cargo', ['test', '--release']);
 step('Building the site');
 run('node', ['scripts/build.mjs']);
 typecheck();
+step('Python bridge: unittest (kernels, slicing, faults, every lane through the CLI)');
+run('python3', ['-m', 'unittest', 'discover', '-s', 'python']);
 step('wasm-pack test: plain build in a dedicated worker (Chromium)');
 wasmPackTest([], process.env);
 step('wasm-pack test: threads build with a rayon pool in a dedicated worker (Chromium)');

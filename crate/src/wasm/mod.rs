@@ -6,6 +6,8 @@
 //! errors out), the channel to the page, the share buffer, reports, and the JS timers.
 
 mod boundary;
+#[cfg(not(feature = "threads"))]
+mod bridge;
 mod channel;
 #[cfg(feature = "threads")]
 mod lab;
@@ -21,6 +23,8 @@ mod worker;
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(not(feature = "threads"))]
+pub use bridge::bridge_constants;
 pub use channel::init_instance;
 #[cfg(feature = "threads")]
 pub use lab::{run_gil, run_threads};
