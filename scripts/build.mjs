@@ -107,6 +107,10 @@ async function web() {
     sourcemap: true,
     minify: true,
     logLevel: 'warning',
+    // wasm-bindgen lists a snippet module once per import it takes from it,
+    // so its import object repeats a key bound to the same namespace each time
+    // (harmless; see wasm-bindgen/wasm-bindgen#1942 for why imports repeat).
+    logOverride: { 'duplicate-object-key': 'silent' },
   });
   cpSync(join(www, 'static'), dist, { recursive: true });
   writeFileSync(join(dist, '_headers'), headersFile());

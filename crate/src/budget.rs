@@ -212,7 +212,7 @@ fn check_within(spec: &Spec, machine: Machine, budget_ms: f64) -> Result<Estimat
                 knob.show(value)
             );
             // Fewer requests is the other way to wait less, and often the one meant.
-            if knob == Knob::LatencyTenths {
+            if knob == Knob::LatencyTenths && spec.workload.kernel().io_bound() {
                 if let Some(size) = Knob::Size.best(spec, &fits) {
                     message += &format!(", or size ≤ {}", thousands(size));
                 }
@@ -324,7 +324,7 @@ impl Work {
             heaviest_ms: 0.0,
             wait_ms: 0.0,
             longest_wait_ms: 0.0,
-            shortest_wait_ms: if kernel.io_bound() { f64::MAX } else { 0.0 },
+            shortest_wait_ms: f64::MAX,
             waits: 0.0,
             blocking_waits: 0.0,
             hops_ms: 0.0,
@@ -339,16 +339,25 @@ impl Work {
             if spec.yield_every > 0 && cost.units > 0.0 {
                 work.yields += (cost.units / f64::from(spec.yield_every)).ceil() - 1.0;
             }
-            if let Some(latency) = cost.wait_ms {
-                work.waits += 1.0;
-                if latency > 0.0 {
-                    work.blocking_waits += 1.0;
-                    work.hops_ms += latency.min(HOP_MS);
+            if let Some(total) = cost.wait_ms {
+                let each = if cost.waits > 0.0 {
+                    total / cost.waits
+                } else {
+                    0.0
+                };
+                work.waits += cost.waits;
+                if each > 0.0 {
+                    work.blocking_waits += cost.waits;
+                    work.hops_ms += cost.waits * each.min(HOP_MS);
+                    work.wait_ms += cost.waits * TIMER_LATE_MS;
                 }
-                work.wait_ms += latency + if latency > 0.0 { TIMER_LATE_MS } else { 0.0 };
-                work.longest_wait_ms = work.longest_wait_ms.max(latency);
-                work.shortest_wait_ms = work.shortest_wait_ms.min(latency);
+                work.wait_ms += total;
+                work.longest_wait_ms = work.longest_wait_ms.max(total);
+                work.shortest_wait_ms = work.shortest_wait_ms.min(total);
             }
+        }
+        if work.waits == 0.0 {
+            work.shortest_wait_ms = 0.0;
         }
         work
     }
@@ -511,6 +520,8 @@ enum Knob {
     Size,
     Tasks,
     LatencyTenths,
+    /// `stepMs` in tenths of a ms: the counter's waits.
+    StepTenths,
     CpuRounds,
     YieldEvery,
     Workers,
@@ -523,17 +534,19 @@ fn knob_for(spec: &Spec, part: Part) -> Knob {
             "cpuRounds" => Knob::CpuRounds,
             _ => Knob::Size,
         },
-        (Part::Waits, _) => Knob::LatencyTenths,
+        (Part::Waits, _) if spec.workload.kernel().io_bound() => Knob::LatencyTenths,
+        (Part::Waits, _) => Knob::StepTenths,
         (Part::Yields, _) => Knob::YieldEvery,
         (Part::Setup, _) => Knob::Workers,
     }
 }
 
 impl Knob {
-    const ALL: [Knob; 6] = [
+    const ALL: [Knob; 7] = [
         Knob::Size,
         Knob::Tasks,
         Knob::LatencyTenths,
+        Knob::StepTenths,
         Knob::CpuRounds,
         Knob::YieldEvery,
         Knob::Workers,
@@ -544,6 +557,7 @@ impl Knob {
             Knob::Size => "size",
             Knob::Tasks => "tasks",
             Knob::LatencyTenths => "latencyMs",
+            Knob::StepTenths => "stepMs",
             Knob::CpuRounds => "cpuRounds",
             Knob::YieldEvery => "yieldEvery",
             Knob::Workers => "workers",
@@ -552,7 +566,7 @@ impl Knob {
 
     fn show(self, value: u32) -> String {
         match self {
-            Knob::LatencyTenths => format!("{}", f64::from(value) / 10.0),
+            Knob::LatencyTenths | Knob::StepTenths => format!("{}", f64::from(value) / 10.0),
             _ => thousands(value),
         }
     }
@@ -568,6 +582,7 @@ impl Knob {
                 (spec.jitter_ms * 10.0).ceil() as u32,
                 (spec.latency_ms * 10.0).floor() as u32,
             ),
+            Knob::StepTenths => (0, (spec.step_ms * 10.0).floor() as u32),
             Knob::CpuRounds => (0, spec.cpu_rounds),
             Knob::Workers => (1, spec.workers),
             Knob::YieldEvery => (1_000_000_000, spec.yield_every),
@@ -587,6 +602,7 @@ impl Knob {
             }
             Knob::Tasks => s.tasks = value,
             Knob::LatencyTenths => s.latency_ms = f64::from(value) / 10.0,
+            Knob::StepTenths => s.step_ms = f64::from(value) / 10.0,
             Knob::CpuRounds => s.cpu_rounds = value,
             Knob::Workers => s.workers = value,
             Knob::YieldEvery => s.yield_every = value,

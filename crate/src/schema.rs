@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::budget::BUDGET_MS;
 use crate::spec::{
-    Fault, Lane, Pool, Range, Workload, CHUNK, CPU_ROUNDS, DEFAULT_WORKLOAD, GIL_SWITCH_MS,
-    LATENCY_MS, MAX_TASKS, MAX_WORKERS, SEED, YIELD_EVERY,
+    Fault, Lane, Pool, Range, SyncMode, Workload, CHUNK, CPU_ROUNDS, DEFAULT_WORKLOAD,
+    GIL_SWITCH_MS, LATENCY_MS, MAX_TASKS, MAX_WORKERS, SEED, STEP_MS, YIELD_EVERY,
 };
 use crate::trace::{Phase, STRIDE};
 use crate::workloads::{example, hash};
@@ -63,10 +63,16 @@ pub struct WorkloadInfo {
     pub reads_buffer: bool,
     /// Its tasks hand back an image's rows (the page paints them as they arrive).
     pub image: bool,
+    /// Its tasks build one value together in shared state (the counter): a lane's answer is
+    /// what it counted, and some lanes may lose updates.
+    pub shared_state: bool,
     /// A small spec every lane runs in the tests, the bench and the Python bridge's checks:
     /// fields besides `workload`.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
-    pub example: std::collections::BTreeMap<&'static str, f64>,
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<string, number | string>")
+    )]
+    pub example: std::collections::BTreeMap<&'static str, crate::workloads::Example>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -150,6 +156,7 @@ pub fn schema() -> Schema {
             Phase::Wait,
             Phase::Transfer,
             Phase::GilWait,
+            Phase::LockWait,
         ],
         max_workers: MAX_WORKERS,
         budget_ms: BUDGET_MS,
@@ -171,6 +178,7 @@ fn workload_info(w: Workload) -> WorkloadInfo {
         memory_bound: kernel.memory_bound(),
         reads_buffer: kernel.buffer_mb(&example).is_some(),
         image: kernel.cost(&example, 0).result_bytes > 0.0,
+        shared_state: kernel.shared_result().is_some(),
         example: kernel.example().iter().copied().collect(),
     }
 }
@@ -276,6 +284,21 @@ fn more_fields() -> Vec<Field> {
             "Tasks a process gets in one message; 0: automatic (a couple of ms of work a message, at most Python's Pool.map chunks).",
         )
         .labelled("Tasks per message (processes)"),
+        choice(
+            "sync",
+            &SyncMode::ALL,
+            SyncMode::name,
+            SyncMode::default(),
+            "How tasks sharing one counter keep it right (counter): none, a lock, an atomic add, or counts summed once.",
+        )
+        .labelled("Sharing (counter)"),
+        number(
+            "stepMs",
+            Number,
+            STEP_MS,
+            "A simulated I/O step between each read of the shared counter and its write (counter): an await in async, a wait that lets go of the GIL.",
+        )
+        .labelled("Step between read and write (ms)"),
         choice(
             "pool",
             &Pool::ALL,

@@ -20,6 +20,8 @@ pub enum Phase {
     Wait = 2,
     Transfer = 3,
     GilWait = 4,
+    /// Waiting for a lock another task holds (the counter's `sync: 'lock'`).
+    LockWait = 5,
 }
 
 /// Numbers per event: row (worker/thread), task, phase, start ms, end ms, busy ms. `busy` is the

@@ -5,7 +5,7 @@
 use concurrency_playground::lanes::{block_ready, cooperative, sequential, threads, ThreadSleep};
 use concurrency_playground::spec::{Defaults, Lane, RawSpec, RawValue, Spec};
 use concurrency_playground::trace::{Phase, STRIDE};
-use concurrency_playground::workloads::{format_checksum, share};
+use concurrency_playground::workloads::{counter, format_checksum, share};
 
 fn spec(fields: &[(&str, RawValue)]) -> Spec {
     fields
@@ -150,4 +150,73 @@ fn the_gil_is_released_for_blocking_waits() {
     pool(4).install(|| threads::run(&s, &[], true)).unwrap();
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     assert!((78.0..250.0).contains(&ms), "{ms} ms");
+}
+
+/// Every lane on a counter spec: what each counted, natively.
+fn counted_by_lane(s: &Spec) -> [(&'static str, u64); 4] {
+    let _counter = counter::EXCLUSIVE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let seq = block_ready(sequential::run::<ThreadSleep>(s, &[])).unwrap();
+    let thr = pool(2).install(|| threads::run(s, &[], false)).unwrap();
+    let gil = pool(2).install(|| threads::run(s, &[], true)).unwrap();
+    let coop = block_ready(cooperative::run::<ThreadSleep>(s, &[])).unwrap();
+    [
+        ("sequential", seq.answer()),
+        ("threads", thr.answer()),
+        ("gil", gil.answer()),
+        ("async", coop.answer()),
+    ]
+}
+
+fn counter_spec(sync: &str, size: f64, tasks: f64, step_ms: f64) -> Spec {
+    spec(&[
+        ("workload", text("counter")),
+        ("size", num(size)),
+        ("tasks", num(tasks)),
+        ("workers", num(2.0)),
+        ("sync", text(sync)),
+        ("stepMs", num(step_ms)),
+    ])
+}
+
+#[test]
+fn a_lock_an_atomic_add_or_counts_summed_once_count_every_update_on_every_lane() {
+    for round in 0..5 {
+        for sync in ["lock", "atomic", "partial"] {
+            let s = counter_spec(sync, 20_000.0, 8.0, 0.0);
+            for (lane, counted) in counted_by_lane(&s) {
+                assert_eq!(counted, 160_000, "{sync} on {lane}, round {round}");
+            }
+        }
+    }
+}
+
+#[test]
+fn unsynchronised_threads_lose_updates_and_the_others_do_not() {
+    // Two threads each updating a million times race on real cores: the odds of not losing a
+    // single update are nil (a few runs here lost 30–60 % of them).
+    let s = counter_spec("none", 1_000_000.0, 2.0, 0.0);
+    let by = counted_by_lane(&s);
+    let threads = by[1].1;
+    assert!(threads < 2_000_000, "threads counted {threads}");
+    // One thread at a time, and nothing between a read and its write: nothing lost.
+    for (lane, counted) in [by[0], by[2], by[3]] {
+        assert_eq!(counted, 2_000_000, "{lane}");
+    }
+}
+
+#[test]
+fn a_wait_between_read_and_write_makes_gil_threads_lose_updates() {
+    // Each update waits 1 ms between its read and its write, the GIL let go meanwhile: the other
+    // thread updates in between. (Natively the async lane's waits block its one thread, so it
+    // cannot show its own losses here: the browser tests do, crate/tests/web.rs.)
+    let s = counter_spec("none", 20.0, 4.0, 1.0);
+    let by = counted_by_lane(&s);
+    assert_eq!(by[0].1, 80, "sequential still counts all");
+    assert!(by[2].1 < 80, "gil counted {} of 80", by[2].1);
+    let locked = counter_spec("lock", 20.0, 4.0, 1.0);
+    for (lane, counted) in counted_by_lane(&locked) {
+        assert_eq!(counted, 80, "{lane} with a lock");
+    }
 }

@@ -153,7 +153,7 @@ mod plain {
             let s = spec(&[("workload", workload.into()), ("size", size.into())]);
             let tasks = get(&s, "tasks").as_f64().unwrap() as u32;
             for chunk in [1, 3, tasks] {
-                begin_run(s.clone(), false).unwrap();
+                begin_run(s.clone(), false, None).unwrap();
                 let mut sums = Vec::new();
                 for from in (0..tasks).step_by(chunk as usize) {
                     let out = run_chunk(from, (from + chunk).min(tasks)).await.unwrap();
@@ -190,7 +190,7 @@ mod plain {
             ("size", 2.into()),
             ("seed", 9.into()),
         ]);
-        let e = error_message(begin_run(s.clone(), false).unwrap_err());
+        let e = error_message(begin_run(s.clone(), false, None).unwrap_err());
         assert!(e.contains("has not received"), "{e}");
         let bytes = share_buffer(2, 9);
         assert_eq!(bytes.length(), 2 << 20);
@@ -205,7 +205,7 @@ mod plain {
         );
         receive_share(2, 9, &bytes);
         assert!(has_share(2, 9));
-        begin_run(s, false).unwrap();
+        begin_run(s, false, None).unwrap();
         assert!(run_chunk(0, 1).await.is_ok());
         end_run().unwrap();
     }
@@ -234,6 +234,36 @@ mod plain {
             get(&seq, "checksum"),
             "latency does not change answers"
         );
+    }
+
+    #[wasm_bindgen_test]
+    async fn async_tasks_lose_counter_updates_only_across_an_await() {
+        let counter = |sync: &str, step_ms: f64| {
+            spec(&[
+                ("workload", "counter".into()),
+                ("size", 20.into()),
+                ("tasks", 4.into()),
+                ("sync", sync.into()),
+                ("stepMs", step_ms.into()),
+            ])
+        };
+        let count = |out: &JsValue| get(out, "checksum").as_string().unwrap();
+        // No await between a read and its write: one thread, so no other task gets in.
+        let out = run_async(counter("none", 0.0)).await.unwrap();
+        assert_eq!(count(&out), "80");
+        // A 1 ms wait between them: every task reads, then all write the same value.
+        let out = run_async(counter("none", 1.0)).await.unwrap();
+        let lost: u32 = 80 - count(&out).parse::<u32>().unwrap();
+        assert!(lost >= 40, "lost only {lost} of 80");
+        let turns = js_sys::Uint32Array::from(get(&out, "turns")).to_vec();
+        assert_eq!(
+            &turns[..4],
+            &[0, 1, 2, 3],
+            "the tasks took turns at their awaits"
+        );
+        // A lock held across the wait: none lost.
+        let out = run_async(counter("lock", 1.0)).await.unwrap();
+        assert_eq!(count(&out), "80");
     }
 
     #[wasm_bindgen_test]

@@ -13,7 +13,7 @@ import { asError, kindOf, playgroundError } from './errors';
 import { chromeTrace, type TraceEventFormat } from './trace-export';
 import { verdict } from './verdict';
 import { pythonScript } from './python';
-import { estimateSpec, loadPlain, normalize, schema } from './wasm';
+import { estimateSpec, exactOn, loadPlain, normalize, schema, workloadInfo } from './wasm';
 
 export const VERSION = '0.1.0';
 
@@ -24,6 +24,23 @@ export interface RunObserver {
   /** mandelbrot: a band of the image, as a lane that returns pixels finishes it. */
   lanePixels?(lane: Lane, firstRow: number, pixels: Uint8Array): void;
   laneFinished?(result: LaneResult): void;
+}
+
+/**
+ * A shared counter's figures on a lane that ran one: what it counted against what its finished
+ * tasks meant to. Its checksum stays only where no interleaving could change it (a lock, an
+ * atomic add, counts summed once, one task at a time): elsewhere the count varies from run to
+ * run, and lanes disagreeing is the lesson, not a fault.
+ */
+function withCounter(spec: Spec, r: LaneResult & { counted?: number; localCounts?: number[] }): LaneResult {
+  const { counted: own, localCounts, ...result } = r;
+  if (!workloadInfo(spec.workload).sharedState || !result.checksum) return result;
+  const counted = own ?? Number(result.checksum);
+  const expected = spec.size * (result.tasksDone ?? spec.tasks);
+  result.counter = { expected, counted, lostUpdates: Math.max(0, expected - counted) };
+  if (localCounts?.length) result.counter.localCounts = localCounts;
+  if (!exactOn(spec, result.lane)) result.checksum = '';
+  return result;
 }
 
 export class PlaygroundImpl implements Playground {
@@ -85,6 +102,10 @@ export class PlaygroundImpl implements Playground {
     const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes, this.speed);
     const off = spec.lanes.find((l) => !caps.lanes.includes(l));
     if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off] ?? 'unavailable'}`, { field: 'lanes' });
+    const segment = workloadInfo(spec.workload).sharedState && (spec.sync === 'lock' || spec.sync === 'atomic');
+    if (segment && spec.lanes.includes('processes') && !caps.sharedMemory) {
+      throw playgroundError('invalid', `sync: ${spec.sync} across processes needs a memory segment they share (a SharedArrayBuffer), which only a cross-origin isolated page may post; use partial, or leave out processes`, { field: 'sync' });
+    }
     return spec;
   }
 
@@ -129,7 +150,7 @@ export class PlaygroundImpl implements Playground {
       });
       const settled = await Promise.race([running, cancelled]);
       const run = settled === 'cancelled' || signal.aborted ? failed(lane, spec.workers, new Cancelled()) : settled;
-      const result: LaneResult = { ...run, outcome: outcome(run) };
+      const result = withCounter(spec, { ...run, outcome: outcome(run) });
       results.push(result);
       this.observer.laneFinished?.(result);
     }

@@ -2,9 +2,9 @@
 // message shape does not compile. The sequential/async worker and the lab expose one API object
 // each over Comlink (https://github.com/GoogleChromeLabs/comlink); the processes, whose messages
 // are the lane's cost per task, speak a small protocol of their own (ToProcess, FromProcess).
-import type { ChunkOutput, ErrorKind, FlatTrace, LaneOutput, Spec } from './types';
+import type { ChunkOutput, ErrorKind, FlatTrace, LaneOutput, ProcessTrace, Spec } from './types';
 
-export type { ChunkOutput, FlatTrace, LaneOutput };
+export type { ChunkOutput, FlatTrace, LaneOutput, ProcessTrace };
 
 /** A lane's output as its worker hands it over: async adds how late its loop's timer fired at worst. */
 export type WorkerOutput = LaneOutput & { loopLagMs?: number };
@@ -21,8 +21,11 @@ export type ToProcess =
   | { type: 'make-share'; mb: number; seed: number }
   /** Keep a copy of the share buffer in this process's own memory. */
   | { type: 'receive-share'; mb: number; seed: number; bytes: Uint8Array }
-  /** A run begins: its spec, checked once here (an untimed warm-up may make its own data). */
-  | { type: 'begin'; spec: Spec; warmUp: boolean }
+  /**
+   * A run begins: its spec, checked once here (an untimed warm-up may make its own data), and a
+   * segment the processes share where the run counts in one (the counter's lock or atomic add).
+   */
+  | { type: 'begin'; spec: Spec; warmUp: boolean; segment?: SharedArrayBuffer }
   /** Run tasks `from..to` one after another. */
   | { type: 'chunk'; from: number; to: number }
   /** The run is over: hand over its trace. */
@@ -42,7 +45,7 @@ export type FromProcess =
   | { type: 'received' }
   | { type: 'begun' }
   | ({ type: 'chunk-done' } & ChunkOutput)
-  | ({ type: 'trace' } & FlatTrace)
+  | ({ type: 'trace' } & ProcessTrace)
   | { type: 'failed'; error: ProcessError }
   /** The instance aborted (a panic): its report comes on the panic channel. */
   | { type: 'trapped'; message: string };

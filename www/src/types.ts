@@ -3,10 +3,13 @@
 // The spec, its enums, the estimate and the schema are Rust types (crate/src/spec.rs, schema.rs,
 // wasm/boundary.rs); these are the TypeScript types wasm-bindgen generates from them (tsify).
 import type {
-  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, Schema, Spec, Workload, WorkloadInfo,
+  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, Schema, Spec, Workload,
+  WorkloadInfo,
 } from '@pkg/concurrency_playground.js';
 
-export type { ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, Schema, Spec, Workload, WorkloadInfo };
+export type {
+  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, Schema, Spec, Workload, WorkloadInfo,
+};
 
 /** A run request as a caller writes it: any field left out gets its default. */
 export type RunSpec = Partial<Spec>;
@@ -58,6 +61,8 @@ export interface LaneResult {
   setupMs: number;
   transferMs: number;
   loopLagMs?: number;
+  /** async: which task took each turn of the event loop after a wait or a yield, the first 24. */
+  turns?: number[];
   checksum: string;
   /** At most 20,000 per lane (crate/src/trace.rs MAX_EVENTS). */
   events: TraceEvent[];
@@ -68,6 +73,11 @@ export interface LaneResult {
   tasksDone?: number;
   /** Where tasks panicked: ms from the lane's start, the task (null: unknown), the row it ran on. */
   faults?: FaultMark[];
+  /**
+   * A workload whose tasks build one value in shared state (the counter): what the lane counted
+   * against what it should have. Its `checksum` is the count only where no timing could change it.
+   */
+  counter?: CounterFigures;
   /** processes: tasks a process got in one message (the spec's `chunk`, or Pool.map's rule). */
   chunk?: number;
   /** processes: ms spent starting processes to replace crashed ones. */
@@ -78,8 +88,23 @@ export interface LaneResult {
   replacedProcesses?: number;
 }
 
-/** What a lane runner hands the playground, which adds the outcome. */
-export type LaneRun = Omit<LaneResult, 'outcome'>;
+/** The counter's figures for one lane. */
+export interface CounterFigures {
+  /** Every update the lane's finished tasks made. */
+  expected: number;
+  /** What the shared total came to: the counter every task updated, or for processes the page's. */
+  counted: number;
+  lostUpdates: number;
+  /** processes: what each process counted in its own memory (the page's total stays 0). */
+  localCounts?: number[];
+}
+
+/** What a lane runner hands the playground, which adds the outcome (and a counter's figures). */
+export type LaneRun = Omit<LaneResult, 'outcome'> & {
+  /** processes: the shared total and each process's own count, where a counter ran. */
+  counted?: number;
+  localCounts?: number[];
+};
 
 export interface RunReport {
   spec: Spec;

@@ -1,6 +1,7 @@
 // Names the fastest lane and explains why, in the seed's terms, with the measured numbers.
 import type { Spec, Lane, LaneResult, RunReport } from './types';
 import { workloadInfo } from './wasm';
+import { sharedStateVerdict } from './shared-state';
 
 export function speedup(results: LaneResult[], r: LaneResult): number | null {
   const base = results.find((x) => x.lane === 'sequential' && x.ok);
@@ -89,6 +90,7 @@ export function verdict(spec: Spec, results: LaneResult[], cores: number): RunRe
     return { fastest: null, text: `Stopped before every lane had run, so there is no verdict.${done.length ? ` Finished: ${done.join(', ')}.` : ''}` };
   }
   if (spec.fault !== 'none') return faultVerdict(spec, results);
+  if (workloadInfo(spec.workload).sharedState) return sharedStateVerdict(spec, results);
   const ok = results.filter((r) => r.ok);
   if (ok.length === 0) {
     return { fastest: null, text: 'No lane finished, so there is no verdict.' };

@@ -2,7 +2,7 @@
 // checksums, bounding traces) and compiling the module once for every worker that instantiates it.
 import init, {
   boundTrace as bound, chunkSize as chunk, describeSpec as describeIt, estimateSpec as estimate, checksumOf as checksum, normalizeSpec,
-  resultWords as words, specSchema, warmupSpec as warmup,
+  exactOn as exact, resultWords as words, specSchema, warmupSpec as warmup,
 } from '@pkg/concurrency_playground.js';
 import type { Estimate, FlatTrace, Lane, Phase, Schema, Spec, Workload, WorkloadInfo } from './types';
 
@@ -95,6 +95,11 @@ export function describeSpec(spec: Spec): string {
 /** What a lane's checksum over `done` tasks says, in the workload's words (crate: `Kernel::result`). */
 export function resultWords(spec: Spec, checksum: string, done: number): string {
   return words(spec, checksum, done);
+}
+
+/** Whether a run of `spec` on `lane` gives one answer however its tasks interleave (crate: `Kernel::exact`). */
+export function exactOn(spec: Spec, lane: Lane): boolean {
+  return exact(spec, lane);
 }
 
 /** The time budget's estimate of a spec on a machine of `cores` cores and `speed` (crate/src/budget.rs). */

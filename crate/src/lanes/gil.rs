@@ -114,6 +114,17 @@ impl<L: EventLoop> Policy for UnderGil<'_, L> {
         cancel::check()
     }
 
+    /// Blocked on a lock: let the GIL go while waiting, as CPython's `Lock.acquire` does, or
+    /// the lock's holder could never take the GIL back to release it.
+    async fn blocked(&mut self, span: &mut Span<'_>) -> Result<(), Error> {
+        let start = span.close();
+        self.gil.release();
+        L::yield_now().await;
+        self.gil.acquire();
+        span.record_since(Phase::LockWait, start);
+        cancel::check()
+    }
+
     async fn between(&mut self, span: &mut Span<'_>) -> Result<(), Error> {
         cancel::check()?;
         if self.gil.drop_requested() {

@@ -64,11 +64,26 @@ fn task_finished() {
     }
 }
 
-/// What a lane produced: the wrapping sum of its partials and its trace.
+/// What a lane produced: the wrapping sum of its partials and its trace, and what its tasks
+/// built in shared state (the counter), where the workload has some.
 #[derive(Debug, Default)]
 pub struct LaneOutput {
     pub sum: u64,
     pub trace: Trace,
+    pub shared: Option<u64>,
+    /// async: which task took each turn on the event loop after a wait or a yield (not a spin
+    /// on a busy lock), the first [`TURNS`] of them, a task taking two turns in a row counted once.
+    pub turns: Vec<u32>,
+}
+
+/// Turns of the event loop an async run keeps: enough to see who went when.
+pub const TURNS: usize = 24;
+
+impl LaneOutput {
+    /// The lane's answer: what the tasks built together, or the sum of their partials.
+    pub fn answer(&self) -> u64 {
+        self.shared.unwrap_or(self.sum)
+    }
 }
 
 /// The open compute span of one task, so a policy can cut it around a wait or a yield.
@@ -119,6 +134,10 @@ pub trait Policy {
     async fn between(&mut self, _span: &mut Span<'_>) -> Result<(), Error> {
         cancel::check()
     }
+
+    /// The task is blocked on a lock another task holds: give way (a `lock-wait`), then the
+    /// task asks again.
+    async fn blocked(&mut self, span: &mut Span<'_>) -> Result<(), Error>;
 }
 
 /// Runs task `index` of `spec` to its end under `policy`, recording on row `row`.
@@ -188,6 +207,7 @@ pub async fn run_task_keeping<'a, P: Policy>(
         match task.advance(policy.slice()) {
             Progress::Working => policy.between(&mut span).await?,
             Progress::Wait(ms) => policy.wait(ms, &mut span).await?,
+            Progress::Blocked => policy.blocked(&mut span).await?,
             Progress::Done(partial) => {
                 // Telling the page (now and then a message on a BroadcastChannel, which from a
                 // rayon thread can take a while) is the task's own work: under the GIL it happens
@@ -241,6 +261,13 @@ impl<L: EventLoop> Policy for InTurn<L> {
         let start = span.close();
         L::sleep(ms).await;
         span.record_since(Phase::Wait, start);
+        cancel::check()
+    }
+
+    async fn blocked(&mut self, span: &mut Span<'_>) -> Result<(), Error> {
+        let start = span.close();
+        L::yield_now().await;
+        span.record_since(Phase::LockWait, start);
         cancel::check()
     }
 }

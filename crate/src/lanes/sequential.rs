@@ -11,11 +11,18 @@ use crate::trace::Trace;
 /// # Errors
 /// [`Error::Cancelled`] when the cancel flag is raised.
 pub async fn run<L: EventLoop>(spec: &Spec, data: &[u8]) -> Result<LaneOutput, Error> {
+    let kernel = spec.workload.kernel();
+    kernel.before_run(spec);
     let mut trace = Trace::default();
     let mut sum = 0u64;
     let mut policy = InTurn::<L>::default();
     for index in 0..spec.tasks {
         sum = sum.wrapping_add(run_task(spec, index, data, 0, &mut policy, &mut trace).await?);
     }
-    Ok(LaneOutput { sum, trace })
+    Ok(LaneOutput {
+        sum,
+        trace,
+        shared: kernel.shared_result(),
+        turns: Vec::new(),
+    })
 }

@@ -17,7 +17,9 @@ use crate::trace::{now_ms, Phase, Trace};
 /// [`Error::Cancelled`] when the cancel flag is raised.
 pub fn run(spec: &Spec, data: &[u8], gil: bool) -> Result<LaneOutput, Error> {
     let lock = gil.then(|| Gil::new(spec.gil_switch_ms));
-    (0..spec.tasks)
+    let kernel = spec.workload.kernel();
+    kernel.before_run(spec);
+    let mut out = (0..spec.tasks)
         .into_par_iter()
         // One task per split, so idle threads steal single tasks and uneven tasks still balance.
         .with_max_len(1)
@@ -47,6 +49,8 @@ pub fn run(spec: &Spec, data: &[u8], gil: bool) -> Result<LaneOutput, Error> {
             Ok(LaneOutput {
                 sum: partial,
                 trace,
+                shared: None,
+                turns: Vec::new(),
             })
         })
         // Reduced as tasks finish rather than collected: a million tasks' traces never all
@@ -55,5 +59,7 @@ pub fn run(spec: &Spec, data: &[u8], gil: bool) -> Result<LaneOutput, Error> {
             out.sum = out.sum.wrapping_add(done.sum);
             out.trace.append(&done.trace);
             Ok(out)
-        })
+        })?;
+    out.shared = kernel.shared_result();
+    Ok(out)
 }

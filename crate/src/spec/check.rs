@@ -1,11 +1,11 @@
 //! The one checker: every field against its range, then the workload's own limits.
 
 use super::raw::{RawSpec, RawValue};
-use super::{Defaults, Fault, Lane, Pool, Spec, Workload, DEFAULT_WORKLOAD};
+use super::{Defaults, Fault, Lane, Pool, Spec, SyncMode, Workload, DEFAULT_WORKLOAD};
 use crate::error::Error;
 use crate::workloads::Split;
 
-pub const FIELDS: [&str; 14] = [
+pub const FIELDS: [&str; 16] = [
     "workload",
     "size",
     "tasks",
@@ -20,6 +20,8 @@ pub const FIELDS: [&str; 14] = [
     "pool",
     "cpuRounds",
     "chunk",
+    "sync",
+    "stepMs",
 ];
 
 /// Every process of the processes lane receives its own copy of a workload's buffer: cap the sum.
@@ -65,6 +67,11 @@ pub const CPU_ROUNDS: Range = Range {
     min: 0.0,
     max: 1_000_000.0,
     default: 2_000.0,
+};
+pub const STEP_MS: Range = Range {
+    min: 0.0,
+    max: MAX_LATENCY_MS,
+    default: 0.0,
 };
 /// 0: automatic.
 pub const CHUNK: Range = Range {
@@ -125,6 +132,8 @@ impl RawSpec {
             pool: self.choice("pool", &Pool::ALL, Pool::name)?,
             cpu_rounds: whole(self.get("cpuRounds"), "cpuRounds", CPU_ROUNDS)?,
             chunk: whole(self.get("chunk"), "chunk", CHUNK)?,
+            sync: self.choice("sync", &SyncMode::ALL, SyncMode::name)?,
+            step_ms: num(self.get("stepMs"), "stepMs", STEP_MS)?,
         };
         check_copies(&spec)?;
         workload.kernel().check(&spec)?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::workloads::Workload;
 pub use check::{
     Range, CHUNK, CPU_ROUNDS, DEFAULT_TASKS, FIELDS, GIL_SWITCH_MS, LATENCY_MS, MAX_LATENCY_MS,
-    MAX_SHARE_COPIES_MB, MAX_TASKS, MAX_WORKERS, SEED, YIELD_EVERY,
+    MAX_SHARE_COPIES_MB, MAX_TASKS, MAX_WORKERS, SEED, STEP_MS, YIELD_EVERY,
 };
 pub use raw::{RawInput, RawSpec, RawValue};
 
@@ -98,6 +98,57 @@ impl Fault {
     }
 }
 
+/// How tasks that share one value keep it right (the `counter` workload; others ignore it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncMode {
+    /// Read, add, write, as separate steps.
+    #[default]
+    None,
+    /// A lock around each update (a process's lock lives in a shared segment).
+    Lock,
+    /// One atomic add (a process's, on a shared segment).
+    Atomic,
+    /// Each task counts on its own and adds its count once, at its end (a process hands its
+    /// count back with its result).
+    Partial,
+}
+
+impl SyncMode {
+    pub const ALL: [SyncMode; 4] = [
+        SyncMode::None,
+        SyncMode::Lock,
+        SyncMode::Atomic,
+        SyncMode::Partial,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncMode::None => "none",
+            SyncMode::Lock => "lock",
+            SyncMode::Atomic => "atomic",
+            SyncMode::Partial => "partial",
+        }
+    }
+
+    /// In words, for the spec's description.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SyncMode::None => "read, add, write: no synchronisation",
+            SyncMode::Lock => "a lock around each update",
+            SyncMode::Atomic => "one atomic add each",
+            SyncMode::Partial => "each task counts alone and adds its count once",
+        }
+    }
+
+    /// Whether a process needs a memory segment it shares with the others (which needs a
+    /// cross-origin isolated page): a lock or an atomic on one value.
+    pub fn shares_memory(self) -> bool {
+        matches!(self, SyncMode::Lock | SyncMode::Atomic)
+    }
+}
+
 /// A checked run request with every default filled in: what the page, its workers and the
 /// reports pass around (TypeScript's `Spec`, generated from this).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -120,6 +171,10 @@ pub struct Spec {
     pub cpu_rounds: u32,
     /// Tasks a process gets in one message; 0: automatic (see `budget::chunk_size`).
     pub chunk: u32,
+    /// How tasks that share one value keep it right (the `counter` workload).
+    pub sync: SyncMode,
+    /// A simulated I/O step between each read of the shared counter and its write, ms (0: none).
+    pub step_ms: f64,
 }
 
 /// What the environment decides when the caller leaves a field out.
@@ -181,5 +236,7 @@ impl Spec {
             .with("pool", t(self.pool.name()))
             .with("cpuRounds", n(self.cpu_rounds.into()))
             .with("chunk", n(self.chunk.into()))
+            .with("sync", t(self.sync.name()))
+            .with("stepMs", n(self.step_ms))
     }
 }

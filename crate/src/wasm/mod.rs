@@ -30,8 +30,8 @@ pub use channel::init_instance;
 pub use lab::{run_gil, run_threads};
 #[cfg(not(feature = "threads"))]
 pub use page::{
-    bound_trace, calibrate, checksum_of, chunk_size, describe_spec, estimate_spec, normalize_spec,
-    result_words, spec_schema, warmup_spec,
+    bound_trace, calibrate, checksum_of, chunk_size, describe_spec, estimate_spec, exact_on,
+    normalize_spec, result_words, spec_schema, warmup_spec,
 };
 #[cfg(not(feature = "threads"))]
 pub use process::{begin_run, end_run, has_share, receive_share, run_chunk, share_buffer};

@@ -179,3 +179,14 @@ pub fn result_words(spec: Ts<Spec>, checksum: String, done: u32) -> Result<Strin
     let spec = from_ts(&spec, "spec")?;
     Ok(spec.workload.kernel().result(&spec, &checksum, done))
 }
+
+/// Whether a run of `spec` on `lane` gives its one answer however the tasks' steps interleave
+/// (`Kernel::exact`): only then is its answer a checksum the lanes must agree on.
+///
+/// # Errors
+/// When `spec` or `lane` is not one.
+#[wasm_bindgen(js_name = exactOn)]
+pub fn exact_on(spec: Ts<Spec>, lane: Ts<Lane>) -> Result<bool, JsValue> {
+    let spec = from_ts(&spec, "spec")?;
+    Ok(spec.workload.kernel().exact(&spec, from_ts(&lane, "lane")?))
+}

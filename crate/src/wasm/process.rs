@@ -18,7 +18,7 @@ use super::timers::JsTimers;
 use crate::lanes::{self, InTurn};
 use crate::spec::Spec;
 use crate::trace::{now_ms, Trace};
-use crate::workloads::{share, split};
+use crate::workloads::{counter, share, split};
 use crate::Error;
 
 /// The run this process is part of: its spec, its data, and the trace it has recorded so far.
@@ -33,15 +33,64 @@ thread_local! {
     static RUN: RefCell<Option<ProcessRun>> = const { RefCell::new(None) };
 }
 
+#[wasm_bindgen(module = "/js/counter.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = setSegment)]
+    fn set_segment(buffer: Option<&js_sys::SharedArrayBuffer>);
+    #[wasm_bindgen(js_name = segmentLoad)]
+    fn segment_load() -> u64;
+    #[wasm_bindgen(js_name = segmentStore)]
+    fn segment_store(value: u64);
+    #[wasm_bindgen(js_name = segmentAdd)]
+    fn segment_add(value: u64);
+    #[wasm_bindgen(js_name = segmentTryLock)]
+    fn segment_try_lock() -> bool;
+    #[wasm_bindgen(js_name = segmentUnlock)]
+    fn segment_unlock();
+}
+
+/// The counter in a segment shared with the other processes (js/counter.js).
+struct Segment;
+
+impl counter::Cell for Segment {
+    fn load(&self) -> u64 {
+        segment_load()
+    }
+    fn store(&self, value: u64) {
+        segment_store(value);
+    }
+    fn add(&self, value: u64) {
+        segment_add(value);
+    }
+    fn try_lock(&self) -> bool {
+        segment_try_lock()
+    }
+    fn unlock(&self) {
+        segment_unlock();
+    }
+}
+
+static SEGMENT: Segment = Segment;
+
 /// Starts a run on this process: keeps its spec (checked once here, not once a task) and starts
 /// an empty trace. For `share`, the buffer must have been received first (its copy is the cost
-/// the lane shows), except for an untimed `warm_up`, which makes its own small one.
+/// the lane shows), except for an untimed `warm_up`, which makes its own small one. `segment`:
+/// a `SharedArrayBuffer` the processes share (the counter's lock or atomic add), or none to
+/// count in this process's own memory.
 ///
 /// # Errors
 /// A bad spec, or a `share` buffer this process does not hold.
 #[wasm_bindgen(js_name = beginRun)]
-pub fn begin_run(spec: JsValue, warm_up: bool) -> Result<(), JsValue> {
+pub fn begin_run(
+    spec: JsValue,
+    warm_up: bool,
+    segment: Option<js_sys::SharedArrayBuffer>,
+) -> Result<(), JsValue> {
     let spec = read_worker_spec(spec)?;
+    counter::register_segment(&SEGMENT);
+    set_segment(segment.as_ref());
+    counter::use_segment(segment.is_some());
+    spec.workload.kernel().before_run(&spec);
     let buffer = spec.workload.kernel().buffer_mb(&spec);
     if buffer.is_some_and(|mb| !warm_up && !holds(mb, spec.seed)) {
         return Err(Error::field("share", "this process has not received the buffer").into());
@@ -130,17 +179,25 @@ async fn chunk(
 }
 
 /// Ends the run: hands over its trace (`{ events, totals }`, see `set_trace`; every event on
-/// row 0, the page knows which process this is) and forgets the run.
+/// row 0, the page knows which process this is), and where its tasks built shared state,
+/// `counted`: the counter where this process counts (its own memory, or the shared segment);
+/// then forgets the run.
 ///
 /// # Errors
 /// No run begun, or a chunk still running.
-#[wasm_bindgen(js_name = endRun, unchecked_return_type = "FlatTrace")]
+#[wasm_bindgen(js_name = endRun, unchecked_return_type = "ProcessTrace")]
 pub fn end_run() -> Result<JsValue, JsValue> {
-    let trace = RUN
-        .with(|run| run.borrow_mut().take().and_then(|r| r.trace))
+    let run = RUN
+        .with(|run| run.borrow_mut().take())
         .ok_or_else(|| Error::field("run", "no run to end on this process"))?;
+    let trace = run
+        .trace
+        .ok_or_else(|| Error::field("run", "a chunk is still running"))?;
     let out = Object::new();
     set_trace(&out, &trace);
+    if let Some(counted) = run.spec.workload.kernel().shared_result() {
+        set(&out, "counted", &counted.into());
+    }
     Ok(out.into())
 }
 

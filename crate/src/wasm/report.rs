@@ -1,7 +1,7 @@
 //! What a run hands back: a lane's checksum and trace. Built as plain JS objects (a lane hands
 //! over thousands of events at once, as flat arrays), and typed for TypeScript here.
 
-use js_sys::{Float64Array, Object, Reflect};
+use js_sys::{Float64Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use crate::lanes::LaneOutput;
@@ -22,6 +22,12 @@ export interface FlatTrace {
 export interface LaneOutput extends FlatTrace {
   checksum: string;
   sum: bigint;
+  /** async: which task took each turn of the event loop, the first ones (lanes/mod.rs TURNS). */
+  turns?: Uint32Array;
+}
+/** A process's whole run's trace (`endRun`), and what it counted where it counts (the counter). */
+export interface ProcessTrace extends FlatTrace {
+  counted?: bigint;
 }
 /** A process's chunk of tasks (`runChunk`). */
 export interface ChunkOutput {
@@ -42,9 +48,16 @@ pub fn output(spec: &Spec, out: &LaneOutput) -> JsValue {
     set(
         &obj,
         "checksum",
-        &format_checksum(spec.workload, out.sum).into(),
+        &format_checksum(spec.workload, out.answer()).into(),
     );
     set(&obj, "sum", &out.sum.into());
+    if !out.turns.is_empty() {
+        set(
+            &obj,
+            "turns",
+            &Uint32Array::from(out.turns.as_slice()).into(),
+        );
+    }
     set_trace(&obj, &out.trace);
     obj.into()
 }

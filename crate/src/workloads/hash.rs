@@ -91,8 +91,9 @@ impl Kernel for Hash {
         )
     }
 
-    fn example(&self) -> &'static [(&'static str, f64)] {
-        &[("size", 200.0), ("tasks", 4.0)]
+    fn example(&self) -> &'static [(&'static str, super::Example)] {
+        use super::Example::Number;
+        &[("size", Number(200.0)), ("tasks", Number(4.0))]
     }
 
     /// Each chain hashed straight through.

@@ -54,6 +54,7 @@ fn request_cost(spec: &Spec, index: u32, rounds: u32) -> Cost {
         units: rounds,
         compute_ms: rounds * NS_PER_ROUND / 1e6,
         wait_ms: Some(latency(spec, index)),
+        waits: 1.0,
         ..Cost::default()
     }
 }
@@ -148,11 +149,16 @@ impl Kernel for Requests {
         )
     }
 
-    fn example(&self) -> &'static [(&'static str, f64)] {
+    fn example(&self) -> &'static [(&'static str, super::Example)] {
+        use super::Example::Number;
         if self.mixed {
-            &[("size", 10.0), ("latencyMs", 2.0), ("cpuRounds", 100.0)]
+            &[
+                ("size", Number(10.0)),
+                ("latencyMs", Number(2.0)),
+                ("cpuRounds", Number(100.0)),
+            ]
         } else {
-            &[("size", 20.0), ("latencyMs", 2.0)]
+            &[("size", Number(20.0)), ("latencyMs", Number(2.0))]
         }
     }
 

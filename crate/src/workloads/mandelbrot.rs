@@ -65,8 +65,9 @@ impl Kernel for Mandelbrot {
         )
     }
 
-    fn example(&self) -> &'static [(&'static str, f64)] {
-        &[("size", 64.0)]
+    fn example(&self) -> &'static [(&'static str, super::Example)] {
+        use super::Example::Number;
+        &[("size", Number(64.0))]
     }
 
     /// Every row's hash, pixel by pixel, whatever the bands.

@@ -76,8 +76,9 @@ impl Kernel for Primes {
         }
     }
 
-    fn example(&self) -> &'static [(&'static str, f64)] {
-        &[("size", 100_000.0), ("tasks", 8.0)]
+    fn example(&self) -> &'static [(&'static str, super::Example)] {
+        use super::Example::Number;
+        &[("size", Number(100_000.0)), ("tasks", Number(8.0))]
     }
 
     /// A sieve of Eratosthenes: π(size).

@@ -92,8 +92,9 @@ impl Kernel for Share {
         )
     }
 
-    fn example(&self) -> &'static [(&'static str, f64)] {
-        &[("size", 2.0), ("tasks", 4.0)]
+    fn example(&self) -> &'static [(&'static str, super::Example)] {
+        use super::Example::Number;
+        &[("size", Number(2.0)), ("tasks", Number(4.0))]
     }
 
     /// Each task's bytes, in its order, folded straight through.

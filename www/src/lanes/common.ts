@@ -217,6 +217,7 @@ export async function timed(
       checksum: out.checksum, events: toEvents(out.events, t0), totals: toTotals(out.totals),
     };
     if (out.loopLagMs !== undefined) result.loopLagMs = out.loopLagMs;
+    if (out.turns?.length) result.turns = Array.from(out.turns);
     return result;
   } catch (e) {
     return withFault(failed(lane, workers, e, nowMs() - t0, setupMs), e, t0);

@@ -48,6 +48,28 @@ interface Tally {
   transferMs: number;
   /** The finished tasks of processes that crashed (their flight logs), by row. */
   lost: { row: number; events: Float64Array }[];
+  /** What each process counted where it counts (a counter run). */
+  localCounts: number[];
+}
+
+/**
+ * A counter run's shared segment, as multiprocessing.Value is one: only where the spec asks the
+ * processes to share a lock or an atomic add (a SharedArrayBuffer, on an isolated page).
+ */
+function segmentFor(spec: Spec): SharedArrayBuffer | undefined {
+  return workloadInfo(spec.workload).sharedState && spec.sync !== 'none' && spec.sync !== 'partial'
+    ? new SharedArrayBuffer(16)
+    : undefined;
+}
+
+/**
+ * A counter run's shared total: the segment's count where the processes shared one, the sum of
+ * the counts they handed back (`partial`), or the page's own total, which no process can reach
+ * (`none`: each counted in its own memory).
+ */
+function sharedTotal(spec: Spec, segment: SharedArrayBuffer | undefined, tally: Tally): number {
+  if (segment) return Number(new BigUint64Array(segment, 0, 1)[0]);
+  return spec.sync === 'partial' ? Number(tally.sums.reduce((a, b) => a + b, 0n)) : 0;
 }
 
 export class ProcessesLane implements LaneRunner {
@@ -70,12 +92,20 @@ export class ProcessesLane implements LaneRunner {
           plainWarmed.add(spec.workload);
         }
         const t0 = nowMs();
-        const tally: Tally = { sums: [], done: 0, failedTasks: [], crashes: [], faults: [], transferMs: 0, lost: [] };
-        await dispatch(spec, running, ctx, trace, tally);
+        const tally: Tally = { sums: [], done: 0, failedTasks: [], crashes: [], faults: [], transferMs: 0, lost: [], localCounts: [] };
+        const segment = segmentFor(spec);
+        await dispatch(spec, running, ctx, trace, tally, segment);
         checkCancelled(signal);
         await gatherTraces(running, trace, tally);
         checkCancelled(signal);
-        return result(spec, running, trace, tally, t0, setup.ms);
+        const out = result(spec, running, trace, tally, t0, setup.ms);
+        if (workloadInfo(spec.workload).sharedState) {
+          out.counted = sharedTotal(spec, segment, tally);
+          // Each process's own count means something only where it counted in its own memory.
+          if (!segment) out.localCounts = tally.localCounts;
+          out.checksum = String(out.counted);
+        }
+        return out;
       } finally {
         // A cold pool lives for one run; a warm one until the reaper ends it.
         if (spec.pool === 'cold' || signal.aborted || !pool?.alive) {
@@ -119,9 +149,9 @@ async function warmRun(proc: Proc, spec: Spec): Promise<void> {
  * chunks as a pool's work queue: each process takes the next chunk when it answers one, so
  * uneven chunks (Mandelbrot rows, primes ranges) still balance.
  */
-async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally): Promise<void> {
+async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer): Promise<void> {
   const { signal } = ctx;
-  const prepare = preparer(spec, pool, signal, trace, tally);
+  const prepare = preparer(spec, pool, signal, trace, tally, segment);
   await Promise.all(pool.procs.map((_, row) => prepare(row)));
   checkCancelled(signal);
   const size = chunkSize(spec);
@@ -206,7 +236,7 @@ function afterCrash(chunk: Chunk, e: unknown, row: number, tries: number, alive:
  * the page by the first process that needs it (in JS memory, transferred, not copied) and dropped
  * when the run ends, so no copy stays behind on the page.
  */
-function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally): (row: number) => Promise<void> {
+function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer): (row: number) => Promise<void> {
   let bytes: Promise<Uint8Array> | null = null;
   return async (row) => {
     const proc = pool.procs[row];
@@ -224,7 +254,7 @@ function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: Fla
       tally.transferMs += end - start;
       trace.push(row, -1, 'transfer', start, end);
     }
-    await proc.handle.request({ type: 'begin', spec, warmUp: false });
+    await proc.handle.request({ type: 'begin', spec, warmUp: false, segment });
   };
 }
 
@@ -246,7 +276,10 @@ function waitedFor(trace: FlatTrace, tally: Tally, row: number, r: RowMessages, 
 /** Each living process's trace, recorded there and sent once; and the crashed ones' flight logs. */
 async function gatherTraces(pool: ProcessPool, trace: FlatTrace, tally: Tally): Promise<void> {
   const traces = await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'end' })));
-  traces.forEach((t, row) => trace.pushRow(row, t.events));
+  traces.forEach((t, row) => {
+    trace.pushRow(row, t.events);
+    if (t.counted !== undefined) tally.localCounts[row] = Number(t.counted);
+  });
   for (const { row, events } of tally.lost) trace.pushRow(row, events);
 }
 

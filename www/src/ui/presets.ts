@@ -1,4 +1,5 @@
-// The seed's three stories, one click each (plus two that show the processes lane's costs).
+// The seed's three stories, one click each (plus two that show the processes lane's costs, and one
+// the price of easy sharing).
 import type { RunSpec } from '../types';
 
 export interface Preset {
@@ -38,6 +39,15 @@ export const PRESETS: Preset[] = [
     title: 'A task crashes',
     blurb: 'One task panics: a process dies alone, threads go down together.',
     spec: (cores) => ({ workload: 'primes', size: 2_000_000, workers: cores, fault: 'panic-one-task', lanes: ['threads', 'processes'] }),
+  },
+  {
+    id: 'counter',
+    title: 'A shared counter',
+    blurb: '4 tasks add 1 to one counter a million times each. Who loses updates?',
+    spec: (cores) => ({
+      workload: 'counter', size: 1_000_000, tasks: 4, workers: Math.max(2, cores), sync: 'none',
+      lanes: ['sequential', 'threads', 'gil', 'processes', 'async'],
+    }),
   },
 ];
 

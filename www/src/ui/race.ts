@@ -1,7 +1,7 @@
 // The lane cards: one per lane of the run, with live progress while it runs and its figures
 // (as text) when it is done.
 import type { RunObserver } from '../playground';
-import type { Spec, Lane, LaneResult } from '../types';
+import type { CounterFigures, Spec, Lane, LaneResult } from '../types';
 import { schema } from '../wasm';
 import { outcomeText } from '../outcome';
 import { speedupNote } from '../verdict';
@@ -65,6 +65,7 @@ export class Race {
       const parts = [r.lane === 'sequential' ? '' : speedupNote(spec, all, r, this.cores)];
       if (r.setupMs > 0) parts.push(`+${r.setupMs.toFixed(0)} ms set-up`);
       if (r.loopLagMs !== undefined) parts.push(`loop lag ${r.loopLagMs.toFixed(0)} ms`);
+      if (r.counter) parts.push(counterNote(r.counter));
       c.sub.textContent = parts.filter(Boolean).join(' · ') || c.sub.textContent;
     } else {
       // A lane that kept part of its work (processes after a crash) says how much.
@@ -77,6 +78,12 @@ export class Race {
   winner(lane: Lane | null): void {
     if (lane) this.cards.get(lane)?.li.classList.add('winner');
   }
+}
+
+/** "counted 131,072 of 200,000 (68,928 lost)": a shared counter's figures on its card. */
+function counterNote(c: CounterFigures): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `counted ${n(c.counted)} of ${n(c.expected)}${c.lostUpdates ? ` (${n(c.lostUpdates)} lost)` : ''}`;
 }
 
 /** What else a view does as a run goes; `finished` sees every lane result so far. */

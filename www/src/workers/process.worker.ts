@@ -27,7 +27,7 @@ async function handle(message: ToProcess): Promise<[FromProcess, Transferable[]]
       loaded.get().receiveShare(message.mb, message.seed, message.bytes);
       return [{ type: 'received' }, []];
     case 'begin':
-      loaded.get().beginRun(message.spec, message.warmUp);
+      loaded.get().beginRun(message.spec, message.warmUp, message.segment);
       return [{ type: 'begun' }, []];
     case 'chunk': {
       const out = await loaded.get().runChunk(message.from, message.to);

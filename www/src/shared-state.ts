@@ -1,0 +1,87 @@
+// The shared counter's verdict: each model's benefit and limitation from the seed's table, with
+// the counts each lane measured. The counts come from the lanes (crate/src/workloads/counter.rs);
+// this only puts them in words.
+import type { LaneResult, RunReport, Spec } from './types';
+
+const n = (x: number) => x.toLocaleString('en-US');
+const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
+const lostWords = (r: LaneResult) => {
+  const c = r.counter!;
+  return c.lostUpdates === 0
+    ? `counted all ${n(c.expected)} updates`
+    : `lost ${n(c.lostUpdates)} of ${n(c.expected)} updates (${((100 * c.lostUpdates) / c.expected).toFixed(0)} %)`;
+};
+
+/** Time a lane's threads or tasks spent waiting for the lock, all rows together. */
+export function lockWaitMs(r: LaneResult): number {
+  return r.totals.filter((t) => t.phase === 'lock-wait').reduce((a, t) => a + t.ms, 0);
+}
+
+function threadsWords(spec: Spec, r: LaneResult): string {
+  const head = `threads ${lostWords(r)} in ${ms(r.wallMs)}`;
+  switch (spec.sync) {
+    case 'none':
+      return r.counter!.lostUpdates > 0
+        ? `${head}: ${spec.workers} threads on one memory read the same value and each wrote it back plus one, so one update overwrote another. Sharing is easy, and so is getting it wrong.`
+        : `${head}: this time no two updates overlapped; run it again, or with more updates, and they will.`;
+    case 'lock':
+      return `${head}: the lock let one thread update at a time, and they spent ${ms(lockWaitMs(r))} waiting for it (the lock-wait on the timeline).`;
+    case 'atomic':
+      return `${head}: one atomic add cannot be split, so no lock is needed.`;
+    default:
+      return `${head}: each task counted on its own and added its count once, so the threads never contended.`;
+  }
+}
+
+function gilWords(spec: Spec, r: LaneResult): string {
+  const head = `GIL threads ${lostWords(r)}`;
+  if (spec.sync !== 'none') return `${head}.`;
+  return spec.stepMs > 0
+    ? `${head}: each update waited ${ms(spec.stepMs)} between its read and its write, the GIL was let go meanwhile, and another thread wrote in between. A lock fixes it.`
+    : `${head}: the GIL changes hands only between updates here, as CPython 3.10+ never switches threads inside \`counter += 1\` in a bare loop; a call between the read and the write (or CPython before 3.10) lets it switch there, and free-threaded 3.13t loses updates as threads do.`;
+}
+
+function processesWords(spec: Spec, r: LaneResult): string {
+  const c = r.counter!;
+  if (spec.sync === 'none') {
+    const own = c.localCounts?.length ? ` (${c.localCounts.map(n).join(' + ')})` : '';
+    return `processes: each counted in its own memory${own}, and the page's counter stayed at ${n(c.counted)}: their own memory space is the limitation, sharing data takes work.`;
+  }
+  if (spec.sync === 'partial') {
+    return `processes ${lostWords(r)}: each handed back its count and the page summed them (the fix that shares nothing), ${ms(r.transferMs)} of messages.`;
+  }
+  return `processes ${lostWords(r)} through one segment of shared memory with a ${spec.sync === 'lock' ? 'lock' : 'atomic add'} (as multiprocessing.Value; the page must be cross-origin isolated to share one), ${ms(lockWaitMs(r))} waiting for it.`;
+}
+
+function asyncWords(spec: Spec, r: LaneResult): string {
+  const head = `async ${lostWords(r)}`;
+  const order = r.turns ?? [];
+  const taken = order.length > 1 ? ` Its tasks took the loop in the order ${order.join(', ')}${order.length >= 24 ? '…' : ''}: at each await the loop runs whichever task is ready next, in no order the code states.` : '';
+  if (spec.sync === 'lock') return `${head}: asyncio.Lock made each task wait its turn across the await.${taken}`;
+  if (spec.sync !== 'none') return `${head}.${taken}`;
+  return spec.stepMs > 0
+    ? `${head}: every update awaited between its read and its write, so other tasks ran there and wrote first.${taken}`
+    : `${head}: one thread, and no await between a read and its write, so no other task could run in between (give the updates a step between read and write to see that change).`;
+}
+
+const words: Record<string, (spec: Spec, r: LaneResult) => string> = {
+  sequential: (_spec, r) => `sequential ${lostWords(r)} in ${ms(r.wallMs)}.`,
+  threads: threadsWords,
+  gil: gilWords,
+  processes: processesWords,
+  async: asyncWords,
+};
+
+/**
+ * A shared counter's verdict: who lost updates, who waited, and the fix each model has. The
+ * fastest lane is the fastest that counted every update: a wrong total is never a win.
+ */
+export function sharedStateVerdict(spec: Spec, results: LaneResult[]): RunReport['verdict'] {
+  const ran = results.filter((r) => r.ok && r.counter);
+  const right = ran.filter((r) => r.counter!.lostUpdates === 0);
+  const fastest = right.length ? right.reduce((a, b) => (b.wallMs < a.wallMs ? b : a)) : null;
+  const parts = ran.map((r) => words[r.lane](spec, r));
+  if (fastest) parts.unshift(`${fastest.lane} was the fastest to count every update (${ms(fastest.wallMs)}).`);
+  parts.push('Rule: shared state needs a lock, an atomic, or no sharing at all (counts kept apart and summed once). Threads share by default and race; processes share nothing unless asked; async races only across an await.');
+  return { fastest: fastest?.lane ?? null, text: [`One counter, ${n(spec.size)} updates in each of ${n(spec.tasks)} tasks (${spec.sync}).`, ...parts].join(' ') };
+}
