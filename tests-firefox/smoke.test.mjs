@@ -15,6 +15,7 @@ const STORIES = {
   'io-slow': LANES,
   share: ['sequential', 'threads', 'processes'],
   crash: ['threads', 'processes'],
+  counter: LANES,
 };
 
 
@@ -146,6 +147,19 @@ describe('Firefox ESR: the built site', () => {
       noProblems();
     });
   }
+
+  test('the shared counter: exact with a lock or an atomic add on every lane; threads race without', async () => {
+    for (const sync of ['lock', 'atomic', 'partial']) {
+      const report = await run(page, { workload: 'counter', size: 20_000, tasks: 8, workers: 2, sync });
+      for (const r of report.results) assert.deepEqual([r.lane, r.counter.counted, r.checksum], [r.lane, 160_000, '160000'], sync);
+    }
+    const report = await run(page, { workload: 'counter', size: 1_000_000, tasks: 2, workers: 2, sync: 'none' });
+    const by = Object.fromEntries(report.results.map((r) => [r.lane, r.counter]));
+    assert.ok(by.threads.lostUpdates > 0, JSON.stringify(by.threads));
+    assert.equal(by.gil.lostUpdates, 0);
+    assert.equal(by.processes.counted, 0);
+    noProblems();
+  });
 
   test('the embed runs the cpu story: 41,538 primes below 500,000', async () => {
     const embed = await openPage(`${server.url}embed.html?preset=cpu&size=500000&autorun=1`);
