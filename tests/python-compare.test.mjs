@@ -48,6 +48,38 @@ describe('CPython beside the browser', () => {
     await context.close();
   });
 
+  test('a shared counter: exact totals equal, lost updates side by side and never compared', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    await page.selectOption('#workload', 'counter');
+    await page.fill('#size', '20');
+    await page.fill('#tasks', '4');
+    await page.fill('#workers', '2');
+    await page.evaluate(() => { document.getElementById('more').open = true; });
+    await page.selectOption('#sync', 'none');
+    await page.fill('#stepMs', '1');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#python-download')]);
+    const dir = mkdtempSync(join(tmpdir(), 'cp-py-'));
+    writeFileSync(join(dir, 'counter.py'), readFileSync(await download.path(), 'utf8'));
+    const report = execFileSync('python3', [join(dir, 'counter.py')], { encoding: 'utf8', timeout: 120_000 });
+    const py = JSON.parse(report);
+    const threads = py.results.find((r) => r.lane === 'gil' || r.lane === 'threads');
+    assert.ok(threads.counter.lostUpdates > 0, JSON.stringify(threads.counter));
+    assert.equal(threads.checksum, '', 'a count timing can change has no checksum');
+    await page.fill('#python-paste', report);
+    await page.click('#python-compare');
+    await page.waitForFunction(() => !document.querySelector('#python-table').hidden, null, { timeout: 60_000 });
+    const verdict = await page.locator('#python-verdict').textContent();
+    assert.match(verdict, /Lost updates side by side: .*CPython threads lost [\d,]+ of 80, here the gil lane [\d,]+ of 80/, verdict);
+    assert.match(verdict, /asyncio lost [\d,]+ of 80, here the async lane/, verdict);
+    assert.doesNotMatch(verdict, /Checksums differ/, verdict);
+    const rows = await page.locator('#python-table tbody tr').allTextContents();
+    assert.ok(rows.some((r) => /lost [\d,]+ of 80 \/ [\d,]+ of 80/.test(r)), rows.join('\n'));
+    assert.ok(rows.some((r) => r.includes('equal (80)')), `sequential's exact total equals: ${rows.join('\n')}`);
+    console.log(`A shared counter in CPython beside the browser: ${verdict}`);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('bad, foreign or hostile JSON is refused with the field named, and never shown as HTML', async () => {
     const { page, problems, context } = await openPage(site.browser, site.url);
     const hostile = JSON.stringify({

@@ -156,6 +156,32 @@ describe('python bridge', () => {
     });
   }
 
+  for (const sync of ['lock', 'atomic', 'partial']) {
+    test(`counter with ${sync}: every python lane counts every update, as every browser lane does`, TIMEOUT, async () => {
+      const { browser, python } = await bothSides({ workload: 'counter', size: 2000, tasks: 6, sync });
+      const sum = browserChecksum(browser);
+      remember(`counter (${sync})`, browser, python, sum);
+      assert.equal(sum, '12000');
+      for (const r of python.results) {
+        assert.equal(r.ok, true, `python ${r.lane}: ${r.error}`);
+        assert.deepEqual([r.checksum, r.counter.counted, r.counter.lostUpdates], ['12000', 12_000, 0], `python ${r.lane}`);
+      }
+    });
+  }
+
+  test('counter without sync: CPython threads lose no update in a bare loop, and lose them across a wait', TIMEOUT, async () => {
+    const still = await bothSides({ workload: 'counter', size: 20_000, tasks: 4, sync: 'none' });
+    const py = byLane(still.python.results);
+    const threads = py.gil ?? py.threads;
+    if (still.python.env.gilEnabled) assert.equal(threads.counter.lostUpdates, 0, 'counter += 1 in a bare loop, 3.10+');
+    assert.equal(py.processes.counter.counted, 0, 'each process counted in its own memory');
+    assert.equal(py.processes.counter.localCounts.reduce((a, b) => a + b, 0), 80_000);
+    const stepped = await bothSides({ workload: 'counter', size: 20, tasks: 4, sync: 'none', stepMs: 1 });
+    const spy = byLane(stepped.python.results);
+    assert.ok((spy.gil ?? spy.threads).counter.lostUpdates > 0, 'a sleep between read and write lets the other thread in');
+    assert.ok(spy.async.counter.lostUpdates > 0, 'an await between read and write lets the other coroutines in');
+  });
+
   for (const [raw, message] of FAULTS) {
     test(`${raw.fault}: processes report the failed task and a checksum over the others, as the browser does`, TIMEOUT, async () => {
       const { browser, python } = await bothSides(raw);

@@ -2,12 +2,18 @@
 into tasks, the injected fault and what a task reports (crate/src/workloads/mod.rs)."""
 
 import time
+from collections import namedtuple
 
 M64 = (1 << 64) - 1
 FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
-# What a task's advance(budget) returns: (WORKING, None), (WAIT, milliseconds) or (DONE, partial).
-WORKING, WAIT, DONE = 0, 1, 2
+# A workload whose tasks build one value in shared state, as the lanes reach it: reset(segment)
+# before a run, counted() after it, and exact(spec, lane), whether no timing can change the count.
+SharedState = namedtuple("SharedState", "reset counted exact")
+
+# What a task's advance(budget) returns: (WORKING, None), (WAIT, milliseconds), (DONE, partial), or
+# (BLOCKED, lock) when a lock it needs is held: the lane waits for it to be let go, then asks again.
+WORKING, WAIT, DONE, BLOCKED = 0, 1, 2, 3
 
 
 def now_ms():

@@ -21,6 +21,8 @@ DEFAULTS = {
     "pool": "cold",
     "cpuRounds": 2000,
     "chunk": 0,
+    "sync": "none",
+    "stepMs": 0,
 }
 
 

@@ -17,6 +17,7 @@ SPECS = [
     make_spec("io", 4, jitterMs=30),
     make_spec("mixed", 3, cpuRounds=50),
     make_spec("share", 1, 3),
+    make_spec("counter", 50, 3, sync="partial"),
 ]
 
 

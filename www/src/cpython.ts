@@ -2,7 +2,7 @@
 // field by field (it comes from a file or a paste, so it is untrusted), and compared with the
 // browser's run of the same spec.
 import { playgroundError } from './errors';
-import type { CpythonLane, CpythonReport, Lane, LaneResult, RunReport, Spec } from './types';
+import type { CounterFigures, CpythonLane, CpythonReport, Lane, LaneResult, RunReport, Spec } from './types';
 
 export type { CpythonLane, CpythonReport };
 import { speedup } from './verdict';
@@ -76,6 +76,7 @@ export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Spe
     };
     if (o.error !== undefined) lane.error = text(o.error, `results[${i}].error`, 500);
     if (Array.isArray(o.failedTasks)) lane.failedTasks = o.failedTasks.filter((t): t is number => Number.isInteger(t)).slice(0, 10_000);
+    if (o.counter !== undefined) lane.counter = counterFigures(o.counter, `results[${i}].counter`);
     return lane;
   });
   return {
@@ -93,12 +94,32 @@ export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Spe
   };
 }
 
+function counterFigures(v: unknown, field: string): CounterFigures {
+  if (v === null || typeof v !== 'object') throw bad(field, 'must be an object');
+  const c = v as Record<string, unknown>;
+  const out: CounterFigures = {
+    expected: num(c.expected, `${field}.expected`),
+    counted: num(c.counted, `${field}.counted`),
+    lostUpdates: num(c.lostUpdates, `${field}.lostUpdates`),
+  };
+  if (c.localCounts !== undefined) {
+    if (!Array.isArray(c.localCounts) || c.localCounts.length > 4096) throw bad(`${field}.localCounts`, 'must be a list of at most 4096 counts');
+    out.localCounts = c.localCounts.map((x, j) => num(x, `${field}.localCounts[${j}]`));
+  }
+  return out;
+}
+
 const times = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}×`);
 
 /** The browser lane that stands for a Python one: CPython's threads are the gil lane here. */
 export function browserTwin(lane: Lane, report: CpythonReport): Lane {
   return lane === 'gil' || (lane === 'threads' && report.env.gilEnabled) ? 'gil' : lane;
 }
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** "1,234 of 80,000" */
+export const lostOf = (c: CounterFigures) => `${n(c.lostUpdates)} of ${n(c.expected)}`;
 
 export interface ComparisonRow {
   lane: Lane;
@@ -121,7 +142,8 @@ export function compare(py: CpythonReport, browser: RunReport): { rows: Comparis
       browser: b,
       pythonSpeedup: pySeq && p.ok && p.wallMs > 0 ? pySeq.wallMs / p.wallMs : null,
       browserSpeedup: b ? speedup(browser.results, b) : null,
-      sameChecksum: b && b.ok && p.ok ? b.checksum === p.checksum : null,
+      // A count that timing can change has no checksum on either side: never compared.
+      sameChecksum: b && b.ok && p.ok && b.checksum && p.checksum ? b.checksum === p.checksum : null,
     };
   });
   const parts = rows.filter((r) => r.lane !== 'sequential').map((r) =>
@@ -131,6 +153,9 @@ export function compare(py: CpythonReport, browser: RunReport): { rows: Comparis
   const sums = differ.length > 0
     ? `Checksums differ: ${differ.map((r) => `${r.pythonName} ${r.python.checksum}, here ${r.browser?.checksum}`).join('; ')}.`
     : same.length > 0 ? `Checksums equal in ${same.length} of ${rows.length} lanes (${same[0].python.checksum}): the same work, done by two implementations.` : 'No lane finished on both sides, so no checksum to compare.';
+  const lost = rows.filter((r) => r.python.counter && r.browser?.counter).map((r) =>
+    `${r.pythonName} lost ${lostOf(r.python.counter!)}, here the ${r.browser!.lane} lane ${lostOf(r.browser!.counter!)}`);
+  const lostText = lost.length ? ` Lost updates side by side: ${lost.join('; ')}.` : '';
   const head = `Python ${py.env.python} (${py.env.implementation}${py.env.gilEnabled ? ', with the GIL' : ', free-threaded'}, ${py.env.cpuCount} CPUs) beside this browser, speedups over each side's sequential:`;
-  return { rows, text: `${head} ${parts.join('; ')}. ${sums}` };
+  return { rows, text: `${head} ${parts.join('; ')}. ${sums}${lostText}` };
 }

@@ -131,6 +131,8 @@ export interface CpythonLane {
   transferMs: number;
   checksum: string;
   failedTasks?: number[];
+  /** The counter's figures, as the browser's lanes report them. */
+  counter?: CounterFigures;
 }
 
 /** A report printed by the playground's Python script, checked field by field. */

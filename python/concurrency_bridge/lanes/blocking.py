@@ -4,7 +4,7 @@ lanes run each task."""
 import time
 
 from .._constants import SLICE
-from ..common import DONE, WAIT
+from ..common import BLOCKED, DONE, WAIT
 from ..workloads import start_task
 
 
@@ -17,3 +17,7 @@ def run_blocking(spec, index, data):
             return value
         if state == WAIT:
             time.sleep(value / 1000.0)
+        elif state == BLOCKED:
+            # Another thread holds the lock: wait until it lets go, then try again.
+            with value:
+                pass

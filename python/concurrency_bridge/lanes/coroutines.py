@@ -4,9 +4,9 @@ takes turns, giving way every yieldEvery units (with 0 a task holds the loop unt
 import asyncio
 
 from .._constants import SLICE
-from ..common import DONE, WAIT, fold, now_ms
+from ..common import BLOCKED, DONE, WAIT, fold, now_ms
 from ..report import describe, lane_result
-from ..workloads import start_task
+from ..workloads import before_run, start_task, with_shared
 
 
 async def _async_task(spec, index, data):
@@ -19,7 +19,9 @@ async def _async_task(spec, index, data):
             return value
         if state == WAIT:
             await asyncio.sleep(value / 1000.0)
-        elif every > 0:
+        elif state == BLOCKED or every > 0:
+            # Another coroutine holds the lock across its await: give way until it lets go, as a
+            # task awaiting asyncio.Lock does.
             await asyncio.sleep(0)
 
 
@@ -50,6 +52,7 @@ async def _async_lane(spec, data, worst):
 
 def lane_async(spec, data, chunk):
     worst = {"ms": 0.0}
+    before_run(spec)
     t0 = now_ms()
     try:
         partials = asyncio.run(_async_lane(spec, data, worst))
@@ -58,4 +61,4 @@ def lane_async(spec, data, chunk):
     else:
         out = lane_result("async", spec, now_ms() - t0, fold(partials))
     out["loopLagMs"] = round(worst["ms"], 3)
-    return out
+    return with_shared(out, spec)

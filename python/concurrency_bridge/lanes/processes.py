@@ -8,6 +8,8 @@ from concurrent.futures import ProcessPoolExecutor, wait
 
 from ..common import M64, now_ms
 from ..report import describe, error_kind, lane_result
+from ..workloads import SHARED, before_run, with_shared
+from ..workloads.counter import counter_processes_total
 from .blocking import run_blocking
 
 # Processes start from a fork server where there is one, else are spawned: forking a process whose
@@ -17,16 +19,18 @@ from .blocking import run_blocking
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 # State of one process of the lane, set in that process only: the barrier every process waits at
-# once, the run's spec, and the share buffer's copy.
+# once, the run's spec, and the share buffer's copy. A counter run counts in the process's own
+# memory, or in a segment they share (before_run).
 _BARRIER = None
 _SPEC = None
 _DATA = b""
 
 
-def _proc_init(barrier, spec):
+def _proc_init(barrier, spec, segment):
     global _BARRIER, _SPEC
     _BARRIER = barrier
     _SPEC = spec
+    before_run(spec, segment)
 
 
 def _proc_ready(_):
@@ -41,6 +45,12 @@ def _proc_receive(data):
     return len(data)
 
 
+def _own_count():
+    """What this process has counted in its own memory so far (a counter run), else None."""
+    shared = SHARED.get(_SPEC["workload"])
+    return shared.counted() if shared is not None else None
+
+
 def _proc_chunk(lo, hi):
     """Tasks lo..hi in this process, one after another: one message each way, as Pool.map's chunks."""
     started = now_ms()
@@ -50,7 +60,15 @@ def _proc_chunk(lo, hi):
             done.append((index, run_blocking(_SPEC, index, _DATA), None))
         except Exception as e:
             done.append((index, None, describe(e)))
-    return done, os.getpid(), started, now_ms()
+    return done, os.getpid(), started, now_ms(), _own_count()
+
+
+def _segment(spec, context):
+    """The counter the processes share where the run asks for a lock or an atomic add across them:
+    multiprocessing.Value, in shared memory with its lock."""
+    if spec["workload"] in SHARED and spec["sync"] in ("lock", "atomic"):
+        return context.Value("Q", 0)
+    return None
 
 
 def lane_processes(spec, data, chunk):
@@ -64,8 +82,14 @@ def lane_processes(spec, data, chunk):
     try:
         start = now_ms()
         barrier = context.Barrier(workers)
+        # This interpreter's own counter starts at 0 too: no process can reach it.
+        before_run(spec)
+        segment = _segment(spec, context)
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_proc_init, initargs=(barrier, spec)
+            max_workers=workers,
+            mp_context=context,
+            initializer=_proc_init,
+            initargs=(barrier, spec, segment),
         )
         # Every process started before the clock runs: each one waits at the barrier once.
         list(pool.map(_proc_ready, range(workers)))
@@ -90,8 +114,10 @@ def lane_processes(spec, data, chunk):
         total = 0
         failed = []
         runs = []
+        own = {}
         for lo, future in futures.items():
-            done, pid, began, ended = future.result()
+            done, pid, began, ended, count = future.result()
+            own[pid] = count if count is None else max(count, own.get(pid, 0))
             for index, partial, error in done:
                 if error is not None:
                     failed.append((index, error))
@@ -120,6 +146,9 @@ def lane_processes(spec, data, chunk):
                 f"pickled and the pool went on; the other {done} tasks completed and the checksum "
                 "covers exactly them."
             )
+        if spec["workload"] in SHARED:
+            local = None if segment is not None else [own[pid] for pid in sorted(own)]
+            with_shared(out, spec, counter_processes_total(spec, segment, total), local)
         return out
     except Exception as e:
         return lane_result("processes", spec, 0.0, error=describe(e), setup_ms=setup_ms)

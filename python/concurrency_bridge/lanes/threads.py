@@ -7,6 +7,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
 from ..common import fold, now_ms
 from ..report import describe, gil_enabled, lane_result
+from ..workloads import before_run, with_shared
 from .blocking import run_blocking
 
 
@@ -23,6 +24,7 @@ def lane_threading(spec, data, chunk):
         barrier = threading.Barrier(workers)
         list(pool.map(lambda _: barrier.wait(60), range(workers)))
         setup_ms = now_ms() - start
+        before_run(spec)
         t0 = now_ms()
         futures = [pool.submit(run_blocking, spec, index, data) for index in range(spec["tasks"])]
         wait(futures, return_when=FIRST_EXCEPTION)
@@ -33,7 +35,7 @@ def lane_threading(spec, data, chunk):
             error = describe(failed[0].exception())
             return lane_result(lane, spec, now_ms() - t0, error=error, setup_ms=setup_ms)
         total = fold(f.result() for f in futures)
-        return lane_result(lane, spec, now_ms() - t0, total, setup_ms=setup_ms)
+        return with_shared(lane_result(lane, spec, now_ms() - t0, total, setup_ms=setup_ms), spec)
     except Exception as e:
         return lane_result(lane, spec, 0.0, error=describe(e))
     finally:

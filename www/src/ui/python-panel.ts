@@ -1,12 +1,19 @@
 // "Check it in your own Python": the spec as a Python script (copy, download), and a report the
 // script printed (dropped, opened or pasted) shown beside the browser's run of the same spec.
-import { compare, readCpythonReport, type CpythonReport } from '../cpython';
+import { compare, lostOf, readCpythonReport, type ComparisonRow, type CpythonReport } from '../cpython';
 import { asError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
 import type { RunReport, RunSpec } from '../types';
 import { PairChart } from './charts';
 import { byId } from './dom';
 import { download } from './export';
+
+/** The checksum column: equal or not; for a count timing can change, the updates each side lost. */
+function sumCell(r: ComparisonRow): string {
+  if (r.sameChecksum !== null) return r.sameChecksum ? `equal (${r.python.checksum})` : `differ (${r.python.checksum} / ${r.browser?.checksum})`;
+  if (r.python.counter && r.browser?.counter) return `lost ${lostOf(r.python.counter)} / ${lostOf(r.browser.counter)}`;
+  return '—';
+}
 
 export class PythonPanel {
   private readonly status = byId('python-status');
@@ -101,7 +108,7 @@ export class PythonPanel {
         r.browser?.lane ?? '—',
         r.browser?.ok ? fixed(r.browser.wallMs) : r.browser ? 'failed' : '—',
         r.browserSpeedup === null ? '—' : `${fixed(r.browserSpeedup, 2)}×`,
-        r.sameChecksum === null ? '—' : r.sameChecksum ? `equal (${r.python.checksum})` : `differ (${r.python.checksum} / ${r.browser?.checksum})`,
+        sumCell(r),
       ]) tr.insertCell().textContent = cell;
     }
     this.table.hidden = false;
