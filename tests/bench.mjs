@@ -1,9 +1,9 @@
-// npm run bench [-- --quick] [-- --out FILE]: drives the built site in headless Chromium through
+// npm run bench [-- --quick] [-- --corners] [-- --counter] [-- --out FILE]: drives the built site in headless Chromium through
 // window.playground and prints, per workload and lane, the median wall time over repeats after
 // warm-up, min/max, the speedup over sequential (the median of ratios measured within one run),
 // set-up, transfer and loop lag; then the native reference, wasm sizes, and the targets.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -252,9 +252,53 @@ function wasmSizes() {
   return out;
 }
 
+/** The shared counter's specs: the README's table, browser and CPython side by side. */
+const COUNTER_SPECS = [
+  { workload: 'counter', size: 1_000_000, tasks: 4, workers: 2, sync: 'none' },
+  { workload: 'counter', size: 20, tasks: 4, workers: 2, sync: 'none', stepMs: 1 },
+  { workload: 'counter', size: 100_000, tasks: 4, workers: 2, sync: 'lock' },
+  { workload: 'counter', size: 100_000, tasks: 4, workers: 2, sync: 'atomic' },
+  { workload: 'counter', size: 100_000, tasks: 4, workers: 2, sync: 'partial' },
+  { workload: 'counter', size: 20, tasks: 4, workers: 2, sync: 'lock', stepMs: 1 },
+];
+
+/** Each counter spec on every browser lane and through the bridge's script: updates lost, wall ms. */
+async function counterTable(page) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-counter-'));
+  const cell = (r) => (r?.counter ? `${r.counter.lostUpdates.toLocaleString('en-US')}, ${r.wallMs.toFixed(0)} ms` : '—');
+  const rows = [];
+  for (const spec of COUNTER_SPECS) {
+    const file = join(dir, 'counter.py');
+    writeFileSync(file, await page.evaluate((s) => window.playground.pythonScript(s), spec));
+    const py = JSON.parse(execFileSync('python3', [file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const web = await runSpec(page, spec);
+    const by = (results) => Object.fromEntries(results.map((r) => [r.lane, r]));
+    const [b, p] = [by(web.results), by(py.results)];
+    const name = `${spec.tasks} × ${spec.size.toLocaleString('en-US')}, ${spec.sync}${spec.stepMs ? `, stepMs ${spec.stepMs}` : ''}`;
+    rows.push(`| ${name} | ${['sequential', 'threads', 'gil', 'processes', 'async'].map((l) => cell(b[l])).join(' | ')} | ${['sequential', p.gil ? 'gil' : 'threads', 'processes', 'async'].map((l) => cell(p[l])).join(' | ')} |`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`updates lost and wall time, browser lanes then CPython ${py3()} (one run each):`);
+  console.log('| spec | sequential | threads | gil | processes | async | CPython sequential | CPython threads | multiprocessing | asyncio |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of rows) console.log(row);
+}
+
+const py3 = () => execFileSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim();
+
 const server = await startServer();
 const browser = await launch();
 const cornersOnly = args.includes('--corners');
+if (args.includes('--counter')) {
+  try {
+    const { page } = await openPage(browser, server.url);
+    await counterTable(page);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  process.exit(0);
+}
 const result = { machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}` }, repeats: REPEATS, quick };
 try {
   const { page, problems } = await openPage(browser, server.url);
@@ -368,7 +412,7 @@ for (const [tasks, v] of Object.entries(result.taskCounts)) console.log(`${pad(t
 const cp = result.cpython;
 const span = (r) => `${r.min.toFixed(1)}–${r.max.toFixed(1)} µs`;
 console.log(`\na trivial task (hash, 1 round, 4096 tasks, 2 workers): processes ${result.trivial.processesOneAMessageUs.toFixed(1)} µs one a message, ${result.trivial.processesBatchedUs.toFixed(2)} µs in automatic chunks; threads ${result.trivial.threadsUs.toFixed(2)} µs`);
-console.log(`CPython ${execFileSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim()} on the same tasks (${Object.keys(cp.byMethod).join(', ')}): ProcessPoolExecutor.submit ${span(cp.submit)}, Pool.map(chunksize=1) ${span(cp.map1)}, Pool.map ${span(cp.map)} a task`);
+console.log(`CPython ${py3()} on the same tasks (${Object.keys(cp.byMethod).join(', ')}): ProcessPoolExecutor.submit ${span(cp.submit)}, Pool.map(chunksize=1) ${span(cp.map1)}, Pool.map ${span(cp.map)} a task`);
 if (!quick) printCorners(result.corners);
 console.log(`\nbiggest timeline: ${JSON.stringify(result.timeline.eventsPerLane)} events; redraw ${num(result.timeline.redrawMs)} ms (median)`);
 console.log('\nnative reference (same kernels, same machine):');

@@ -80,7 +80,7 @@ describe('the shared counter', () => {
     const cards = await page.$$eval('.lane-card', (els) => Object.fromEntries(els.map((e) => [e.dataset.lane, e.textContent])));
     assert.deepEqual(Object.keys(cards), LANES);
     assert.match(cards.sequential, /counted 4,000,000 of 4,000,000/);
-    assert.match(cards.processes, /counted 0 of 4,000,000 \(4,000,000 lost\)/);
+    assert.match(cards.processes, /page's counter 0 · each its own: 2,000,000 \+ 2,000,000/);
     const verdict = await page.locator('#verdict').textContent();
     assert.match(verdict, /threads (lost [\d,]+ of 4,000,000 updates|counted all)/);
     assert.match(verdict, /processes: each counted in its own memory \(2,000,000 \+ 2,000,000\)/);

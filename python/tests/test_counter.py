@@ -65,8 +65,8 @@ class EveryLane(unittest.TestCase):
         for lane in (threads, "async"):
             self.assertGreater(by[lane]["counter"]["lostUpdates"], 0, lane)
             self.assertEqual(by[lane]["checksum"], "", lane)
-        by = lanes_of(counter_spec("lock", 20, 4, 1, lanes=["gil", "async"]))
-        for lane in (threads, "async"):
+        by = lanes_of(counter_spec("lock", 20, 4, 1))
+        for lane in ("sequential", threads, "processes", "async"):
             self.assertEqual(by[lane]["counter"]["counted"], 80, lane)
 
 

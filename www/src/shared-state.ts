@@ -17,8 +17,19 @@ export function lockWaitMs(r: LaneResult): number {
   return r.totals.filter((t) => t.phase === 'lock-wait').reduce((a, t) => a + t.ms, 0);
 }
 
-function threadsWords(spec: Spec, r: LaneResult): string {
+/** Threads that took longer than one thread doing it all: what sharing one value costs. */
+function slower(r: LaneResult, seq: LaneResult | undefined): string {
+  return seq && r.wallMs > seq.wallMs * 1.1 && r.workers > 1
+    ? ` And slower than sequential (${ms(seq.wallMs)}): threads writing one value pass its cache line from core to core.`
+    : '';
+}
+
+function threadsWords(spec: Spec, r: LaneResult, seq?: LaneResult): string {
   const head = `threads ${lostWords(r)} in ${ms(r.wallMs)}`;
+  return `${threadsHow(spec, r, head)}${slower(r, seq)}`;
+}
+
+function threadsHow(spec: Spec, r: LaneResult, head: string): string {
   switch (spec.sync) {
     case 'none':
       return r.counter!.lostUpdates > 0
@@ -64,8 +75,8 @@ function asyncWords(spec: Spec, r: LaneResult): string {
     : `${head}: one thread, and no await between a read and its write, so no other task could run in between (give the updates a step between read and write to see that change).`;
 }
 
-const words: Record<string, (spec: Spec, r: LaneResult) => string> = {
-  sequential: (_spec, r) => `sequential ${lostWords(r)} in ${ms(r.wallMs)}.`,
+const words: Record<string, (spec: Spec, r: LaneResult, seq?: LaneResult) => string> = {
+  sequential: (_spec, r) => `sequential ${lostWords(r)} in ${ms(r.wallMs)}, one task at a time.`,
   threads: threadsWords,
   gil: gilWords,
   processes: processesWords,
@@ -80,8 +91,9 @@ export function sharedStateVerdict(spec: Spec, results: LaneResult[]): RunReport
   const ran = results.filter((r) => r.ok && r.counter);
   const right = ran.filter((r) => r.counter!.lostUpdates === 0);
   const fastest = right.length ? right.reduce((a, b) => (b.wallMs < a.wallMs ? b : a)) : null;
-  const parts = ran.map((r) => words[r.lane](spec, r));
+  const seq = ran.find((r) => r.lane === 'sequential');
+  const parts = ran.map((r) => words[r.lane](spec, r, seq));
   if (fastest) parts.unshift(`${fastest.lane} was the fastest to count every update (${ms(fastest.wallMs)}).`);
   parts.push('Rule: shared state needs a lock, an atomic, or no sharing at all (counts kept apart and summed once). Threads share by default and race; processes share nothing unless asked; async races only across an await.');
-  return { fastest: fastest?.lane ?? null, text: [`One counter, ${n(spec.size)} updates in each of ${n(spec.tasks)} tasks (${spec.sync}).`, ...parts].join(' ') };
+  return { fastest: fastest?.lane ?? null, text: [`One counter, ${n(spec.tasks)} tasks × ${n(spec.size)} updates, sync ${spec.sync}.`, ...parts].join(' ') };
 }

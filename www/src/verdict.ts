@@ -90,7 +90,11 @@ export function verdict(spec: Spec, results: LaneResult[], cores: number): RunRe
     return { fastest: null, text: `Stopped before every lane had run, so there is no verdict.${done.length ? ` Finished: ${done.join(', ')}.` : ''}` };
   }
   if (spec.fault !== 'none') return faultVerdict(spec, results);
-  if (workloadInfo(spec.workload).sharedState) return sharedStateVerdict(spec, results);
+  if (workloadInfo(spec.workload).sharedState) {
+    const shared = sharedStateVerdict(spec, results);
+    const beyond = beyondLimit(spec, results.filter((r) => r.ok), cores);
+    return { ...shared, text: [shared.text, ...beyond].join(' ') };
+  }
   const ok = results.filter((r) => r.ok);
   if (ok.length === 0) {
     return { fastest: null, text: 'No lane finished, so there is no verdict.' };

@@ -122,7 +122,8 @@ class Updates:
             self.waited = False
             return self._counted(1)
         if self.seen is None:
-            if self.sync == "lock" and not cell.lock.acquire(blocking=False):
+            # Positional: threading.Lock calls it blocking, multiprocessing's lock block.
+            if self.sync == "lock" and not cell.lock.acquire(False):
                 return BLOCKED, cell.lock
             self.seen = cell.load()
             return WAIT, self.step

@@ -65,7 +65,7 @@ export class Race {
       const parts = [r.lane === 'sequential' ? '' : speedupNote(spec, all, r, this.cores)];
       if (r.setupMs > 0) parts.push(`+${r.setupMs.toFixed(0)} ms set-up`);
       if (r.loopLagMs !== undefined) parts.push(`loop lag ${r.loopLagMs.toFixed(0)} ms`);
-      if (r.counter) parts.push(counterNote(r.counter));
+      if (r.counter) parts.push(counterNote(r.counter, spec.sync));
       c.sub.textContent = parts.filter(Boolean).join(' · ') || c.sub.textContent;
     } else {
       // A lane that kept part of its work (processes after a crash) says how much.
@@ -81,8 +81,10 @@ export class Race {
 }
 
 /** "counted 131,072 of 200,000 (68,928 lost)": a shared counter's figures on its card. */
-function counterNote(c: CounterFigures): string {
+function counterNote(c: CounterFigures, sync: Spec['sync']): string {
   const n = (x: number) => x.toLocaleString('en-US');
+  // Processes that counted in their own memory lost nothing: the page just never saw it.
+  if (c.localCounts && sync === 'none') return `page's counter ${n(c.counted)} · each its own: ${c.localCounts.map(n).join(' + ')}`;
   return `counted ${n(c.counted)} of ${n(c.expected)}${c.lostUpdates ? ` (${n(c.lostUpdates)} lost)` : ''}`;
 }
 
