@@ -77,6 +77,8 @@ pub struct WorkloadInfo {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+// Maps (a workload's example) as plain objects, not JS Maps, so the page can spread them.
+#[cfg_attr(target_arch = "wasm32", tsify(hashmap_as_object))]
 #[serde(rename_all = "camelCase")]
 pub struct Schema {
     pub fields: Vec<Field>,
