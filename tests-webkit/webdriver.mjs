@@ -5,7 +5,7 @@
 // it drives MiniBrowser from libwebkit2gtk-4.1-0 when started with `--automation` (adding
 // `--headless` hung the session); SharedArrayBuffer on an isolated page needs
 // JSC_useSharedArrayBuffer=1 in the driver's environment, which the browser inherits.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { miniBrowser } from '../scripts/lib.mjs';
@@ -85,8 +85,20 @@ export async function stop(child, ms = 5000) {
 }
 
 /**
+ * Whether bubblewrap, which WebKitGTK runs its web processes in, can make its namespaces here. In a
+ * Docker container with the default seccomp or AppArmor profile (CI's debian:bookworm container on
+ * GitHub) it cannot, and WebKitGTK 2.50 does not fall back by itself: the web process never starts.
+ */
+let sandboxWorks;
+function bubblewrapWorks() {
+  sandboxWorks ??= spawnSync('bwrap', ['--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--unshare-all', 'true'], { stdio: 'ignore' }).status === 0;
+  return sandboxWorks;
+}
+
+/**
  * The environment WebKitWebDriver (and so MiniBrowser, which inherits it) needs, on top of `base`:
- * the display, SharedArrayBuffer, an English locale.
+ * the display, SharedArrayBuffer, an English locale; and no sandbox where bubblewrap cannot work
+ * (as the Chromium tests run with --no-sandbox: they load only the local test server's pages).
  */
 export function webkitEnv(display, base = process.env) {
   const env = {
@@ -100,6 +112,7 @@ export function webkitEnv(display, base = process.env) {
     // No accessibility bus or dconf on a bare machine: keep GTK from asking for them.
     NO_AT_BRIDGE: '1',
     GSETTINGS_BACKEND: 'memory',
+    ...(bubblewrapWorks() ? {} : { WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1' }),
   };
   delete env.LC_ALL;
   delete env.LC_MESSAGES;
