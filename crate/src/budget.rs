@@ -36,6 +36,7 @@
 
 use crate::error::Error;
 use crate::lanes::SLICE;
+use crate::serve::ServeOptions;
 use crate::spec::{Lane, Spec};
 use crate::workloads::{primes, Progress, Split, Step};
 
@@ -512,6 +513,85 @@ fn before_ms(spec: &Spec, machine: Machine, lane: Lane) -> f64 {
         Lane::Processes => SPAWN_MS * (workers / cores).ceil(),
     };
     machine.speed * (start + mb(spec) * SHARE_BUILD_MS_PER_MB) + WARMUP_RUNS * warm_up
+}
+
+/// A serve run's estimate (`crate::serve`): each lane serves for the duration, then finishes
+/// what it holds. A pool (sequential, threads, gil, processes) stops taking requests at the
+/// duration, so it ends within a request's time after it (the GIL's threads one after another);
+/// the async loop took every request as it arrived, so it ends when its CPU backlog is done.
+pub fn estimate_serve(options: &ServeOptions, machine: Machine) -> Estimate {
+    let one = options.spec(1);
+    let cpu_ms = serve_cpu_ms(options, machine);
+    let offered = options.rate_per_sec * options.duration_ms / 1000.0;
+    let request_ms = options.latency_ms + options.jitter_ms + cpu_ms + TIMER_LATE_MS;
+    let workers = f64::from(options.workers);
+    let lanes: Vec<LaneEstimate> = options
+        .lanes
+        .iter()
+        .map(|&lane| {
+            let wall_ms = match lane {
+                Lane::Async => options.duration_ms.max(offered * cpu_ms) + request_ms,
+                Lane::Gil => options.duration_ms + request_ms + workers * cpu_ms,
+                _ => options.duration_ms + request_ms,
+            };
+            LaneEstimate {
+                lane,
+                ms: wall_ms + before_ms(&one, machine, lane),
+                wall_ms,
+            }
+        })
+        .collect();
+    Estimate {
+        total_ms: lanes.iter().map(|l| l.ms).sum(),
+        lanes,
+        budget_ms: BUDGET_MS,
+        speed: machine.speed,
+    }
+}
+
+/// One request's CPU part on `machine`, by the cost model (ms).
+pub fn serve_cpu_ms(options: &ServeOptions, machine: Machine) -> f64 {
+    machine.speed * Work::of(&options.spec(1)).compute_ms
+}
+
+/// Estimates a serve run and refuses it past [`BUDGET_MS`], naming `durationMs` (or, when the
+/// async loop's CPU backlog is what takes the time, `cpuRounds`).
+///
+/// # Errors
+/// [`Error::OverBudget`] with the duration that would fit.
+pub fn check_serve(options: &ServeOptions, machine: Machine) -> Result<Estimate, Error> {
+    let estimate = estimate_serve(options, machine);
+    if estimate.total_ms <= BUDGET_MS {
+        return Ok(estimate);
+    }
+    let over = format!(
+        "the lanes would serve for about {} in all, over the {} budget",
+        duration(estimate.total_ms),
+        duration(BUDGET_MS)
+    );
+    // The longest duration, in steps of 100 ms, that would fit.
+    let mut shorter = options.clone();
+    let fit = (1..=(options.duration_ms / 100.0) as u32)
+        .rev()
+        .map(|k| f64::from(k) * 100.0)
+        .find(|&ms| {
+            shorter.duration_ms = ms;
+            estimate_serve(&shorter, machine).total_ms <= BUDGET_MS
+        });
+    if let Some(fit) = fit {
+        return Err(Error::OverBudget {
+            field: "durationMs".into(),
+            message: format!("{over}; durationMs {fit} ms or less would fit"),
+        });
+    }
+    Err(Error::OverBudget {
+        field: "cpuRounds".into(),
+        message: format!(
+            "{over}: the async loop alone must compute every request's {} rounds one after another; \
+             fewer cpuRounds or a lower ratePerSec would fit",
+            thousands(options.cpu_rounds)
+        ),
+    })
 }
 
 /// The field a refusal names, by the cost that dominates.

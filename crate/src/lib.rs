@@ -14,10 +14,12 @@ compile_error!(
      (atomics, bulk-memory and the --shared-memory link args, see rust-lang/rust#147225)"
 );
 
+pub mod alloc;
 pub mod budget;
 pub mod error;
 pub mod lanes;
 pub mod schema;
+pub mod serve;
 pub mod spec;
 pub mod trace;
 pub mod workloads;

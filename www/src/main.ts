@@ -14,6 +14,7 @@ import { canvasPng, download, reportCsv, reportJson, stamp, traceJson } from './
 import { FrameMeter } from './ui/frame-meter';
 import { MandelbrotView } from './ui/mandelbrot';
 import { MapPanel } from './ui/map-panel';
+import { ServePanel } from './ui/serve-panel';
 import { PythonPanel } from './ui/python-panel';
 import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
@@ -204,6 +205,12 @@ class Page {
     return mapPanel;
   }
 
+  wireServe(): void {
+    const panel = new ServePanel(this.playground);
+    panel.onBusy = (running) => this.controls.busy(running);
+    this.controls.starters.push(byId<HTMLButtonElement>('serve-run'), byId<HTMLButtonElement>('serve-sweep'), byId<HTMLButtonElement>('serve-preset'));
+  }
+
   /** What the link asks for: a map, a preset, a spec; run it with `autorun=1`. */
   async followLink(mapPanel: MapPanel): Promise<void> {
     const mapUrl = readMapUrl(location.search);
@@ -237,5 +244,6 @@ class Page {
 boot(async (playground, caps) => {
   const page = new Page(playground, caps);
   page.wirePython();
+  page.wireServe();
   await page.followLink(page.wireMap());
 });

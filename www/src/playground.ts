@@ -14,6 +14,8 @@ import { chromeTrace, type TraceEventFormat } from './trace-export';
 import { verdict } from './verdict';
 import { pythonScript } from './python';
 import { estimateSpec, exactOn, loadPlain, normalize, schema, workloadInfo } from './wasm';
+import { checkServeOptions, serve, sweep, sweepRates, type ServeContext } from './serve/run';
+import type { ServeObserver, ServeReport, ServeSweep } from './serve/types';
 
 export const VERSION = '0.1.0';
 
@@ -63,8 +65,13 @@ export class PlaygroundImpl implements Playground {
   /** The last run's report, for exports and embeds; null before the first run ends. */
   lastReport: RunReport | null = null;
 
+  private readonly lab = new LabHost();
+  serveObserver: ServeObserver = {};
+  /** The last serve run's report, for exports; null before the first one ends. */
+  lastServe: ServeReport | null = null;
+
   constructor() {
-    const lab = new LabHost();
+    const lab = this.lab;
     this.runners = new Map<Lane, LaneRunner>([
       ['sequential', new OneWorkerLane('sequential')],
       ['threads', new ThreadsLane('threads', lab)],
@@ -110,19 +117,65 @@ export class PlaygroundImpl implements Playground {
   }
 
   run(raw: RunSpec): Promise<RunReport> {
-    // A cancelled run is over for the caller: a new one may start at once (it waits for the
-    // old one's report, which is a microtask away).
+    return this.exclusive((signal) => this.runLanes(raw, signal));
+  }
+
+  /**
+   * One run at a time, of any kind. A cancelled run is over for the caller: a new one may start
+   * at once (it waits for the old one's report, which is a microtask away).
+   */
+  private exclusive<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.current && !this.current.signal.aborted) {
       return Promise.reject(playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish'));
     }
     // Claimed before the first await, so a cancel() in the same tick as run() is not lost.
     const controller = new AbortController();
     this.current = controller;
-    const report = this.settled.then(() => this.runLanes(raw, controller.signal)).finally(() => {
+    const report = this.settled.then(() => body(controller.signal)).finally(() => {
       if (this.current === controller) this.current = null;
     });
     this.settled = report.catch(() => undefined);
     return report;
+  }
+
+  /** Checks serve options against this environment and the time budget; throws naming the field. */
+  checkServe(raw: object = {}) {
+    const caps = this.capabilities();
+    return checkServeOptions(raw, { cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed });
+  }
+
+  /**
+   * Serve mode (www/src/serve): requests keep arriving at `ratePerSec` for `durationMs`, the
+   * same seeded arrivals on every lane; resolves to each lane's throughput, latency percentiles,
+   * queue and memory. `cancel()` settles it at once, unfinished lanes `cancelled`.
+   */
+  serve(raw: object = {}): Promise<ServeReport> {
+    return this.exclusive(async (signal) => {
+      const report = await serve(raw, await this.serveContext(raw, signal));
+      this.lastServe = report;
+      return report;
+    });
+  }
+
+  /** Serve mode at several offered loads (default: a tenth to twice `ratePerSec`): each lane's knee. */
+  serveSweep(raw: object = {}, rates?: number[], onPoint?: (report: ServeReport, done: number, total: number) => void): Promise<ServeSweep> {
+    return this.exclusive(async (signal) => {
+      const ctx = await this.serveContext(raw, signal);
+      const base = this.checkServe(raw).options;
+      return sweep({ ...raw }, rates ?? sweepRates(base.ratePerSec), ctx, onPoint);
+    });
+  }
+
+  private async serveContext(raw: object, signal: AbortSignal): Promise<ServeContext> {
+    await this.ready;
+    await this.calibrated;
+    const caps = this.capabilities();
+    const lanes = (raw as { lanes?: unknown }).lanes;
+    if (Array.isArray(lanes)) {
+      const off = lanes.find((l) => typeof l === 'string' && !caps.lanes.includes(l as Lane));
+      if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off as Lane] ?? 'unavailable'}`, { field: 'lanes' });
+    }
+    return { lab: this.lab, cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed, signal, observer: this.serveObserver };
   }
 
   private async runLanes(raw: RunSpec, signal: AbortSignal): Promise<RunReport> {

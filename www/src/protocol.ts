@@ -2,7 +2,7 @@
 // message shape does not compile. The sequential/async worker and the lab expose one API object
 // each over Comlink (https://github.com/GoogleChromeLabs/comlink); the processes, whose messages
 // are the lane's cost per task, speak a small protocol of their own (ToProcess, FromProcess).
-import type { ChunkOutput, ErrorKind, FlatTrace, LaneOutput, ProcessTrace, Spec } from './types';
+import type { ChunkOutput, ErrorKind, FlatTrace, LaneOutput, ProcessTrace, ServeOptions, ServeRun, Spec } from './types';
 
 export type { ChunkOutput, FlatTrace, LaneOutput, ProcessTrace };
 
@@ -67,6 +67,10 @@ export interface WasmWorkerApi {
   runSequential(spec: Spec): Promise<WorkerOutput>;
   /** The async lane: every task a future on this worker's event loop, its lag measured. */
   runAsync(spec: Spec): Promise<WorkerOutput>;
+  /** Serve mode: one worker taking each request in turn (crate/src/serve). */
+  serveSequential(options: ServeOptions): Promise<ServeRun>;
+  /** Serve mode: every request a future on this worker's event loop from its arrival. */
+  serveAsync(options: ServeOptions): Promise<ServeRun>;
 }
 
 /** The lab worker: hosts the threads build (pkg-threads/) and its rayon pool. */
@@ -77,6 +81,8 @@ export interface LabApi {
   runThreads(spec: Spec): Promise<LaneOutput>;
   /** The threads lane under one global interpreter lock. */
   runGil(spec: Spec): Promise<LaneOutput>;
+  /** Serve mode: every thread of the pool a blocking worker; with `gil`, under one lock. */
+  serveThreads(options: ServeOptions, gil: boolean): Promise<ServeRun>;
 }
 
 export interface LabInfo {

@@ -3,12 +3,13 @@
 // The spec, its enums, the estimate and the schema are Rust types (crate/src/spec.rs, schema.rs,
 // wasm/boundary.rs); these are the TypeScript types wasm-bindgen generates from them (tsify).
 import type {
-  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, Schema, Spec, Workload,
-  WorkloadInfo,
+  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, QueuePoint, Schema,
+  ServeField, ServeFigures, ServeOptions, ServeRun, Spec, Workload, WorkloadInfo,
 } from '@pkg/concurrency_playground.js';
 
 export type {
-  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, Schema, Spec, Workload, WorkloadInfo,
+  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, QueuePoint, Schema, ServeField,
+  ServeFigures, ServeOptions, ServeRun, Spec, Workload, WorkloadInfo,
 };
 
 /** A run request as a caller writes it: any field left out gets its default. */
@@ -175,6 +176,10 @@ export interface Playground {
   traceEvents(report?: RunReport | null): unknown;
   /** The spec as one self-contained Python 3 script (stdlib only) that runs it under CPython and prints a report. */
   pythonScript(spec: RunSpec): string;
+  /** Serve mode: requests arriving at a rate; each lane's throughput, latency percentiles, queue and memory. */
+  serve(options?: object): Promise<unknown>;
+  /** Serve mode at several offered loads: each lane's latency against load, and its knee. */
+  serveSweep(options?: object, rates?: number[]): Promise<unknown>;
   /** Stops the run in flight: it settles at once, its unfinished lanes `cancelled`. */
   cancel(): void;
   /** Ends every idle worker now; the next run starts them again. */

@@ -3,8 +3,11 @@
 import init, {
   boundTrace as bound, chunkSize as chunk, describeSpec as describeIt, estimateSpec as estimate, checksumOf as checksum, normalizeSpec,
   exactOn as exact, resultWords as words, specSchema, warmupSpec as warmup,
+  checkServe as checkServeOptions, serveArrivals, serveFields as fields, serveFigures as figures, serveSpec as spec,
 } from '@pkg/concurrency_playground.js';
-import type { Estimate, FlatTrace, Lane, Phase, Schema, Spec, Workload, WorkloadInfo } from './types';
+import type {
+  Estimate, FlatTrace, Lane, Phase, Schema, ServeField, ServeFigures, ServeOptions, Spec, Workload, WorkloadInfo,
+} from './types';
 
 let compiled: Promise<WebAssembly.Module> | null = null;
 
@@ -105,4 +108,32 @@ export function exactOn(spec: Spec, lane: Lane): boolean {
 /** The time budget's estimate of a spec on a machine of `cores` cores and `speed` (crate/src/budget.rs). */
 export function estimateSpec(raw: unknown, cores: number, speed: number): Estimate {
   return estimate(raw, cores, speed);
+}
+
+/**
+ * Checks serve options (crate/src/serve) and fills their defaults, refusing a run past the time
+ * budget; throws an Error whose `kind` and `field` say what is wrong.
+ */
+export function checkServe(raw: unknown, cores: number, lanes: Lane[], speed: number): { options: ServeOptions; estimate: Estimate; cpuMsPerRequest: number } {
+  return checkServeOptions(raw, cores, lanes, speed);
+}
+
+/** The serve options the form shows, with the checker's ranges and defaults. */
+export function serveFields(): ServeField[] {
+  return fields();
+}
+
+/** A serve run's requests as a spec of the mixed workload, one task a request (the processes begin it). */
+export function serveSpec(options: ServeOptions): Spec {
+  return spec(options);
+}
+
+/** When each request arrives, ms from the run's start: the same seeded arrivals on every lane. */
+export function arrivals(options: ServeOptions): Float64Array {
+  return serveArrivals(options);
+}
+
+/** A lane's serve figures from its `[index, start, end]` records (crate/src/serve/stats.rs). */
+export function serveFigures(options: ServeOptions, records: Float64Array): ServeFigures {
+  return figures(options, records);
 }

@@ -187,7 +187,7 @@ impl RawSpec {
         }
     }
 
-    fn lanes(&self, defaults: &Defaults) -> Result<Vec<Lane>, Error> {
+    pub(crate) fn lanes(&self, defaults: &Defaults) -> Result<Vec<Lane>, Error> {
         let items = match self.get("lanes") {
             RawValue::Missing => return Ok(defaults.lanes.clone()),
             RawValue::List(items) => items,
@@ -301,7 +301,7 @@ fn one_of<T: Copy>(
     ))
 }
 
-fn num(v: &RawValue, field: &str, range: Range) -> Result<f64, Error> {
+pub(crate) fn num(v: &RawValue, field: &str, range: Range) -> Result<f64, Error> {
     let Range { min, max, default } = range;
     match v {
         RawValue::Missing => Ok(default),
@@ -317,7 +317,7 @@ fn num(v: &RawValue, field: &str, range: Range) -> Result<f64, Error> {
 }
 
 /// A whole-number field of a `Range` (its bounds are whole numbers within u32).
-fn whole(v: &RawValue, field: &str, range: Range) -> Result<u32, Error> {
+pub(crate) fn whole(v: &RawValue, field: &str, range: Range) -> Result<u32, Error> {
     int(
         v,
         field,
@@ -328,7 +328,7 @@ fn whole(v: &RawValue, field: &str, range: Range) -> Result<u32, Error> {
     )
 }
 
-fn int(
+pub(crate) fn int(
     v: &RawValue,
     field: &str,
     min: u32,

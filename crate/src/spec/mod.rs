@@ -10,6 +10,7 @@ mod raw;
 use serde::{Deserialize, Serialize};
 
 pub use crate::workloads::Workload;
+pub(crate) use check::{int, num, whole};
 pub use check::{
     Range, CHUNK, CPU_ROUNDS, DEFAULT_TASKS, FIELDS, GIL_SWITCH_MS, LATENCY_MS, MAX_LATENCY_MS,
     MAX_SHARE_COPIES_MB, MAX_TASKS, MAX_WORKERS, SEED, STEP_MS, YIELD_EVERY,

@@ -16,6 +16,7 @@ mod page;
 #[cfg(not(feature = "threads"))]
 mod process;
 mod report;
+mod serve;
 mod share_cache;
 mod timers;
 #[cfg(not(feature = "threads"))]
@@ -35,6 +36,13 @@ pub use page::{
 };
 #[cfg(not(feature = "threads"))]
 pub use process::{begin_run, end_run, has_share, receive_share, run_chunk, share_buffer};
+#[cfg(feature = "threads")]
+pub use serve::serve_threads_lane;
+#[cfg(not(feature = "threads"))]
+pub use serve::{
+    check_serve, serve_arrivals, serve_async_lane, serve_fields, serve_figures,
+    serve_sequential_lane, serve_spec,
+};
 pub use timers::JsTimers;
 #[cfg(not(feature = "threads"))]
 pub use worker::{run_async, run_sequential};

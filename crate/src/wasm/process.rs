@@ -198,6 +198,7 @@ pub fn end_run() -> Result<JsValue, JsValue> {
     if let Some(counted) = run.spec.workload.kernel().shared_result() {
         set(&out, "counted", &counted.into());
     }
+    set(&out, "memoryBytes", &super::serve::memory_bytes().into());
     Ok(out.into())
 }
 

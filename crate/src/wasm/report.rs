@@ -28,6 +28,8 @@ export interface LaneOutput extends FlatTrace {
 /** A process's whole run's trace (`endRun`), and what it counted where it counts (the counter). */
 export interface ProcessTrace extends FlatTrace {
   counted?: bigint;
+  /** This process's WebAssembly memory at the end of its run, in bytes. */
+  memoryBytes: number;
 }
 /** A process's chunk of tasks (`runChunk`). */
 export interface ChunkOutput {

@@ -84,6 +84,9 @@ export class PairChart {
 export interface SweepSeries {
   label: string;
   values: (number | null)[];
+  /** The lane whose colour it takes (default: the label's), dashed when `dash`. */
+  lane?: string;
+  dash?: boolean;
 }
 
 export class SweepChart {
@@ -106,9 +109,9 @@ export class SweepChart {
         { label: xLabel },
         ...series.map((s) => ({
           label: s.label,
-          stroke: LANE_COLOURS[s.label] ?? fg,
+          stroke: LANE_COLOURS[s.lane ?? s.label] ?? fg,
           width: 2,
-          dash: s.label === 'ideal' ? [6, 4] : undefined,
+          dash: s.label === 'ideal' || s.dash ? [6, 4] : undefined,
           spanGaps: true,
         })),
       ],

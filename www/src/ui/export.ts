@@ -26,7 +26,7 @@ export function reportJson(report: RunReport): Blob {
 
 const CSV_COLUMNS = ['side', 'lane', 'workers', 'ok', 'outcome', 'wallMs', 'speedup', 'setupMs', 'transferMs', 'loopLagMs', 'checksum', 'error'];
 
-function csvField(v: unknown): string {
+export function csvField(v: unknown): string {
   const s = v === undefined || v === null ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -21,6 +21,7 @@ const api: LabApi = {
   },
   runThreads: async (spec) => loaded.get().runThreads(spec),
   runGil: async (spec) => loaded.get().runGil(spec),
+  serveThreads: async (options, gil) => loaded.get().serveThreads(options, gil),
 };
 
 hostWorker(api);

@@ -26,6 +26,8 @@ const api: WasmWorkerApi = {
     loaded.get().prepare(spec);
   },
   runSequential: (spec) => loaded.get().runSequential(spec),
+  serveSequential: (options) => loaded.get().serveSequential(options),
+  serveAsync: (options) => loaded.get().serveAsync(options),
   async runAsync(spec) {
     const wasmApi = loaded.get();
     const stop = monitorLag();

@@ -1,0 +1,185 @@
+// Serve mode end to end in Chromium: requests arriving for a set time on every lane, checked
+// against arithmetic the page does not do (Little's law from the raw records, counts, each
+// percentile from a sort of the latencies, each lane's physical bound), the seed's I/O rule in
+// numbers, refusals that name the field, Stop, and the section on the page.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, useSite } from './harness.mjs';
+
+const site = useSite();
+
+/** Nearest rank, as servers' tools define a percentile. */
+function percentile(sorted, q) {
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1];
+}
+
+/** Checks what must hold of any lane's figures against its raw records. */
+function checkLane(report, lane) {
+  const { arrivals, options } = report;
+  assert.ok(lane.ok, `${lane.lane}: ${lane.error}`);
+  assert.equal(lane.offered, arrivals.length, `${lane.lane}: every lane is offered the same arrivals`);
+  assert.equal(lane.completed + lane.queued, lane.offered, `${lane.lane}: completed + queued = offered`);
+  const seen = new Set();
+  const latencies = [];
+  let inSystem = 0;
+  for (let i = 0; i < lane.records.length; i += 3) {
+    const [index, start, end] = lane.records.slice(i, i + 3);
+    assert.ok(!seen.has(index), `${lane.lane}: request ${index} served twice`);
+    seen.add(index);
+    assert.ok(start >= arrivals[index] - 0.5, `${lane.lane}: request ${index} started ${start} before it arrived ${arrivals[index]}`);
+    assert.ok(end - arrivals[index] >= options.latencyMs - options.jitterMs - 0.5, `${lane.lane}: request ${index} beat its own I/O`);
+    latencies.push(end - arrivals[index]);
+    inSystem += end - arrivals[index];
+  }
+  assert.equal(seen.size, lane.completed);
+  // The queued ones are in the system until the lane's end.
+  arrivals.forEach((a, i) => { if (!seen.has(i)) inSystem += lane.endedMs - a; });
+  const little = inSystem / lane.endedMs;
+  assert.ok(Math.abs(lane.meanInSystem - little) <= 1e-6 * Math.max(1, little), `${lane.lane}: L ${lane.meanInSystem} but the records give ${little}`);
+  latencies.sort((a, b) => a - b);
+  for (const [q, key] of [[0.5, 'p50Ms'], [0.95, 'p95Ms'], [0.99, 'p99Ms']]) {
+    assert.ok(Math.abs(lane[key] - percentile(latencies, q)) < 1e-9, `${lane.lane}: ${key} ${lane[key]} but the sort gives ${percentile(latencies, q)}`);
+  }
+  assert.equal(lane.maxMs, latencies[latencies.length - 1]);
+  if (lane.capacityPerSec !== null) {
+    assert.ok(lane.completedPerSec <= lane.capacityPerSec * 1.05, `${lane.lane}: ${lane.completedPerSec}/s is past its bound ${lane.capacityPerSec}/s`);
+  }
+  assert.ok(lane.memoryBytes > 0 && lane.memoryPerRequestBytes > 0 && lane.memorySource.length > 0, `${lane.lane}: memory ${JSON.stringify(lane)}`);
+}
+
+describe('serve mode', () => {
+  let page;
+  let context;
+  let problems;
+  test('set-up', async () => {
+    ({ page, context, problems } = await openPage(site.browser, site.url));
+  });
+
+  test('slow I/O far above what a pool serves: async keeps up, the pools cap at workers / latency and queue', async () => {
+    const report = await page.evaluate(() => window.playground.serve({ ratePerSec: 150, durationMs: 1500, latencyMs: 100, jitterMs: 10, cpuRounds: 0, workers: 2 }));
+    const by = Object.fromEntries(report.lanes.map((l) => [l.lane, l]));
+    for (const lane of report.lanes) checkLane(report, lane);
+    const offered = report.arrivals.length;
+    assert.ok(offered > 150 && offered < 300, `${offered} arrivals for 150/s over 1.5 s`);
+    // Async: every request's own wait and little more; its throughput the offered rate.
+    assert.equal(by.async.queued, 0);
+    assert.ok(by.async.p99Ms < 100 + 10 + 40, `async p99 ${by.async.p99Ms}`);
+    assert.ok(by.async.completedPerSec > 0.85 * by.async.offeredPerSec, `async ${by.async.completedPerSec}/s of ${by.async.offeredPerSec}`);
+    // Pools of 2 blocking workers: about 2 / 0.1 s = 20 a second, the rest queued and waiting.
+    for (const lane of ['threads', 'gil', 'processes']) {
+      assert.ok(by[lane].completedPerSec > 14 && by[lane].completedPerSec <= 21, `${lane}: ${by[lane].completedPerSec}/s`);
+      assert.ok(by[lane].queued > offered / 2, `${lane}: ${by[lane].queued} queued`);
+      assert.ok(by[lane].p99Ms > 5 * by.async.p99Ms, `${lane}: p99 ${by[lane].p99Ms} against async's ${by.async.p99Ms}`);
+    }
+    assert.ok(by.sequential.completedPerSec <= 10.5);
+    // Memory per open request: a future's state is far smaller than a thread's stack or a process.
+    assert.ok(by.async.memoryPerRequestBytes * 50 < by.threads.memoryPerRequestBytes, `${by.async.memoryPerRequestBytes} vs ${by.threads.memoryPerRequestBytes}`);
+    assert.ok(by.processes.memoryBytes > by.sequential.memoryBytes, 'two processes hold two memories');
+    assert.match(report.verdict, /→ async/);
+    // Little's law where nothing queues: L = λ W.
+    const lw = (by.async.completedPerSec / 1000) * by.async.meanMs;
+    assert.ok(Math.abs(by.async.meanInSystem - lw) < 0.15 * lw, `async L ${by.async.meanInSystem} against λW ${lw}`);
+  });
+
+  test('fast I/O, few connections: every lane keeps up and the verdict says threads are enough', async () => {
+    const report = await page.evaluate(() => window.playground.serve({ ratePerSec: 40, durationMs: 1000, latencyMs: 5, cpuRounds: 100, workers: 2 }));
+    for (const lane of report.lanes) {
+      checkLane(report, lane);
+      assert.ok(lane.completed >= lane.offered - 1, `${lane.lane}: ${lane.completed} of ${lane.offered}`);
+    }
+    assert.match(report.verdict, /threads are enough/);
+  });
+
+  test('the same seed gives the same arrivals; another seed others', async () => {
+    const [a, b, c] = await page.evaluate(async () => {
+      const o = { ratePerSec: 100, durationMs: 300, latencyMs: 0, cpuRounds: 0, lanes: ['async'] };
+      const one = await window.playground.serve(o);
+      const two = await window.playground.serve(o);
+      const three = await window.playground.serve({ ...o, seed: 7 });
+      return [one.arrivals, two.arrivals, three.arrivals];
+    });
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+  });
+
+  test('bad options name their field; past the budget is refused with a duration that fits', async () => {
+    const errors = await page.evaluate(async () => {
+      const out = [];
+      for (const o of [{ ratePerSec: 'many' }, { ratePerSec: 0 }, { latencyMs: 10, jitterMs: 20 }, { colour: 'red' }, { ratePerSec: 20000, durationMs: 60000 },
+        { ratePerSec: 20000, durationMs: 1000, cpuRounds: 1000000, latencyMs: 0 }, { durationMs: 60000, latencyMs: 10000, ratePerSec: 300, workers: 64 }]) {
+        try {
+          await window.playground.serve(o);
+          out.push(null);
+        } catch (e) {
+          out.push({ kind: e.kind, field: e.field, message: e.message });
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(errors.slice(0, 5).map((e) => e?.field), ['ratePerSec', 'ratePerSec', 'jitterMs', 'colour', 'ratePerSec']);
+    for (const e of errors) assert.ok(e && e.message.length > 10, JSON.stringify(e));
+    assert.equal(errors[5].kind, 'budget');
+    assert.equal(errors[5].field, 'cpuRounds');
+    assert.equal(errors[6].kind, 'budget');
+    assert.equal(errors[6].field, 'durationMs');
+    assert.match(errors[6].message, /durationMs \d+ ms or less would fit/);
+  });
+
+  test('Stop settles a serve run within 200 ms, at its start and in the middle, and the next one runs', async () => {
+    for (const delay of [0, 400, 1500]) {
+      const out = await page.evaluate(async (delay) => {
+        const running = window.playground.serve({ ratePerSec: 100, durationMs: 3000, latencyMs: 50, cpuRounds: 0, workers: 2 });
+        await new Promise((r) => setTimeout(r, delay));
+        const t = performance.now();
+        window.playground.cancel();
+        const report = await running;
+        return { settledMs: performance.now() - t, lanes: report.lanes.map((l) => l.errorKind ?? 'ok') };
+      }, delay);
+      assert.ok(out.settledMs < 200, `at ${delay} ms: settled in ${out.settledMs} ms`);
+      assert.ok(out.lanes.includes('cancelled'), `at ${delay} ms: ${out.lanes}`);
+    }
+    const after = await page.evaluate(() => window.playground.serve({ ratePerSec: 20, durationMs: 300, latencyMs: 5, cpuRounds: 0 }));
+    for (const lane of after.lanes) checkLane(after, lane);
+  });
+
+  test('a sweep of offered load finds the pools\' knee and not async\'s', async () => {
+    const sweep = await page.evaluate(() => window.playground.serveSweep({ durationMs: 600, latencyMs: 50, jitterMs: 0, cpuRounds: 0, workers: 2, lanes: ['threads', 'async'] }, [10, 80, 200]));
+    const by = Object.fromEntries(sweep.lanes.map((l) => [l.lane, l]));
+    assert.equal(by.async.kneePerSec, null, JSON.stringify(by.async));
+    assert.ok(by.threads.kneePerSec !== null && by.threads.kneePerSec >= 80, JSON.stringify(by.threads));
+    assert.match(sweep.verdict, /threads fell behind at/);
+  });
+
+  test('the section: the preset serves, the table and verdict fill, exports work, no overflow at 390 px', async () => {
+    const phone = await openPage(site.browser, site.url, { viewport: { width: 390, height: 844 } });
+    try {
+      await phone.page.click('#serve-preset');
+      await phone.page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.', null, { timeout: 120_000 });
+      const rows = await phone.page.locator('#serve-table tbody tr').count();
+      assert.equal(rows, 5);
+      assert.match(await phone.page.textContent('#serve-verdict'), /async/);
+      assert.equal(await phone.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+      const download = phone.page.waitForEvent('download');
+      await phone.page.click('#serve-csv');
+      const csv = await (await download).createReadStream().then(async (s) => {
+        let text = '';
+        for await (const chunk of s) text += chunk;
+        return text;
+      });
+      assert.equal(csv.trim().split('\n').length, 6);
+      // A bad field: the error names it, and nothing runs.
+      await phone.page.fill('#serve-ratePerSec', '0');
+      await phone.page.click('#serve-run');
+      await phone.page.waitForSelector('#serve-error:not([hidden])');
+      assert.match(await phone.page.textContent('#serve-error'), /ratePerSec/);
+      assert.deepEqual(phone.problems(), []);
+    } finally {
+      await phone.context.close();
+    }
+  });
+
+  test('a clean console', async () => {
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+});

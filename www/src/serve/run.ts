@@ -1,0 +1,95 @@
+// A serve run: check the options (crate/src/serve, with the time budget), serve the same
+// arrivals on each chosen lane one after another (never competing for cores), and read each
+// lane's records into figures with the crate's arithmetic. A sweep repeats it at several
+// offered loads and finds where each lane stops keeping up.
+import { asError, kindOf, playgroundError } from '../errors';
+import { Cancelled } from '../lanes/common';
+import type { LabHost } from '../lanes/threads';
+import type { Lane } from '../types';
+import { arrivals, checkServe, serveFigures, serveSpec } from '../wasm';
+import { serveLane } from './lanes';
+import type { ServeLaneResult, ServeObserver, ServeReport, ServeSweep, SweepPoint } from './types';
+import { capacityPerSec, knee, serveVerdict, sweepVerdict } from './verdict';
+
+export interface ServeContext {
+  lab: LabHost;
+  cores: number;
+  /** The lanes this browser can run. */
+  lanes: Lane[];
+  speed: number;
+  signal: AbortSignal;
+  observer?: ServeObserver;
+}
+
+/** Checks serve options as `serve` would, without running them. */
+export function checkServeOptions(raw: unknown, ctx: Pick<ServeContext, 'cores' | 'lanes' | 'speed'>) {
+  return checkServe(raw ?? {}, ctx.cores, ctx.lanes, ctx.speed);
+}
+
+export async function serve(raw: unknown, ctx: ServeContext): Promise<ServeReport> {
+  const { options, estimate, cpuMsPerRequest } = checkServeOptions(raw, ctx);
+  const spec = serveSpec(options);
+  const arrived = arrivals(options);
+  const lanes: ServeLaneResult[] = [];
+  for (const [i, lane] of options.lanes.entries()) {
+    const capacity = capacityPerSec(lane, options, cpuMsPerRequest, ctx.cores);
+    if (ctx.signal.aborted) {
+      lanes.push({ lane, ok: false, error: 'cancelled', errorKind: 'cancelled', workers: options.workers, capacityPerSec: capacity });
+      continue;
+    }
+    ctx.observer?.laneStarted?.(lane, i, options.lanes.length, estimate.lanes[i].ms);
+    let result: ServeLaneResult;
+    try {
+      const served = await serveLane(lane, options, spec, arrived, ctx.lab, ctx.signal);
+      if (ctx.signal.aborted) throw new Cancelled();
+      const figures = serveFigures(options, served.records);
+      result = { lane, ok: true, workers: lane === 'sequential' || lane === 'async' ? 1 : options.workers, capacityPerSec: capacity, ...figures, ...served.memory(figures), records: Array.from(served.records) };
+    } catch (e) {
+      const kind = ctx.signal.aborted ? 'cancelled' : kindOf(e) ?? 'invalid';
+      result = { lane, ok: false, error: ctx.signal.aborted ? 'cancelled' : asError(e).message, errorKind: kind, workers: options.workers, capacityPerSec: capacity };
+    }
+    lanes.push(result);
+    ctx.observer?.laneFinished?.(result);
+  }
+  return {
+    options,
+    estimate,
+    arrivals: Array.from(arrived),
+    lanes,
+    curve: lanes.filter((l) => l.queue).map((l) => ({ lane: l.lane, points: l.queue! })),
+    cpuMsPerRequest,
+    verdict: serveVerdict(options, lanes, cpuMsPerRequest, ctx.cores),
+  };
+}
+
+/** The offered loads a sweep tries when none are given: a tenth to twice the options' rate. */
+export function sweepRates(ratePerSec: number): number[] {
+  return [0.1, 0.25, 0.5, 1, 1.5, 2].map((f) => Math.max(1, Math.round(ratePerSec * f)));
+}
+
+/**
+ * Serves the options at each offered load in `rates` (the whole sweep checked against the time
+ * budget first); `onPoint` sees each run. A cancel ends it with the points measured so far.
+ */
+export async function sweep(raw: Record<string, unknown>, rates: number[], ctx: ServeContext, onPoint?: (report: ServeReport, done: number, total: number) => void): Promise<ServeSweep> {
+  const { options, cpuMsPerRequest } = checkServeOptions(raw, ctx);
+  const total = rates.reduce((sum, rate) => sum + checkServeOptions({ ...raw, ratePerSec: rate }, ctx).estimate.totalMs, 0);
+  const budget = checkServeOptions(raw, ctx).estimate.budgetMs;
+  if (total > budget) {
+    throw playgroundError('budget', `rates: the sweep would take about ${Math.round(total / 1000)} s, over the budget of ${budget / 1000} s: use fewer rates, a shorter durationMs or fewer lanes`, { field: 'rates' });
+  }
+  const points = new Map<Lane, SweepPoint[]>(options.lanes.map((l) => [l, []]));
+  let done = 0;
+  for (const rate of rates) {
+    if (ctx.signal.aborted) break;
+    const report = await serve({ ...raw, ratePerSec: rate }, ctx);
+    if (ctx.signal.aborted) break;
+    for (const r of report.lanes) {
+      if (r.ok) points.get(r.lane)!.push({ ratePerSec: rate, offered: r.offered!, completed: r.completed!, completedPerSec: r.completedPerSec!, p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, queued: r.queued! });
+    }
+    done++;
+    onPoint?.(report, done, rates.length);
+  }
+  const lanes = options.lanes.map((lane) => ({ lane, points: points.get(lane)!, kneePerSec: knee(points.get(lane)!, options, cpuMsPerRequest) }));
+  return { options, rates, lanes, cancelled: done < rates.length, verdict: sweepVerdict(lanes, rates.slice(0, done)) };
+}
