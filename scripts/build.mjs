@@ -3,6 +3,8 @@
 //   node scripts/build.mjs --web                only the TypeScript and static files (wasm built)
 //   ... --coi-serviceworker                     for hosts that cannot send COOP/COEP (GitHub Pages)
 //   ... --out DIR                               somewhere other than www/dist/
+//   ... --site-url URL                          where the site is served (oEmbed's addresses;
+//                                               default http://localhost:8080/, npm start's)
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -14,6 +16,9 @@ const www = join(root, 'www');
 const outArg = process.argv.indexOf('--out');
 const dist = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(www, 'dist');
 const coiServiceWorker = process.argv.includes('--coi-serviceworker');
+const siteArg = process.argv.indexOf('--site-url');
+/** oEmbed documents carry absolute addresses, which a static file cannot learn from its request. */
+const siteUrl = new URL(siteArg > 0 ? process.argv[siteArg + 1] : 'http://localhost:8080/').href.replace(/\/?$/, '/');
 const started = Date.now();
 
 /** The two builds of the crate: the plain one runs anywhere, the threads one needs isolation. */
@@ -114,12 +119,15 @@ async function web() {
   });
   cpSync(join(www, 'static'), dist, { recursive: true });
   writeFileSync(join(dist, '_headers'), headersFile());
+  const oembedLink = 'type="application/json+oembed" href="oembed/';
   for (const page of ['index.html', 'embed.html']) {
     const file = join(dist, page);
     const html = readFileSync(file, 'utf8');
     if (!html.includes('content="__CSP__"')) fail(`${page} has no CSP meta tag to fill (content="__CSP__")`);
-    writeFileSync(file, html.replace('content="__CSP__"', `content="${CSP}"`));
+    if (!html.includes(oembedLink)) fail(`${page} has no oEmbed link to make absolute (${oembedLink})`);
+    writeFileSync(file, html.replace('content="__CSP__"', `content="${CSP}"`).replace(oembedLink, `type="application/json+oembed" href="${siteUrl}oembed/`));
   }
+  await oembed();
   cpSync(join(www, 'examples'), join(dist, 'examples'), { recursive: true });
   for (const b of BUILDS) cpSync(join(www, b.out), join(dist, b.out), { recursive: true });
   if (coiServiceWorker) {
@@ -131,6 +139,17 @@ async function web() {
   } else {
     rmSync(join(dist, 'coi-config.js'));
   }
+}
+
+/**
+ * One oEmbed document per story (www/dist/oembed/<story>.json), from www/src/embed-snippet.ts:
+ * the page's own snippet code, bundled for Node and run here, so the two cannot differ.
+ */
+async function oembed() {
+  const built = await esbuild.build({ absWorkingDir: www, entryPoints: ['src/embed-snippet.ts'], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'warning' });
+  const { STORIES, oembedPath, storyOEmbed } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
+  mkdirSync(join(dist, 'oembed'), { recursive: true });
+  for (const { id } of STORIES) writeFileSync(join(dist, oembedPath(id)), `${JSON.stringify(storyOEmbed(siteUrl, id), null, 2)}\n`);
 }
 
 if (!process.argv.includes('--web')) wasm();

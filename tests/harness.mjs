@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests and the bench: Debian's Chromium through playwright-core, the
 // built site on a local server, and a page that records every error it sees.
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -44,14 +45,33 @@ export function startServer(opts = {}) {
 }
 
 /**
- * Opens `url` in a new page that records page errors, console errors and warnings, and any request to another
- * origin (which it also blocks): `problems()` lists them, and tests assert it is empty.
+ * A blog of another origin than the playground's (127.0.0.1, where the playground is served on
+ * localhost) that sends no special headers: `pages[path]` is each page's HTML, read at each
+ * request (add pages while it runs). Resolves to { url, close }.
  */
-export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, playground = true, ...options } = {}) {
+export function serveBlog(pages) {
+  const server = http.createServer((req, res) => {
+    const html = pages[new URL(req.url, 'http://blog').pathname];
+    res.writeHead(html === undefined ? 404 : 200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(html ?? 'not found');
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({
+      url: `http://127.0.0.1:${server.address().port}/`,
+      close: () => new Promise((r) => server.close(r)),
+    }));
+  });
+}
+
+/**
+ * Opens `url` in a new page that records page errors, console errors and warnings, and any request to another
+ * origin than the page's and `origins` (which it also blocks): `problems()` lists them, and tests assert it is empty.
+ */
+export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, playground = true, origins = [], ...options } = {}) {
   const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const seen = [];
-  const origin = new URL(url).origin;
+  const allowed = [new URL(url).origin, ...origins];
   page.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
   // A clean console: warnings count as problems too.
   page.on('console', (m) => {
@@ -59,7 +79,7 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
   });
   await context.route('**/*', (route) => {
     const target = route.request().url();
-    if (target.startsWith(origin) || target.startsWith('blob:') || target.startsWith('data:')) return route.continue();
+    if (target.startsWith('blob:') || target.startsWith('data:') || allowed.includes(new URL(target).origin)) return route.continue();
     seen.push(`request to another origin: ${target}`);
     return route.abort();
   });

@@ -2,12 +2,13 @@
 // page so the iframe can grow without scrollbars, runs the lanes this page can run, and links
 // to the full playground with the same settings.
 import { describe } from './answer';
+import { MAP_TITLE, oembedPath, STORIES } from './embed-snippet';
 import { mapOptions } from './map';
 
 import { fillMapLegend, mapProgress, MapView } from './ui/map-view';
 import { boot, type Fail } from './boot';
 import type { PlaygroundImpl } from './playground';
-import type { RunSpec } from './types';
+import type { Capabilities, Lane, RunSpec } from './types';
 import { asError } from './errors';
 import { statusLine } from './outcome';
 import { byId } from './ui/dom';
@@ -33,6 +34,13 @@ new ResizeObserver(reportHeight).observe(document.body);
 
 boot(async (playground, caps, fail) => {
   const url = readUrl(location.search);
+  pointOEmbed(url.preset ?? 'cpu');
+  if (caps.lanes.length === 0) {
+    // Nothing could start (a host's sandbox): say so rather than fail at Run.
+    showNote(`Nothing can race here. ${caps.reasons.sequential ?? ''}`);
+    byId<HTMLButtonElement>('run').disabled = true;
+    return;
+  }
   if (url.preset === 'map') {
     await embedMap(playground, url.autorun, fail);
     return;
@@ -44,17 +52,12 @@ boot(async (playground, caps, fail) => {
   }
   byId('embed-title').textContent = preset.title;
   const wanted = { ...preset.spec(caps.hardwareConcurrency), ...url.spec } as RunSpec;
+  const asked = wanted.lanes ?? playground.schema().lanes;
   // The embed runs what it can here; the full page link carries what was asked for.
-  const spec = { ...wanted, lanes: (wanted.lanes ?? caps.lanes).filter((l) => caps.lanes.includes(l)) };
+  const spec = { ...wanted, lanes: asked.filter((l) => caps.lanes.includes(l)) };
   const full = byId<HTMLAnchorElement>('full');
   full.href = `index.html${writeUrl(wanted, true)}`;
-  if (!caps.threads) {
-    const note = byId('isolation-note');
-    note.textContent = 'The threads and GIL lanes need cross-origin isolation (shared memory between workers), '
-      + 'which this page is not given by the site embedding it. The other lanes run here; open the full '
-      + 'playground to race threads too.';
-    note.hidden = false;
-  }
+  showNote(lanesNote(asked, caps));
   try {
     // The text says what will run: the preset's spec with the link's fields over it.
     byId('embed-blurb').textContent = describe(playground.check(spec));
@@ -75,6 +78,33 @@ boot(async (playground, caps, fail) => {
     race.setStatus(statusLine(report));
   }, url.autorun, fail);
 });
+
+/**
+ * Points oEmbed discovery at the story shown, for a consumer that runs scripts; the static link
+ * names the default story's document for those that read the HTML only.
+ */
+function pointOEmbed(storyId: string): void {
+  const link = document.querySelector<HTMLLinkElement>('link[type="application/json+oembed"]');
+  if (!link || !STORIES.some((s) => s.id === storyId)) return;
+  // The link names <site>/oembed/<story>.json.
+  link.href = new URL(oembedPath(storyId), new URL('..', link.href)).href;
+}
+
+function showNote(text: string): void {
+  const note = byId('isolation-note');
+  note.textContent = text;
+  note.hidden = false;
+}
+
+/** Which of the asked lanes race in this browser and, for those that cannot, why (capabilities.ts). */
+function lanesNote(asked: Lane[], caps: Capabilities): string {
+  const list = (lanes: string[]) => new Intl.ListFormat('en').format(lanes);
+  const here = asked.filter((l) => caps.lanes.includes(l));
+  const off = asked.filter((l) => !caps.lanes.includes(l));
+  if (off.length === 0) return `Racing here: ${list(here)}${caps.crossOriginIsolated ? ' (this frame is cross-origin isolated)' : ''}.`;
+  const why = [...new Set(off.map((l) => caps.reasons[l]))].join(' ');
+  return `Racing here: ${list(here)}. Not here: ${list(off)}. ${why} The full playground races them where it is isolated.`;
+}
 
 /** Run and Stop for what the embed shows: Stop cancels, errors are shown, Run waits meanwhile. */
 async function runButtons(playground: PlaygroundImpl, work: () => Promise<void>, autorun: boolean, fail: Fail): Promise<void> {
@@ -113,7 +143,7 @@ async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail
     fail(`The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
-  byId('embed-title').textContent = 'Where each rule holds';
+  byId('embed-title').textContent = MAP_TITLE;
   byId('embed-blurb').textContent = 'Each cell races CPython-like threads, processes and async on requests that wait part of their time and compute the rest.';
   byId('full').setAttribute('href', `index.html${writeMapUrl(options, true)}`);
   for (const id of ['lane-cards', 'timeline-wrap', 'verdict', 'answer']) byId(id).hidden = true;

@@ -19,6 +19,7 @@ import { PythonPanel } from './ui/python-panel';
 import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { ReportView } from './ui/report-view';
+import { mountEmbedThis } from './ui/embed-this';
 import { Timeline } from './ui/timeline';
 import { readMapUrl, readUrl, writeUrl } from './url';
 
@@ -243,6 +244,7 @@ class Page {
 
 boot(async (playground, caps) => {
   const page = new Page(playground, caps);
+  mountEmbedThis();
   page.wirePython();
   page.wireServe();
   await page.followLink(page.wireMap());

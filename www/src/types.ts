@@ -144,10 +144,20 @@ export interface CpythonReport {
   results: CpythonLane[];
 }
 
+/**
+ * Why lanes cannot run here (capabilities.ts says it in words). Threads and gil: the engine
+ * has no wasm threads; a top-level page without COOP/COEP; a frame whose browser ignores the
+ * Document-Isolation-Policy our host sends; a frame whose host sends none. Every lane: a frame
+ * sandboxed into an opaque origin (no worker may start).
+ */
+export type IsolationGap = 'no-wasm-threads' | 'not-isolated' | 'no-dip-support' | 'host-sends-no-dip' | 'sandboxed';
+
 export interface Capabilities {
   crossOriginIsolated: boolean;
   sharedMemory: boolean;
   threads: boolean;
+  /** Why lanes are off; null when all run. */
+  isolation: IsolationGap | null;
   hardwareConcurrency: number;
   lanes: Lane[];
   /** Why a lane is off, for every lane not in `lanes`. */

@@ -73,3 +73,18 @@ export function writeMapUrl(o: MapOptions, autorun: boolean): string {
   if (autorun) params.set('autorun', '1');
   return `?${params}`;
 }
+
+/**
+ * The embed's URL parameters for what the page at `search` shows: its story alone (the embed
+ * then sizes it for the visitor's machine), the map with its settings, or the spec's fields.
+ * Never `autorun`: a post should not race on load.
+ */
+export function embedParams(search: string): URLSearchParams {
+  const params = new URLSearchParams(search);
+  const preset = params.get('preset');
+  if (preset && params.get(MAP.view) !== 'map') return new URLSearchParams({ preset });
+  const out = new URLSearchParams();
+  if (params.get(MAP.view) === 'map') out.set('preset', 'map');
+  for (const [key, value] of params) if (key !== 'autorun' && key !== 'preset' && key !== MAP.view) out.set(key, value);
+  return out;
+}
