@@ -344,8 +344,11 @@ mod threads {
             .map(|e| (e[3], e[4]))
             .collect();
         compute.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Each thread reads the shared clock as its own timeOrigin + now(), both coarsened by the
+        // engine: WebKitGTK's threads disagree by a few tens of µs (seen: 0.02 ms). Two threads
+        // computing at once would overlap by a slice (about 1 ms), far past this.
         for w in compute.windows(2) {
-            assert!(w[1].0 >= w[0].1 - 0.01, "compute spans overlap: {w:?}");
+            assert!(w[1].0 >= w[0].1 - 0.1, "compute spans overlap: {w:?}");
         }
         assert!(
             events.chunks(STRIDE).any(|e| e[2] == 4.0),
