@@ -4,6 +4,10 @@
 // numbers, refusals that name the field, Stop, and the section on the page.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openPage, useSite } from './harness.mjs';
 
 const site = useSite();
@@ -176,6 +180,39 @@ describe('serve mode', () => {
     } finally {
       await phone.context.close();
     }
+  });
+
+  test('CPython serves the exported arrivals and its report opens beside the browser\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serve-'));
+    for (const [name, value] of [['ratePerSec', '60'], ['durationMs', '800'], ['latencyMs', '50'], ['cpuRounds', '0'], ['workers', '2']]) {
+      await page.fill(`#serve-${name}`, value);
+    }
+    await page.click('#serve-run');
+    await page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.', null, { timeout: 120_000 });
+    const download = page.waitForEvent('download');
+    await page.click('#serve-json');
+    const exported = join(dir, 'serve.json');
+    await (await download).saveAs(exported);
+    const out = execFileSync('python3', ['-m', 'concurrency_bridge.serve', exported], { cwd: new URL('../python/', import.meta.url), encoding: 'utf8', timeout: 120_000 });
+    const python = JSON.parse(out);
+    const browser = JSON.parse(readFileSync(exported, 'utf8'));
+    assert.deepEqual(python.arrivals, browser.arrivals, 'CPython served the browser\'s arrivals');
+    // Every request accounted for on every lane; asyncio, like the async lane, never queues.
+    const by = Object.fromEntries(python.lanes.map((l) => [l.lane, l]));
+    assert.equal(by.async.queued, 0);
+    for (const l of python.lanes) assert.equal(l.completed + l.queued, browser.arrivals.length);
+    const file = join(dir, 'cpython-serve.json');
+    writeFileSync(file, out);
+    await page.setInputFiles('#serve-python-file', file);
+    await page.waitForFunction(() => document.querySelector('#serve-python-status').textContent.includes('CPython'));
+    assert.match(await page.textContent('#serve-python-status'), /the same arrivals/);
+    assert.equal(await page.locator('#serve-table tr.cpython').count(), 4);
+    // Another tool's JSON is refused with the field named, and nothing of it is shown as HTML.
+    writeFileSync(file, JSON.stringify({ python: '<img src=x onerror=alert(1)>', arrivals: [], lanes: [{ lane: '<b>x</b>' }] }));
+    await page.setInputFiles('#serve-python-file', file);
+    await page.waitForFunction(() => document.querySelector('#serve-python-status').textContent.includes('report.'));
+    assert.match(await page.textContent('#serve-python-status'), /report\.lanes\[0\]\.lane/);
+    assert.equal(await page.locator('#serve-section img, #serve img').count(), 0);
   });
 
   test('a clean console', async () => {

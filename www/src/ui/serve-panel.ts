@@ -3,6 +3,7 @@
 // memory was measured, and exports.
 import { asError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
+import { readCpythonServe, sameArrivals, type CpythonServe } from '../serve/cpython';
 import type { ServeLaneResult, ServeReport, ServeSweep } from '../serve/types';
 import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
@@ -44,6 +45,7 @@ export class ServePanel {
     this.stop.addEventListener('click', () => this.pg.cancel());
     byId('serve-json').addEventListener('click', () => this.last && download('concurrency-playground-serve.json', new Blob([JSON.stringify(this.last, null, 2)], { type: 'application/json' })));
     byId('serve-csv').addEventListener('click', () => this.last && download('concurrency-playground-serve.csv', serveCsv(this.last)));
+    byId<HTMLInputElement>('serve-python-file').addEventListener('change', (e) => void this.openPython(e.target as HTMLInputElement));
     byId('serve-png').addEventListener('click', async () => {
       const canvas = byId('chart-serve-queue').querySelector('canvas');
       if (canvas) download('concurrency-playground-serve-queue.png', await canvasPng(canvas));
@@ -147,6 +149,26 @@ export class ServePanel {
     this.drawQueue(report);
   }
 
+  /** Sets a CPython serve report's lanes under the browser's, saying whether the arrivals match. */
+  private async openPython(input: HTMLInputElement): Promise<void> {
+    const status = byId('serve-python-status');
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      const python = readCpythonServe(await file.text());
+      const tbody = byId<HTMLTableElement>('serve-table').tBodies[0];
+      tbody.querySelectorAll('tr.cpython').forEach((r) => r.remove());
+      tbody.append(...python.lanes.map((l) => cpythonRow(python, l)));
+      byId('serve-table').hidden = false;
+      const same = this.last && sameArrivals(this.last, python);
+      status.textContent = `CPython ${python.python}: ${python.lanes.length} lanes, ${same ? 'the same arrivals as this browser\'s run' : 'other arrivals than this browser\'s last run (serve the same options, or open the report of this run)'}.`;
+    } catch (e) {
+      status.textContent = asError(e).message;
+    } finally {
+      input.value = '';
+    }
+  }
+
   private drawQueue(report: ServeReport): void {
     const figure = byId('serve-queue-figure');
     const longest = report.curve.reduce((a, c) => (c.points.length > a.length ? c.points : a), report.curve[0]?.points ?? []);
@@ -191,6 +213,15 @@ function row(r: ServeLaneResult): HTMLTableRowElement {
     fmt(r.queued), bytes(r.memoryBytes), bytes(r.memoryPerRequestBytes),
   ];
   return el('tr', {}, lane, ...cells.map((text) => el('td', { text })));
+}
+
+function cpythonRow(python: CpythonServe, r: CpythonServe['lanes'][number]): HTMLTableRowElement {
+  const lane = el('th', { text: `CPython ${r.lane}` });
+  lane.scope = 'row';
+  const cells = [fmt(r.completedPerSec, 1), '—', fmt(r.p50Ms, 1), fmt(r.p95Ms, 1), fmt(r.p99Ms, 1), fmt(r.maxMs, 1), fmt(r.queued), '—', '—'];
+  const row = el('tr', { class: 'cpython' }, lane, ...cells.map((text) => el('td', { text })));
+  row.title = `Python ${python.python}`;
+  return row;
 }
 
 function serveCsv(report: ServeReport): Blob {
