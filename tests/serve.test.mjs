@@ -204,15 +204,31 @@ describe('serve mode', () => {
     const file = join(dir, 'cpython-serve.json');
     writeFileSync(file, out);
     await page.setInputFiles('#serve-python-file', file);
-    await page.waitForFunction(() => document.querySelector('#serve-python-status').textContent.includes('CPython'));
-    assert.match(await page.textContent('#serve-python-status'), /the same arrivals/);
+    await page.waitForFunction(() => document.querySelector('#serve-share-status').textContent.includes('CPython'));
+    assert.match(await page.textContent('#serve-share-status'), /the same arrivals/);
     assert.equal(await page.locator('#serve-table tr.cpython').count(), 4);
     // Another tool's JSON is refused with the field named, and nothing of it is shown as HTML.
     writeFileSync(file, JSON.stringify({ python: '<img src=x onerror=alert(1)>', arrivals: [], lanes: [{ lane: '<b>x</b>' }] }));
     await page.setInputFiles('#serve-python-file', file);
-    await page.waitForFunction(() => document.querySelector('#serve-python-status').textContent.includes('report.'));
-    assert.match(await page.textContent('#serve-python-status'), /report\.lanes\[0\]\.lane/);
+    await page.waitForFunction(() => document.querySelector('#serve-share-status').textContent.includes('report.'));
+    assert.match(await page.textContent('#serve-share-status'), /report\.lanes\[0\]\.lane/);
     assert.equal(await page.locator('#serve-section img, #serve img').count(), 0);
+  });
+
+  test('a serve link fills the form and serves; a bad value in it is refused by name', async () => {
+    const { page: linked, context: ctx, problems: seen } = await openPage(site.browser, `${site.url}/?view=serve&ratePerSec=30&durationMs=400&latencyMs=20&cpuRounds=0&workers=2&autorun=1`);
+    try {
+      await linked.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.', null, { timeout: 120_000 });
+      assert.equal(await linked.inputValue('#serve-ratePerSec'), '30');
+      assert.equal(await linked.locator('#serve-table tbody tr').count(), 5);
+      await linked.goto(`${site.url}/?view=serve&ratePerSec=lots&autorun=1`);
+      await linked.waitForFunction(() => window.playground !== undefined);
+      await linked.waitForSelector('#serve-error:not([hidden])');
+      assert.match(await linked.textContent('#serve-error'), /ratePerSec/);
+      assert.deepEqual(seen(), []);
+    } finally {
+      await ctx.close();
+    }
   });
 
   test('a clean console', async () => {

@@ -21,7 +21,7 @@ import { fillLegend, Race, raceObserver } from './ui/race';
 import { ReportView } from './ui/report-view';
 import { mountEmbedThis } from './ui/embed-this';
 import { Timeline } from './ui/timeline';
-import { readMapUrl, readUrl, writeUrl } from './url';
+import { readMapUrl, readServeUrl, readUrl, writeUrl } from './url';
 
 const EXPORTS = ['export-json', 'export-csv', 'export-trace', 'export-png', 'export-chart'];
 
@@ -206,14 +206,22 @@ class Page {
     return mapPanel;
   }
 
-  wireServe(): void {
+  wireServe(): ServePanel {
     const panel = new ServePanel(this.playground);
     panel.onBusy = (running) => this.controls.busy(running);
     this.controls.starters.push(byId<HTMLButtonElement>('serve-run'), byId<HTMLButtonElement>('serve-sweep'), byId<HTMLButtonElement>('serve-preset'));
+    return panel;
   }
 
-  /** What the link asks for: a map, a preset, a spec; run it with `autorun=1`. */
-  async followLink(mapPanel: MapPanel): Promise<void> {
+  /** What the link asks for: a map, serve mode, a preset, a spec; run it with `autorun=1`. */
+  async followLink(mapPanel: MapPanel, servePanel: ServePanel): Promise<void> {
+    const serveUrl = readServeUrl(location.search);
+    if (serveUrl) {
+      servePanel.write(serveUrl);
+      byId('serve').scrollIntoView();
+      if (new URLSearchParams(location.search).get('autorun') === '1') await servePanel.serve(serveUrl);
+      return;
+    }
     const mapUrl = readMapUrl(location.search);
     if (mapUrl) {
       mapPanel.write(mapUrl);
@@ -246,6 +254,5 @@ boot(async (playground, caps) => {
   const page = new Page(playground, caps);
   mountEmbedThis();
   page.wirePython();
-  page.wireServe();
-  await page.followLink(page.wireMap());
+  await page.followLink(page.wireMap(), page.wireServe());
 });

@@ -2,7 +2,7 @@
 // settings. Every parameter name the page reads is here.
 import type { MapOptions } from './map';
 import type { RunSpec } from './types';
-import { schema } from './wasm';
+import { schema, serveFields } from './wasm';
 
 /** The decision map's parameters (`view=map&mapAxes=requests,cpu&mapRequestMs=10…`). */
 const MAP = { view: 'view', axes: 'mapAxes', requestMs: 'mapRequestMs', workers: 'mapWorkers', threads: 'mapThreads' } as const;
@@ -70,6 +70,30 @@ export function writeMapUrl(o: MapOptions, autorun: boolean): string {
   if (o.requestMs !== undefined) params.set(MAP.requestMs, String(o.requestMs));
   if (o.workers !== undefined) params.set(MAP.workers, String(o.workers));
   if (o.threads !== undefined) params.set(MAP.threads, o.threads ? '1' : '0');
+  if (autorun) params.set('autorun', '1');
+  return `?${params}`;
+}
+
+/**
+ * Serve mode's options ⇄ URL parameters (`view=serve&ratePerSec=200&latencyMs=100…`, the options'
+ * own names), or null when the link is not for serve mode. A value that is not a number is passed
+ * on as typed, so the checker names it.
+ */
+export function readServeUrl(search: string): Record<string, number | string> | null {
+  const params = new URLSearchParams(search);
+  if (params.get(MAP.view) !== 'serve') return null;
+  const options: Record<string, number | string> = {};
+  for (const { name } of serveFields()) {
+    const text = params.get(name);
+    if (text === null) continue;
+    options[name] = text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
+  }
+  return options;
+}
+
+export function writeServeUrl(options: Record<string, number>, autorun: boolean): string {
+  const params = new URLSearchParams({ [MAP.view]: 'serve' });
+  for (const [key, value] of Object.entries(options)) params.set(key, String(value));
   if (autorun) params.set('autorun', '1');
   return `?${params}`;
 }

@@ -9,6 +9,7 @@ import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
 import { byId, el } from './dom';
 import { canvasPng, csvField, download } from './export';
+import { writeServeUrl } from '../url';
 
 /** "A server under load": slow I/O at ten times what a pool of two can serve. */
 export const SERVE_PRESET = { ratePerSec: 200, durationMs: 2000, latencyMs: 100, cpuRounds: 200, workers: 2 } as const;
@@ -45,6 +46,16 @@ export class ServePanel {
     this.stop.addEventListener('click', () => this.pg.cancel());
     byId('serve-json').addEventListener('click', () => this.last && download('concurrency-playground-serve.json', new Blob([JSON.stringify(this.last, null, 2)], { type: 'application/json' })));
     byId('serve-csv').addEventListener('click', () => this.last && download('concurrency-playground-serve.csv', serveCsv(this.last)));
+    byId('serve-link').addEventListener('click', async () => {
+      const link = `${location.origin}${location.pathname}${writeServeUrl(this.read(), true)}`;
+      const status = byId('serve-share-status');
+      try {
+        await navigator.clipboard.writeText(link);
+        status.textContent = 'Link copied: it serves these options again.';
+      } catch {
+        status.textContent = `Copy this link: ${link}`;
+      }
+    });
     byId<HTMLInputElement>('serve-python-file').addEventListener('change', (e) => void this.openPython(e.target as HTMLInputElement));
     byId('serve-png').addEventListener('click', async () => {
       const canvas = byId('chart-serve-queue').querySelector('canvas');
@@ -80,16 +91,17 @@ export class ServePanel {
     return out;
   }
 
-  write(options: Record<string, number>): void {
+  write(options: Record<string, number | string>): void {
     for (const [name, value] of Object.entries(options)) {
       const input = this.inputs.get(name);
       if (input) input.value = String(value);
     }
   }
 
-  async serve(): Promise<void> {
+  /** Serves the form's options, or `given` (a link's, as typed: a bad one is refused by name). */
+  async serve(given?: Record<string, number | string>): Promise<void> {
     await this.busy(async () => {
-      const options = this.read();
+      const options = { ...this.read(), ...given };
       this.pg.serveObserver = {
         laneStarted: (lane, i, total, ms) => {
           this.status.textContent = `Serving on ${lane} (${i + 1} of ${total}, about ${fmt(ms / 1000, 1)} s)…`;
@@ -151,7 +163,7 @@ export class ServePanel {
 
   /** Sets a CPython serve report's lanes under the browser's, saying whether the arrivals match. */
   private async openPython(input: HTMLInputElement): Promise<void> {
-    const status = byId('serve-python-status');
+    const status = byId('serve-share-status');
     const file = input.files?.[0];
     if (!file) return;
     try {
