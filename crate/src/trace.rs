@@ -221,6 +221,15 @@ impl Trace {
             .collect()
     }
 
+    /// The summed duration of every span of `phase` recorded, on every row.
+    pub fn phase_total(&self, phase: Phase) -> f64 {
+        self.tracks
+            .iter()
+            .filter(|t| t.phase == phase as u8)
+            .map(|t| t.total)
+            .sum()
+    }
+
     fn record(&mut self, event: Event) {
         let i = self.track(event.row, event.phase);
         self.tracks[i].total += event.busy;

@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::lanes::cooperative::Cooperative;
 use crate::lanes::{cancel, run_task, EventLoop, InTurn, Policy};
 use crate::spec::Spec;
-use crate::trace::{now_ms, Trace};
+use crate::trace::{now_ms, Phase, Trace};
 
 /// What a lane did with the load: each request it served, and the memory it held for them.
 #[derive(Debug, Default)]
@@ -30,6 +30,8 @@ pub struct ServeOutput {
     pub heap_bytes: usize,
     /// Threads: the distance between two threads' stacks, the memory each one holds.
     pub stack_bytes: Option<usize>,
+    /// The requests' CPU parts, summed: what the lane's cores really spent computing.
+    pub compute_ms: f64,
 }
 
 /// The run's requests and where the pool's workers are in them.
@@ -76,7 +78,7 @@ async fn serve_pool<P: Policy, L: EventLoop>(
     row: u32,
     policy: &mut P,
     mut hold: impl FnMut(bool),
-) -> Result<Vec<Served>, Error> {
+) -> Result<(Vec<Served>, f64), Error> {
     let mut trace = Trace::default();
     let mut out = Vec::new();
     loop {
@@ -99,7 +101,7 @@ async fn serve_pool<P: Policy, L: EventLoop>(
         done?;
         out.push(load.served(index, start));
     }
-    Ok(out)
+    Ok((out, trace.phase_total(Phase::Compute)))
 }
 
 /// The heap's growth while `run` runs, at its peak.
@@ -122,10 +124,12 @@ pub async fn serve_sequential<L: EventLoop>(options: &ServeOptions) -> Result<Se
         |_| {},
     ))
     .await;
+    let (served, compute_ms) = served?;
     Ok(ServeOutput {
-        served: served?,
+        served,
         heap_bytes,
         stack_bytes: None,
+        compute_ms,
     })
 }
 
@@ -146,13 +150,14 @@ pub async fn serve_async<L: EventLoop>(options: &ServeOptions) -> Result<ServeOu
             let mut trace = Trace::default();
             let mut policy = Cooperative::<L>::new(0, turns);
             run_task(&load.spec, index, &[], 0, &mut policy, &mut trace).await?;
-            Ok::<_, Error>(load.served(index, start))
+            Ok::<_, Error>((load.served(index, start), trace.phase_total(Phase::Compute)))
         }
     };
     let (served, heap_bytes) = measuring_heap(async {
         let n = load.arrivals.len() as u32;
         let mut open = FuturesUnordered::new();
         let mut served = Vec::with_capacity(n as usize);
+        let mut compute_ms = 0.0;
         let mut next = 0;
         // The wait for the next arrival, kept while requests end before it.
         let mut arrival: Option<Pin<Box<dyn Future<Output = ()> + '_>>> = None;
@@ -162,17 +167,25 @@ pub async fn serve_async<L: EventLoop>(options: &ServeOptions) -> Result<ServeOu
                 next += 1;
             }
             if next == n && open.is_empty() {
-                return Ok(served);
+                return Ok((served, compute_ms));
             }
             if next < n && arrival.is_none() {
                 arrival = Some(Box::pin(L::sleep(load.due(next) - now_ms())));
             }
             match arrival.take() {
-                None => served.extend(open.next().await.transpose()?),
+                None => {
+                    if let Some((s, ms)) = open.next().await.transpose()? {
+                        served.push(s);
+                        compute_ms += ms;
+                    }
+                }
                 Some(wait) if open.is_empty() => wait.await,
                 Some(wait) => match select(open.next(), wait).await {
                     Either::Left((done, wait)) => {
-                        served.extend(done.transpose()?);
+                        if let Some((s, ms)) = done.transpose()? {
+                            served.push(s);
+                            compute_ms += ms;
+                        }
                         arrival = Some(wait);
                     }
                     Either::Right(((), _)) => {}
@@ -182,10 +195,12 @@ pub async fn serve_async<L: EventLoop>(options: &ServeOptions) -> Result<ServeOu
         }
     })
     .await;
+    let (served, compute_ms) = served?;
     Ok(ServeOutput {
-        served: served?,
+        served,
         heap_bytes,
         stack_bytes: None,
+        compute_ms,
     })
 }
 
@@ -233,15 +248,18 @@ mod pool {
         let heap_bytes = alloc::peak().saturating_sub(before);
         let mut served = Vec::new();
         let mut stacks = Vec::new();
+        let mut compute_ms = 0.0;
         for row in rows {
-            let (s, at) = row?;
+            let ((s, ms), at) = row?;
             served.extend(s);
+            compute_ms += ms;
             stacks.push(at);
         }
         Ok(ServeOutput {
             served,
             heap_bytes,
             stack_bytes: stack_spacing(stacks),
+            compute_ms,
         })
     }
 }

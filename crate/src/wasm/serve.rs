@@ -24,6 +24,8 @@ pub struct ServeRun {
     /// The instance's WebAssembly memory at the end of the run (shared by every thread in the
     /// threads build).
     pub memory_bytes: f64,
+    /// The requests' CPU parts, summed (ms).
+    pub compute_ms: f64,
 }
 
 impl ServeRun {
@@ -37,6 +39,7 @@ impl ServeRun {
             heap_bytes: out.heap_bytes as f64,
             stack_bytes: out.stack_bytes.map(|b| b as f64),
             memory_bytes: memory_bytes(),
+            compute_ms: out.compute_ms,
         }
     }
 }

@@ -11,6 +11,8 @@ import type { ServeMemory } from './types';
 /** What a lane's run gave: its records, and how to read its memory once its figures are known. */
 export interface LaneServed {
   records: Float64Array;
+  /** The requests' CPU parts, summed (ms): the lane's own measure of a request's CPU. */
+  computeMs: number;
   memory: (figures: ServeFigures) => ServeMemory;
 }
 
@@ -27,6 +29,7 @@ export async function serveLane(lane: Lane, options: ServeOptions, spec: Spec, a
       const total = served.memoryBytes.reduce((a, b) => a + b, 0);
       return {
         records: Float64Array.from(served.records),
+        computeMs: served.computeMs,
         memory: () => ({
           memoryBytes: total,
           memoryPerRequestBytes: total / served.memoryBytes.length,
@@ -47,7 +50,7 @@ async function oneWorker(lane: 'sequential' | 'async', options: ServeOptions, sp
     }
     checkCancelled(signal);
     const run = await worker.call((api) => (lane === 'async' ? api.serveAsync(options) : api.serveSequential(options)));
-    return { records: Float64Array.from(run.records), memory: (f) => (lane === 'async' ? asyncMemory(run, f) : oneInstance(run)) };
+    return { records: Float64Array.from(run.records), computeMs: run.computeMs, memory: (f) => (lane === 'async' ? asyncMemory(run, f) : oneInstance(run)) };
   } finally {
     worker.terminate();
   }
@@ -64,7 +67,7 @@ async function onLab(gil: boolean, options: ServeOptions, spec: Spec, lab: LabHo
     checkCancelled(signal);
     const run = await lab.call(ready, signal, (api) => api.serveThreads(options, gil));
     checkCancelled(signal);
-    return { records: Float64Array.from(run.records), memory: () => threadMemory(run) };
+    return { records: Float64Array.from(run.records), computeMs: run.computeMs, memory: () => threadMemory(run) };
   } finally {
     release();
   }

@@ -7,11 +7,14 @@ import { nowMs } from '../clock';
 import { Cancelled, checkCancelled, onCancel } from '../lanes/common';
 import { FlatTrace, ProcessPool } from '../lanes/pool';
 import type { ServeOptions, Spec } from '../types';
+import { phaseCode } from '../wasm';
 
 export interface ProcessesServed {
   records: number[];
   /** Each process's own WebAssembly memory at the end. */
   memoryBytes: number[];
+  /** The requests' CPU parts, summed over the processes (ms). */
+  computeMs: number;
 }
 
 export async function serveOnProcesses(options: ServeOptions, spec: Spec, arrivals: Float64Array, signal: AbortSignal): Promise<ProcessesServed> {
@@ -28,7 +31,10 @@ export async function serveOnProcesses(options: ServeOptions, spec: Spec, arriva
     checkCancelled(signal);
     const records = await dispatch(options, pool, arrivals, signal);
     const traces = await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'end' })));
-    return { records, memoryBytes: traces.map((t) => t.memoryBytes) };
+    const compute = phaseCode('compute');
+    // Totals are (row, phase, ms) triples.
+    const computeMs = traces.reduce((sum, t) => sum + t.totals.reduce((s, v, i) => (i % 3 === 2 && t.totals[i - 1] === compute ? s + v : s), 0), 0);
+    return { records, memoryBytes: traces.map((t) => t.memoryBytes), computeMs };
   } finally {
     pool.end();
   }

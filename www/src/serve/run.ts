@@ -32,7 +32,7 @@ export async function serve(raw: unknown, ctx: ServeContext): Promise<ServeRepor
   const arrived = arrivals(options);
   const lanes: ServeLaneResult[] = [];
   for (const [i, lane] of options.lanes.entries()) {
-    const capacity = capacityPerSec(lane, options, cpuMsPerRequest, ctx.cores);
+    const capacity = capacityPerSec(lane, options, cpuMsPerRequest);
     if (ctx.signal.aborted) {
       lanes.push({ lane, ok: false, error: 'cancelled', errorKind: 'cancelled', workers: options.workers, capacityPerSec: capacity });
       continue;
@@ -43,7 +43,13 @@ export async function serve(raw: unknown, ctx: ServeContext): Promise<ServeRepor
       const served = await serveLane(lane, options, spec, arrived, ctx.lab, ctx.signal);
       if (ctx.signal.aborted) throw new Cancelled();
       const figures = serveFigures(options, served.records);
-      result = { lane, ok: true, workers: lane === 'sequential' || lane === 'async' ? 1 : options.workers, capacityPerSec: capacity, ...figures, ...served.memory(figures), records: Array.from(served.records) };
+      // The lane's bound from its own measure of a request's CPU, not the model's.
+      const cpuMs = figures.completed > 0 ? served.computeMs / figures.completed : cpuMsPerRequest;
+      result = {
+        lane, ok: true, workers: lane === 'sequential' || lane === 'async' ? 1 : options.workers,
+        capacityPerSec: capacityPerSec(lane, options, cpuMs), cpuMsPerRequest: cpuMs,
+        ...figures, ...served.memory(figures), records: Array.from(served.records),
+      };
     } catch (e) {
       const kind = ctx.signal.aborted ? 'cancelled' : kindOf(e) ?? 'invalid';
       result = { lane, ok: false, error: ctx.signal.aborted ? 'cancelled' : asError(e).message, errorKind: kind, workers: options.workers, capacityPerSec: capacity };
@@ -51,20 +57,26 @@ export async function serve(raw: unknown, ctx: ServeContext): Promise<ServeRepor
     lanes.push(result);
     ctx.observer?.laneFinished?.(result);
   }
+  const measured = lanes.flatMap((l) => (l.ok && (l.completed ?? 0) > 0 && l.cpuMsPerRequest !== undefined ? [l.cpuMsPerRequest] : [])).sort((a, b) => a - b);
+  const cpuMs = measured.length ? measured[Math.floor(measured.length / 2)] : cpuMsPerRequest;
   return {
     options,
     estimate,
     arrivals: Array.from(arrived),
     lanes,
     curve: lanes.filter((l) => l.queue).map((l) => ({ lane: l.lane, points: l.queue! })),
-    cpuMsPerRequest,
-    verdict: serveVerdict(options, lanes, cpuMsPerRequest, ctx.cores),
+    cpuMsPerRequest: cpuMs,
+    verdict: serveVerdict(options, lanes, cpuMs, ctx.cores),
   };
 }
 
-/** The offered loads a sweep tries when none are given: a tenth to twice the options' rate. */
+/**
+ * The offered loads a sweep tries when none are given: doubling from a 32nd of the options' rate
+ * to twice it, so a pool's knee far below the rate (2 workers of 100 ms: 20 a second) is inside.
+ */
 export function sweepRates(ratePerSec: number): number[] {
-  return [0.1, 0.25, 0.5, 1, 1.5, 2].map((f) => Math.max(1, Math.round(ratePerSec * f)));
+  const rates = [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2].map((f) => Math.max(1, Math.round(ratePerSec * f)));
+  return [...new Set(rates)];
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ServeLaneResult extends Partial<ServeFigures>, Partial<ServeMem
    * above it would be a measurement bug.
    */
   capacityPerSec: number | null;
+  /** A request's CPU part as this lane measured it (its compute spans over its requests), ms. */
+  cpuMsPerRequest?: number;
   /** `[index, start, end]` for each request served (ms from the run's start). */
   records?: number[];
 }
@@ -38,7 +40,10 @@ export interface ServeReport {
   lanes: ServeLaneResult[];
   /** Each lane's queue over the run: requests waiting and in the system. */
   curve: { lane: Lane; points: QueuePoint[] }[];
-  /** CPU per request measured on this machine (ms), from the budget's calibration. */
+  /**
+   * A request's CPU part (ms): the median of the lanes' own measures, or before any lane served
+   * one, the budget's estimate for this machine.
+   */
   cpuMsPerRequest: number;
   verdict: string;
 }
