@@ -1,5 +1,6 @@
 //! Serve mode natively: the blocking lanes serving seeded arrivals on real threads, checked
 //! against arithmetic the lanes do not do (Little's law, counts, each request's own latency).
+#![cfg(not(target_arch = "wasm32"))]
 
 use concurrency_playground::lanes::{block_ready, ThreadSleep};
 use concurrency_playground::serve::run::{serve_sequential, serve_threads, ServeOutput};
