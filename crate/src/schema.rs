@@ -43,7 +43,7 @@ pub struct Field {
     pub default: Option<f64>,
     pub choices: Vec<&'static str>,
     pub default_choice: Option<&'static str>,
-    pub help: &'static str,
+    pub help: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -95,7 +95,7 @@ pub struct Schema {
     pub cpu_rounds_per_ms: f64,
 }
 
-fn number(name: &'static str, kind: FieldKind, range: Range, help: &'static str) -> Field {
+fn number(name: &'static str, kind: FieldKind, range: Range, help: &str) -> Field {
     Field {
         name,
         label: name,
@@ -106,7 +106,7 @@ fn number(name: &'static str, kind: FieldKind, range: Range, help: &'static str)
         default: Some(range.default),
         choices: Vec::new(),
         default_choice: None,
-        help,
+        help: help.to_owned(),
     }
 }
 
@@ -115,7 +115,7 @@ fn choice<T: Copy>(
     all: &[T],
     label: fn(T) -> &'static str,
     default: T,
-    help: &'static str,
+    help: &str,
 ) -> Field {
     Field {
         name,
@@ -127,7 +127,7 @@ fn choice<T: Copy>(
         default: None,
         choices: all.iter().map(|&t| label(t)).collect(),
         default_choice: Some(label(default)),
-        help,
+        help: help.to_owned(),
     }
 }
 
@@ -185,6 +185,26 @@ fn workload_info(w: Workload) -> WorkloadInfo {
     }
 }
 
+/// The workloads by nature, from their kernels: "primes, … are CPU-bound; io and mixed wait
+/// for simulated responses; counter shares one value".
+fn workload_help() -> String {
+    let names = |keep: fn(&dyn crate::workloads::Kernel) -> bool| {
+        Workload::ALL
+            .iter()
+            .filter(|w| keep(w.kernel()))
+            .map(|w| w.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let shared = |k: &dyn crate::workloads::Kernel| k.shared_result().is_some();
+    format!(
+        "{} are CPU-bound; {} wait for simulated responses; {} shares one value between tasks.",
+        names(|k| !k.io_bound() && k.shared_result().is_none()),
+        names(|k| k.io_bound()),
+        names(shared),
+    )
+}
+
 /// The form's main row: the workload, how much of it, on how many workers, in how many tasks.
 fn main_fields() -> Vec<Field> {
     use FieldKind::{Lanes, Whole};
@@ -194,14 +214,20 @@ fn main_fields() -> Vec<Field> {
             Workload::ALL,
             Workload::name,
             DEFAULT_WORKLOAD,
-            "primes, mandelbrot, hash and share are CPU-bound; io and mixed wait for simulated responses.",
+            &workload_help(),
         )
         .labelled("Workload")
         .main(),
         Field {
             min: None,
             max: None,
-            ..open("size", Whole, 0.0, 0.0, "How much work: its meaning and range depend on the workload.")
+            ..open(
+                "size",
+                Whole,
+                0.0,
+                0.0,
+                "How much work: its meaning and range depend on the workload.",
+            )
         }
         .labelled("Size"),
         open(
@@ -225,14 +251,20 @@ fn main_fields() -> Vec<Field> {
             min: None,
             max: None,
             choices: Lane::ALL.iter().map(|l| l.name()).collect(),
-            ..open("lanes", Lanes, 0.0, 0.0, "The concurrency models to race, one after another.")
+            ..open(
+                "lanes",
+                Lanes,
+                0.0,
+                0.0,
+                "The concurrency models to race, one after another.",
+            )
         }
         .labelled("Lanes"),
     ]
 }
 
 /// A number field with no fixed default (it depends on the spec or the machine).
-fn open(name: &'static str, kind: FieldKind, min: f64, max: f64, help: &'static str) -> Field {
+fn open(name: &'static str, kind: FieldKind, min: f64, max: f64, help: &str) -> Field {
     Field {
         name,
         label: name,
@@ -243,7 +275,7 @@ fn open(name: &'static str, kind: FieldKind, min: f64, max: f64, help: &'static 
         default: None,
         choices: Vec::new(),
         default_choice: None,
-        help,
+        help: help.to_owned(),
     }
 }
 

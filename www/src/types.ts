@@ -1,6 +1,6 @@
-// The page's automation API (DESIGN.md §2): tests, the bench and embeds all use these types.
+// The page's automation API (window.playground): tests, the bench and embeds all use these types.
 
-// The spec, its enums, the estimate and the schema are Rust types (crate/src/spec.rs, schema.rs,
+// The spec, its enums, the estimate and the schema are Rust types (crate/src/spec/, schema.rs,
 // wasm/boundary.rs); these are the TypeScript types wasm-bindgen generates from them (tsify).
 import type {
   ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, QueuePoint, Schema,

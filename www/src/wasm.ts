@@ -77,7 +77,7 @@ export function warmupSpec(spec: Spec): Spec {
   return warmup(spec);
 }
 
-/** Tasks a process gets in one message: the spec's `chunk`, or Python's Pool.map rule (crate: `Spec::chunk_size`). */
+/** Tasks a process gets in one message: the spec's `chunk`, or Python's Pool.map rule (crate: `budget::chunk_size`). */
 export function chunkSize(spec: Spec): number {
   return chunk(spec);
 }

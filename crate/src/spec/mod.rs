@@ -186,10 +186,6 @@ pub struct Defaults {
 }
 
 impl Spec {
-    /// A small run of the same kernels, untimed, before a workload's first timed run: V8
-    /// compiles wasm with a baseline tier first and optimises hot functions later, so the first
-    /// lane timed does not pay for tier-up. The lanes run it (`warmupSpec`) and the time budget
-    /// charges it.
     /// What the spec runs, in one sentence: "Count the primes below 1,000,000 in 64 tasks on
     /// 2 workers." (the embed's text).
     pub fn describe(&self) -> String {
@@ -206,6 +202,10 @@ impl Spec {
         format!("{}{fault}", self.workload.kernel().describe(self, &on))
     }
 
+    /// A small run of the same kernels, untimed, before a workload's first timed run: V8
+    /// compiles wasm with a baseline tier first and optimises hot functions later, so the first
+    /// lane timed does not pay for tier-up. The lanes run it (`warmupSpec`) and the time budget
+    /// charges it.
     pub fn warmup(&self) -> Spec {
         let mut small = self.clone();
         self.workload.kernel().warm_up(&mut small);

@@ -116,7 +116,7 @@ pub fn checksum_of(workload: Ts<Workload>, partials: Vec<u64>) -> Result<String,
 
 /// Bounds a trace gathered elsewhere, as a lane's own trace is bounded: the processes lane's
 /// page collects each task's `events` and adds its own transfer events, and ten thousand tasks'
-/// worth would not fit on the page. `events` are stride 6 as `runTask` returns them; returns
+/// worth would not fit on the page. `events` are stride 6 as the lanes record them; returns
 /// `{ events, totals }` (see `set_trace`). Totals are summed from the `busy` column, so they
 /// stay exact for events merged before.
 ///
