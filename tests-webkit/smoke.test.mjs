@@ -217,6 +217,24 @@ describe('WebKitGTK: the built site', () => {
     });
   }
 
+  test('serve mode: slow I/O past the pools\' capacity queues them and not async; every request accounted for', async () => {
+    const report = await browser.executeAsync(async () => {
+      const r = await window.playground.serve({ ratePerSec: 100, durationMs: 1000, latencyMs: 50, jitterMs: 0, cpuRounds: 0, workers: 2 });
+      return { arrivals: r.arrivals.length, lanes: r.lanes.map(({ records, queue, ...l }) => l) };
+    });
+    const by = Object.fromEntries(report.lanes.map((l) => [l.lane, l]));
+    assert.deepEqual(Object.keys(by).sort(), [...LANES].sort());
+    for (const l of report.lanes) {
+      assert.ok(l.ok, `${l.lane}: ${l.error}`);
+      assert.equal(l.completed + l.queued, report.arrivals, l.lane);
+      if (l.capacityPerSec !== null) assert.ok(l.completedPerSec <= l.capacityPerSec * 1.05, `${l.lane}: ${l.completedPerSec} past ${l.capacityPerSec}`);
+    }
+    assert.equal(by.async.queued, 0);
+    assert.ok(by.async.p99Ms < 50 + 40, `async p99 ${by.async.p99Ms}`);
+    for (const lane of ['threads', 'gil', 'processes']) assert.ok(by[lane].queued > report.arrivals / 3, `${lane}: ${by[lane].queued}`);
+    await noProblems();
+  });
+
   test('the embed runs the cpu story: 41,538 primes below 500,000', async () => {
     const main = await browser.windowHandle();
     await browser.newWindow();

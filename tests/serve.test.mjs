@@ -142,6 +142,22 @@ describe('serve mode', () => {
       assert.ok(out.settledMs < 200, `at ${delay} ms: settled in ${out.settledMs} ms`);
       assert.ok(out.lanes.includes('cancelled'), `at ${delay} ms: ${out.lanes}`);
     }
+    // One run at a time, of any kind: a second serve or a batch run while one serves is refused.
+    const twice = await page.evaluate(async () => {
+      const first = window.playground.serve({ ratePerSec: 20, durationMs: 500, latencyMs: 5, cpuRounds: 0, lanes: ['async'] });
+      const refused = [];
+      for (const second of [() => window.playground.serve({}), () => window.playground.run({ workload: 'primes', size: 1000 })]) {
+        try {
+          await second();
+          refused.push(null);
+        } catch (e) {
+          refused.push(e.kind);
+        }
+      }
+      const report = await first;
+      return { refused, ok: report.lanes.every((l) => l.ok) };
+    });
+    assert.deepEqual(twice, { refused: ['invalid', 'invalid'], ok: true });
     const after = await page.evaluate(() => window.playground.serve({ ratePerSec: 20, durationMs: 300, latencyMs: 5, cpuRounds: 0 }));
     for (const lane of after.lanes) checkLane(after, lane);
   });
