@@ -247,6 +247,31 @@ describe('serve mode', () => {
     }
   });
 
+  test('the embed serves: preset=serve with the link\'s options, its table and verdict, the full page\'s link; Embed this carries a serve run', async () => {
+    const { page: embed, context: ctx, problems: seen } = await openPage(site.browser, `${site.url}/embed.html?preset=serve&ratePerSec=60&durationMs=600&latencyMs=50&autorun=1`, { viewport: { width: 390, height: 800 } });
+    try {
+      await embed.waitForFunction(() => document.querySelector('#status').textContent === 'Done.', null, { timeout: 120_000 });
+      assert.equal(await embed.locator('#serve-table tbody tr').count(), 5);
+      assert.match(await embed.textContent('#serve-verdict'), /requests\/s/);
+      assert.match(await embed.getAttribute('#full', 'href'), /^index\.html\?view=serve&ratePerSec=60&durationMs=600&latencyMs=50/);
+      assert.equal(await embed.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+      await embed.goto(`${site.url}/embed.html?preset=serve&ratePerSec=-5`);
+      await embed.waitForSelector('#error:not([hidden])');
+      assert.match(await embed.textContent('#error'), /ratePerSec/);
+      assert.deepEqual(seen(), []);
+    } finally {
+      await ctx.close();
+    }
+    // A serve run on the page puts its options in the address, and Embed this gives the serve preset.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    for (const [name, value] of [['ratePerSec', '40'], ['durationMs', '300'], ['latencyMs', '10']]) await page.fill(`#serve-${name}`, value);
+    await page.click('#serve-run');
+    await page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.', null, { timeout: 120_000 });
+    assert.match(await page.evaluate(() => location.search), /view=serve&ratePerSec=40/);
+    await page.click('#embed-this');
+    assert.match(await page.locator('#embed-code').inputValue(), /embed\.html\?preset=serve&amp;ratePerSec=40|embed\.html\?preset=serve&ratePerSec=40/);
+  });
+
   test('a clean console', async () => {
     assert.deepEqual(problems(), []);
     await context.close();

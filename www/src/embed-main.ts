@@ -15,7 +15,9 @@ import { byId } from './ui/dom';
 import { presetById, PRESETS } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { Timeline } from './ui/timeline';
-import { readMapUrl, readUrl, writeMapUrl, writeUrl } from './url';
+import { readMapUrl, readServeUrl, readUrl, writeMapUrl, writeServeUrl, writeUrl } from './url';
+import { SERVE_PRESET } from './serve/run';
+import { ServeView } from './ui/serve-view';
 
 /** The message embed.html posts to its parent (see www/static/embed.js). */
 export interface ResizeMessage {
@@ -43,6 +45,10 @@ boot(async (playground, caps, fail) => {
   }
   if (url.preset === 'map') {
     await embedMap(playground, url.autorun, fail);
+    return;
+  }
+  if (url.preset === 'serve') {
+    await embedServe(playground, url.autorun, fail);
     return;
   }
   const preset = presetById(url.preset ?? 'cpu');
@@ -164,3 +170,36 @@ async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail
   }, autorun, fail);
 }
 
+
+/**
+ * The `serve` preset: a server under load for a blog post, from the link's serve options over the
+ * page's preset (the lanes this browser can run; the verdict says which kept up).
+ */
+async function embedServe(playground: PlaygroundImpl, autorun: boolean, fail: Fail): Promise<void> {
+  const options = { ...SERVE_PRESET, ...readServeUrl(location.search, true) };
+  try {
+    playground.checkServe(options);
+  } catch (e) {
+    fail(`The embed's settings are not valid: ${asError(e).message}`);
+    return;
+  }
+  byId('embed-title').textContent = 'A server under load';
+  byId('embed-blurb').textContent = `${options.ratePerSec} requests a second, each waiting ${options.latencyMs} ms of I/O, for ${Number(options.durationMs) / 1000} s: a pool of ${options.workers} blocking workers against one async loop.`;
+  byId('full').setAttribute('href', `index.html${writeServeUrl(options as Record<string, number>, true)}`);
+  showNote(lanesNote(playground.schema().lanes, playground.capabilities()));
+  for (const id of ['lane-cards', 'timeline-wrap', 'verdict', 'answer']) byId(id).hidden = true;
+  const section = byId('serve-embed');
+  section.hidden = false;
+  const view = new ServeView(section, 'serve');
+  const status = byId('status');
+  playground.serveObserver = {
+    laneStarted: (lane, i, total) => {
+      status.textContent = `Serving on ${lane} (${i + 1} of ${total})…`;
+    },
+  };
+  await runButtons(playground, async () => {
+    const report = await playground.serve(options);
+    view.show(report);
+    status.textContent = report.lanes.some((l) => l.errorKind === 'cancelled') ? 'Stopped.' : 'Done.';
+  }, autorun, fail);
+}

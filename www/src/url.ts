@@ -76,12 +76,12 @@ export function writeMapUrl(o: MapOptions, autorun: boolean): string {
 
 /**
  * Serve mode's options ⇄ URL parameters (`view=serve&ratePerSec=200&latencyMs=100…`, the options'
- * own names), or null when the link is not for serve mode. A value that is not a number is passed
- * on as typed, so the checker names it.
+ * own names), or null when the link is not for serve mode (`always`: the embed's serve preset
+ * reads them anyway). A value that is not a number is passed on as typed, so the checker names it.
  */
-export function readServeUrl(search: string): Record<string, number | string> | null {
+export function readServeUrl(search: string, always = false): Record<string, number | string> | null {
   const params = new URLSearchParams(search);
-  if (params.get(MAP.view) !== 'serve') return null;
+  if (params.get(MAP.view) !== 'serve' && !always) return null;
   const options: Record<string, number | string> = {};
   for (const { name } of serveFields()) {
     const text = params.get(name);
@@ -106,9 +106,10 @@ export function writeServeUrl(options: Record<string, number>, autorun: boolean)
 export function embedParams(search: string): URLSearchParams {
   const params = new URLSearchParams(search);
   const preset = params.get('preset');
-  if (preset && params.get(MAP.view) !== 'map') return new URLSearchParams({ preset });
+  const view = params.get(MAP.view);
+  if (preset && view !== 'map' && view !== 'serve') return new URLSearchParams({ preset });
   const out = new URLSearchParams();
-  if (params.get(MAP.view) === 'map') out.set('preset', 'map');
+  if (view === 'map' || view === 'serve') out.set('preset', view);
   for (const [key, value] of params) if (key !== 'autorun' && key !== 'preset' && key !== MAP.view) out.set(key, value);
   return out;
 }

@@ -11,6 +11,9 @@ import { serveLane } from './lanes';
 import type { ServeLaneResult, ServeObserver, ServeReport, ServeSweep, SweepPoint } from './types';
 import { capacityPerSec, knee, serveVerdict, sweepVerdict } from './verdict';
 
+/** "A server under load": slow I/O at ten times what a pool of two can serve. */
+export const SERVE_PRESET = { ratePerSec: 200, durationMs: 2000, latencyMs: 100, cpuRounds: 200, workers: 2 } as const;
+
 export interface ServeContext {
   lab: LabHost;
   cores: number;

@@ -3,19 +3,18 @@
 // memory was measured, and exports.
 import { asError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
-import { readCpythonServe, sameArrivals, type CpythonServe } from '../serve/cpython';
-import type { ServeLaneResult, ServeReport, ServeSweep } from '../serve/types';
+import { readCpythonServe, sameArrivals } from '../serve/cpython';
+import { SERVE_PRESET } from '../serve/run';
+import type { ServeReport, ServeSweep } from '../serve/types';
+import { ServeView } from './serve-view';
 import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
 import { byId, el } from './dom';
 import { canvasPng, csvField, download } from './export';
 import { writeServeUrl } from '../url';
 
-/** "A server under load": slow I/O at ten times what a pool of two can serve. */
-export const SERVE_PRESET = { ratePerSec: 200, durationMs: 2000, latencyMs: 100, cpuRounds: 200, workers: 2 } as const;
 
-const fmt = (n: number | undefined | null, digits = 0) => (n === undefined || n === null ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
-const bytes = (n: number | undefined) => (n === undefined ? '—' : n >= 1e6 ? `${fmt(n / 1e6, 1)} MB` : `${fmt(n / 1e3, 1)} kB`);
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 const CSV_COLUMNS = ['lane', 'ok', 'offered', 'completed', 'queued', 'offeredPerSec', 'completedPerSec', 'capacityPerSec', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'meanMs', 'meanInSystem', 'memoryBytes', 'memoryPerRequestBytes', 'memorySource', 'error'] as const;
 
@@ -25,7 +24,7 @@ export class ServePanel {
   private readonly error = byId('serve-error');
   private readonly stop = byId<HTMLButtonElement>('serve-stop');
   private readonly starters = [byId<HTMLButtonElement>('serve-run'), byId<HTMLButtonElement>('serve-sweep'), byId<HTMLButtonElement>('serve-preset')];
-  private readonly queueChart = new SweepChart(byId('chart-serve-queue'));
+  private readonly view = new ServeView(byId('serve-view'), 'serve');
   private readonly sweepChart = new SweepChart(byId('chart-serve-sweep'));
   private last: ServeReport | null = null;
   /** Tells the page a serve run is in flight (its own Run buttons wait). */
@@ -58,7 +57,7 @@ export class ServePanel {
     });
     byId<HTMLInputElement>('serve-python-file').addEventListener('change', (e) => void this.openPython(e.target as HTMLInputElement));
     byId('serve-png').addEventListener('click', async () => {
-      const canvas = byId('chart-serve-queue').querySelector('canvas');
+      const canvas = this.view.canvas();
       if (canvas) download('concurrency-playground-serve-queue.png', await canvasPng(canvas));
     });
   }
@@ -108,6 +107,8 @@ export class ServePanel {
         },
       };
       const report = await this.pg.serve(options);
+      // The address says what was served: a reload, a shared link or "Embed this" carries it.
+      history.replaceState(null, '', writeServeUrl(this.read(), false));
       this.show(report);
       const cancelled = report.lanes.some((l) => l.errorKind === 'cancelled');
       this.status.textContent = cancelled ? 'Stopped.' : 'Done.';
@@ -150,15 +151,8 @@ export class ServePanel {
 
   private show(report: ServeReport): void {
     this.last = report;
-    const table = byId<HTMLTableElement>('serve-table');
-    table.hidden = false;
-    table.tBodies[0].replaceChildren(...report.lanes.map(row));
-    byId('serve-verdict').textContent = report.verdict;
-    const memory = byId('serve-memory');
-    memory.hidden = false;
-    byId('serve-memory-list').replaceChildren(...report.lanes.filter((l) => l.ok).map((l) => el('li', { text: `${l.lane}: ${l.memorySource}` })));
+    this.view.show(report);
     for (const id of ['serve-json', 'serve-csv', 'serve-png']) byId<HTMLButtonElement>(id).disabled = false;
-    this.drawQueue(report);
   }
 
   /** Sets a CPython serve report's lanes under the browser's, saying whether the arrivals match. */
@@ -168,10 +162,7 @@ export class ServePanel {
     if (!file) return;
     try {
       const python = readCpythonServe(await file.text());
-      const tbody = byId<HTMLTableElement>('serve-table').tBodies[0];
-      tbody.querySelectorAll('tr.cpython').forEach((r) => r.remove());
-      tbody.append(...python.lanes.map((l) => cpythonRow(python, l)));
-      byId('serve-table').hidden = false;
+      this.view.showCpython(python);
       const same = this.last && sameArrivals(this.last, python);
       status.textContent = `CPython ${python.python}: ${python.lanes.length} lanes, ${same ? 'the same arrivals as this browser\'s run' : 'other arrivals than this browser\'s last run (serve the same options, or open the report of this run)'}.`;
     } catch (e) {
@@ -179,25 +170,6 @@ export class ServePanel {
     } finally {
       input.value = '';
     }
-  }
-
-  private drawQueue(report: ServeReport): void {
-    const figure = byId('serve-queue-figure');
-    const longest = report.curve.reduce((a, c) => (c.points.length > a.length ? c.points : a), report.curve[0]?.points ?? []);
-    figure.hidden = longest.length === 0;
-    if (figure.hidden) return;
-    // Each lane's points are at its own times: read them on the longest run's grid.
-    const xs = longest.map((p) => p.tMs);
-    const series = report.curve.map((c) => ({
-      label: c.lane,
-      values: xs.map((t) => {
-        // A lane's points are evenly spaced over its own run: the one at or before t.
-        const end = c.points[c.points.length - 1].tMs;
-        if (t > end) return null;
-        return c.points[Math.floor((t / Math.max(end, 1e-9)) * (c.points.length - 1))].inSystem;
-      }),
-    }));
-    this.queueChart.draw(xs, series, 'ms', 'requests in the system');
   }
 
   private drawSweep(result: ServeSweep): void {
@@ -214,26 +186,6 @@ export class ServePanel {
     verdict.hidden = false;
     verdict.textContent = result.verdict;
   }
-}
-
-function row(r: ServeLaneResult): HTMLTableRowElement {
-  const lane = el('th', { text: r.lane });
-  lane.scope = 'row';
-  if (!r.ok) return el('tr', {}, lane, el('td', { text: r.error ?? 'failed' }));
-  const cells = [
-    fmt(r.completedPerSec, 1), fmt(r.capacityPerSec), fmt(r.p50Ms, 1), fmt(r.p95Ms, 1), fmt(r.p99Ms, 1), fmt(r.maxMs, 1),
-    fmt(r.queued), bytes(r.memoryBytes), bytes(r.memoryPerRequestBytes),
-  ];
-  return el('tr', {}, lane, ...cells.map((text) => el('td', { text })));
-}
-
-function cpythonRow(python: CpythonServe, r: CpythonServe['lanes'][number]): HTMLTableRowElement {
-  const lane = el('th', { text: `CPython ${r.lane}` });
-  lane.scope = 'row';
-  const cells = [fmt(r.completedPerSec, 1), '—', fmt(r.p50Ms, 1), fmt(r.p95Ms, 1), fmt(r.p99Ms, 1), fmt(r.maxMs, 1), fmt(r.queued), '—', '—'];
-  const row = el('tr', { class: 'cpython' }, lane, ...cells.map((text) => el('td', { text })));
-  row.title = `Python ${python.python}`;
-  return row;
 }
 
 function serveCsv(report: ServeReport): Blob {
