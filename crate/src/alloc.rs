@@ -1,17 +1,24 @@
-//! The allocator every build uses, counting the bytes live on the heap and their peak, so a run
-//! can say what its requests held (serve mode's memory per request) by measurement.
+//! The allocator every build uses: the system allocator, which while a measurement is on also
+//! counts the bytes allocated and freed, so a run can say what its requests held (serve mode's
+//! memory per request) by measurement. Off, it costs each allocation one relaxed load: the batch
+//! lanes (and the bench) do not pay for a count they do not read.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
 pub struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+static ON: AtomicBool = AtomicBool::new(false);
+/// Bytes allocated less bytes freed since the measurement began (frees of older blocks count
+/// too, so it can dip below 0: the growth it reports is then a little low, never high).
+static NET: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 
-fn grew(bytes: usize) {
-    let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
-    PEAK.fetch_max(live, Ordering::Relaxed);
+fn count(bytes: isize) {
+    if ON.load(Ordering::Relaxed) {
+        let net = NET.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        PEAK.fetch_max(net, Ordering::Relaxed);
+    }
 }
 
 // SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
@@ -19,7 +26,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            grew(layout.size());
+            count(layout.size() as isize);
         }
         p
     }
@@ -27,21 +34,20 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
-            grew(layout.size());
+            count(layout.size() as isize);
         }
         p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        count(-(layout.size() as isize));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            grew(new_size);
+            count(new_size as isize - layout.size() as isize);
         }
         p
     }
@@ -50,19 +56,15 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Bytes live on the heap now.
-pub fn live() -> usize {
-    LIVE.load(Ordering::Relaxed)
+/// Starts counting from here.
+pub fn begin() {
+    NET.store(0, Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    ON.store(true, Ordering::Relaxed);
 }
 
-/// Starts a new peak from what is live now, and returns that.
-pub fn reset_peak() -> usize {
-    let live = live();
-    PEAK.store(live, Ordering::Relaxed);
-    live
-}
-
-/// The most bytes live at once since [`reset_peak`].
-pub fn peak() -> usize {
-    PEAK.load(Ordering::Relaxed)
+/// Stops counting; returns the most bytes the heap had grown by at once since [`begin`].
+pub fn end() -> usize {
+    ON.store(false, Ordering::Relaxed);
+    PEAK.load(Ordering::Relaxed).max(0) as usize
 }

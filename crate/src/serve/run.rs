@@ -106,9 +106,9 @@ async fn serve_pool<P: Policy, L: EventLoop>(
 
 /// The heap's growth while `run` runs, at its peak.
 async fn measuring_heap<T>(run: impl std::future::Future<Output = T>) -> (T, usize) {
-    let before = alloc::reset_peak();
+    alloc::begin();
     let out = run.await;
-    (out, alloc::peak().saturating_sub(before))
+    (out, alloc::end())
 }
 
 /// One worker serving every request in turn: the sequential lane.
@@ -218,7 +218,7 @@ mod pool {
     pub fn serve_threads(options: &ServeOptions, gil: bool) -> Result<ServeOutput, Error> {
         let load = Load::new(options);
         let lock = gil.then(|| Gil::new(load.spec.gil_switch_ms));
-        let before = alloc::reset_peak();
+        alloc::begin();
         let rows = rayon::broadcast(|ctx| {
             let probe = 0u8;
             let stack_at = std::ptr::addr_of!(probe) as usize;
@@ -245,7 +245,7 @@ mod pool {
             };
             served.map(|s| (s, stack_at))
         });
-        let heap_bytes = alloc::peak().saturating_sub(before);
+        let heap_bytes = alloc::end();
         let mut served = Vec::new();
         let mut stacks = Vec::new();
         let mut compute_ms = 0.0;
