@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --corners] [-- --counter] [-- --out FILE]: drives the built site in headless Chromium through
+// npm run bench [-- --quick] [-- --corners] [-- --counter] [-- --serve] [-- --out FILE]: drives the built site in headless Chromium through
 // window.playground and prints, per workload and lane, the median wall time over repeats after
 // warm-up, min/max, the speedup over sequential (the median of ratios measured within one run),
 // set-up, transfer and loop lag; then the native reference, wasm sizes, and the targets.
@@ -284,15 +284,41 @@ async function counterTable(page) {
   for (const row of rows) console.log(row);
 }
 
+/** Serve mode's two cases in the README: slow I/O far past a pool's capacity, and CPU per request. */
+const SERVE_CASES = [
+  ['slow I/O: 200 req/s of 100 ms, 2 workers', { ratePerSec: 200, durationMs: 2000, latencyMs: 100, cpuRounds: 200, workers: 2 }],
+  ['CPU per request: 1500 req/s of 1 ms CPU, 2 workers', { ratePerSec: 1500, durationMs: 2000, latencyMs: 0, jitterMs: 0, cpuRounds: 2000, workers: 2 }],
+];
+
+/** Each serve case on every browser lane, then the same arrivals through the bridge (one run each). */
+async function serveTable(page) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-serve-'));
+  const f = (v, d = 0) => (v === null || v === undefined ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: d }));
+  const mem = (b) => (b >= 1e5 ? `${f(b / 1e6, 1)} MB` : `${f(b / 1e3, 1)} kB`);
+  for (const [name, options] of SERVE_CASES) {
+    const report = await page.evaluate((o) => window.playground.serve(o), options);
+    const file = join(dir, 'serve.json');
+    writeFileSync(file, JSON.stringify(report));
+    const py = JSON.parse(execFileSync('python3', ['-m', 'concurrency_bridge.serve', file], { cwd: new URL('../python/', import.meta.url), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    console.log(`\n| ${name} | completed/s | bound/s | p50 ms | p99 ms | queued | memory | per open request |`);
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const l of report.lanes) console.log(`| ${l.lane} | ${f(l.completedPerSec, 1)} | ${f(l.capacityPerSec)} | ${f(l.p50Ms)} | ${f(l.p99Ms)} | ${l.queued} | ${mem(l.memoryBytes)} | ${mem(l.memoryPerRequestBytes)} |`);
+    for (const l of py.lanes) console.log(`| CPython ${py.python} ${l.lane} | ${f(l.completedPerSec, 1)} | | ${f(l.p50Ms)} | ${f(l.p99Ms)} | ${l.queued} | | |`);
+    console.log(report.verdict);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 const py3 = () => execFileSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim();
 
 const server = await startServer();
 const browser = await launch();
 const cornersOnly = args.includes('--corners');
-if (args.includes('--counter')) {
+if (args.includes('--counter') || args.includes('--serve')) {
   try {
     const { page } = await openPage(browser, server.url);
-    await counterTable(page);
+    if (args.includes('--counter')) await counterTable(page);
+    if (args.includes('--serve')) await serveTable(page);
   } finally {
     await browser.close();
     await server.close();
