@@ -194,16 +194,24 @@ fn a_lock_an_atomic_add_or_counts_summed_once_count_every_update_on_every_lane()
 
 #[test]
 fn unsynchronised_threads_lose_updates_and_the_others_do_not() {
-    // Two threads each updating a million times race on real cores: the odds of not losing a
-    // single update are nil (a few runs here lost 30–60 % of them).
+    // Two threads each updating a million times race on real cores: whenever they overlap they
+    // lose updates (a few runs here lost 30–60 % of them). On a busy machine one thread can finish
+    // before the other is scheduled, so the race gets several tries; the other lanes must be
+    // exact every time.
     let s = counter_spec("none", 1_000_000.0, 2.0, 0.0);
-    let by = counted_by_lane(&s);
-    let threads = by[1].1;
-    assert!(threads < 2_000_000, "threads counted {threads}");
-    // One thread at a time, and nothing between a read and its write: nothing lost.
-    for (lane, counted) in [by[0], by[2], by[3]] {
-        assert_eq!(counted, 2_000_000, "{lane}");
+    let mut fewest = u64::MAX;
+    for _ in 0..10 {
+        let by = counted_by_lane(&s);
+        fewest = fewest.min(by[1].1);
+        // One thread at a time, and nothing between a read and its write: nothing lost.
+        for (lane, counted) in [by[0], by[2], by[3]] {
+            assert_eq!(counted, 2_000_000, "{lane}");
+        }
+        if fewest < 2_000_000 {
+            break;
+        }
     }
+    assert!(fewest < 2_000_000, "threads never lost an update in 10 runs");
 }
 
 #[test]
