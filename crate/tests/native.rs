@@ -211,7 +211,10 @@ fn unsynchronised_threads_lose_updates_and_the_others_do_not() {
             break;
         }
     }
-    assert!(fewest < 2_000_000, "threads never lost an update in 10 runs");
+    assert!(
+        fewest < 2_000_000,
+        "threads never lost an update in 10 runs"
+    );
 }
 
 #[test]
