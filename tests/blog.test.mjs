@@ -83,7 +83,7 @@ describe('Chromium: the embed in a blog of another origin', () => {
 
 describe('oEmbed', () => {
   test('every story has a rich oEmbed document whose iframe is the story on this site', async () => {
-    for (const story of ['cpu', 'io-fast', 'io-slow', 'share', 'crash', 'counter', 'map']) {
+    for (const story of ['cpu', 'io-fast', 'io-slow', 'share', 'crash', 'counter', 'map', 'serve']) {
       const response = await fetch(`${site.url}oembed/${story}.json`);
       assert.equal(response.status, 200, story);
       assert.match(response.headers.get('content-type'), /^application\/json/);

@@ -2,7 +2,7 @@
 // page so the iframe can grow without scrollbars, runs the lanes this page can run, and links
 // to the full playground with the same settings.
 import { describe } from './answer';
-import { MAP_TITLE, oembedPath, STORIES } from './embed-snippet';
+import { MAP_TITLE, oembedPath, SERVE_TITLE, STORIES } from './embed-snippet';
 import { mapOptions } from './map';
 
 import { fillMapLegend, mapProgress, MapView } from './ui/map-view';
@@ -183,7 +183,7 @@ async function embedServe(playground: PlaygroundImpl, autorun: boolean, fail: Fa
     fail(`The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
-  byId('embed-title').textContent = 'A server under load';
+  byId('embed-title').textContent = SERVE_TITLE;
   byId('embed-blurb').textContent = `${options.ratePerSec} requests a second, each waiting ${options.latencyMs} ms of I/O, for ${Number(options.durationMs) / 1000} s: a pool of ${options.workers} blocking workers against one async loop.`;
   byId('full').setAttribute('href', `index.html${writeServeUrl(options as Record<string, number>, true)}`);
   showNote(lanesNote(playground.schema().lanes, playground.capabilities()));

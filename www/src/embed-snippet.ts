@@ -10,10 +10,13 @@ export const EMBED_SIZE = { width: 760, height: 460 };
 
 export const MAP_TITLE = 'Where each rule holds';
 
-/** Every story the embed shows: the presets, and the decision map. */
+export const SERVE_TITLE = 'A server under load';
+
+/** Every story the embed shows: the presets, the decision map, and serve mode. */
 export const STORIES: { id: string; title: string }[] = [
   ...PRESETS.map(({ id, title }) => ({ id, title })),
   { id: 'map', title: MAP_TITLE },
+  { id: 'serve', title: SERVE_TITLE },
 ];
 
 export const PROVIDER = 'concurrency-playground';
