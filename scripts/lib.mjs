@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function step(message) {
-  console.log(`\n\x1b[1m▶ ${message}\x1b[0m`);
+  // When each step began, so a log says what each one costs (CI has 90 minutes).
+  console.log(`\n\x1b[1m▶ ${message}\x1b[0m  (at ${process.uptime().toFixed(0)} s)`);
 }
 
 /** Runs a command with inherited output; exits the script if it fails. */
