@@ -1,8 +1,9 @@
 // Serve mode's lanes on the playground's workers: sequential and async on a plain-build worker,
 // threads and gil on the lab's rayon pool, processes on a pool of their own (processes.ts). Each
-// lane warms its kernels untimed first, as the batch lanes do, then serves the same arrivals.
+// lane warms its kernels untimed first, until two warm-ups take as long (as the batch lanes do:
+// V8 swaps in optimised code on a later call), then serves the same arrivals.
 import type { Lane, ServeFigures, ServeOptions, ServeRun, Spec } from '../types';
-import { checkCancelled, onCancel, startWasmWorker } from '../lanes/common';
+import { checkCancelled, onCancel, startWasmWorker, warmUp } from '../lanes/common';
 import type { LabHost } from '../lanes/threads';
 import { plainWarmed, warmupSpec } from '../wasm';
 import { serveOnProcesses } from './processes';
@@ -45,7 +46,7 @@ async function oneWorker(lane: 'sequential' | 'async', options: ServeOptions, sp
   onCancel(signal, () => worker.terminate());
   try {
     if (!plainWarmed.has(spec.workload)) {
-      await worker.call((api) => api.runSequential(warmupSpec(spec)));
+      await warmUp(signal, () => worker.call((api) => api.runSequential(warmupSpec(spec))));
       plainWarmed.add(spec.workload);
     }
     checkCancelled(signal);
@@ -61,7 +62,7 @@ async function onLab(gil: boolean, options: ServeOptions, spec: Spec, lab: LabHo
   try {
     const { lab: ready } = await lab.ready(options.workers, signal);
     if (!ready.warmed.has(spec.workload)) {
-      await lab.call(ready, signal, (api) => api.runThreads(warmupSpec(spec)));
+      await warmUp(signal, () => lab.call(ready, signal, (api) => api.runThreads(warmupSpec(spec))));
       ready.warmed.add(spec.workload);
     }
     checkCancelled(signal);

@@ -4,10 +4,10 @@
 // crosses by message both ways; that time is part of its latency, as it is for a real pool.
 import { sleep } from '../../../crate/js/timers.js';
 import { nowMs } from '../clock';
-import { Cancelled, checkCancelled, onCancel } from '../lanes/common';
+import { Cancelled, checkCancelled, onCancel, warmUp } from '../lanes/common';
 import { FlatTrace, ProcessPool } from '../lanes/pool';
 import type { ServeOptions, Spec } from '../types';
-import { phaseCode } from '../wasm';
+import { phaseCode, warmupSpec } from '../wasm';
 
 export interface ProcessesServed {
   records: number[];
@@ -21,13 +21,15 @@ export async function serveOnProcesses(options: ServeOptions, spec: Spec, arriva
   const pool = await ProcessPool.start(options.workers, signal, new FlatTrace());
   onCancel(signal, () => pool.end());
   try {
-    // Warm the kernels once (one untimed request), then begin the run on every process.
-    await Promise.all(pool.procs.map(async (p) => {
-      await p.handle.request({ type: 'begin', spec, warmUp: true });
-      await p.handle.request({ type: 'chunk', from: 0, to: 1 });
+    // Warm the kernels untimed on every process (until two warm-ups take as long), then begin
+    // the run on each.
+    const small = warmupSpec(spec);
+    await warmUp(signal, () => Promise.all(pool.procs.map(async (p) => {
+      await p.handle.request({ type: 'begin', spec: small, warmUp: true });
+      await p.handle.request({ type: 'chunk', from: 0, to: small.tasks });
       await p.handle.request({ type: 'end' });
-      await p.handle.request({ type: 'begin', spec, warmUp: false });
-    }));
+    })));
+    await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'begin', spec, warmUp: false })));
     checkCancelled(signal);
     const records = await dispatch(options, pool, arrivals, signal);
     const traces = await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'end' })));
