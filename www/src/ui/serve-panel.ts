@@ -1,18 +1,17 @@
-// Serve mode's section of the page: its form (built from the crate's serve options), Serve,
-// a sweep of offered load, Stop, the lanes' table, the queue and sweep charts, the verdict, how
-// memory was measured, and exports.
+// Serve mode's section of the page: its form (built from the crate's serve options), Serve, a
+// sweep of offered load, Stop, a run's results (serve-view.ts), the sweep's chart and verdict,
+// CPython's report beside the browser's, exports and links.
 import { asError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
 import { readCpythonServe, sameArrivals } from '../serve/cpython';
 import { SERVE_PRESET } from '../serve/run';
 import type { ServeReport, ServeSweep } from '../serve/types';
-import { ServeView } from './serve-view';
+import { writeServeUrl } from '../url';
 import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
 import { byId, el } from './dom';
 import { canvasPng, csvField, download } from './export';
-import { writeServeUrl } from '../url';
-
+import { ServeView } from './serve-view';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
