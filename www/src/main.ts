@@ -8,7 +8,7 @@ import { sweepConnections, sweepWorkers, type SweepPlot } from './sweep';
 import type { Capabilities, LaneResult, RunReport, RunSpec } from './types';
 import { SweepChart, WallChart } from './ui/charts';
 import { Controls } from './ui/controls';
-import { byId } from './ui/dom';
+import { byId, copyLink } from './ui/dom';
 import { showEnvironment } from './ui/env';
 import { canvasPng, download, reportCsv, reportJson, stamp, traceJson } from './ui/export';
 import { FrameMeter } from './ui/frame-meter';
@@ -152,13 +152,7 @@ class Page {
     byId('copy-link').addEventListener('click', async () => {
       const params = new URLSearchParams(location.search);
       params.set('autorun', '1');
-      const link = `${location.origin}${location.pathname}?${params}`;
-      try {
-        await navigator.clipboard.writeText(link);
-        shareStatus.textContent = 'Link copied: it reruns these settings.';
-      } catch {
-        shareStatus.textContent = `Copy this link: ${link}`;
-      }
+      await copyLink(`?${params}`, shareStatus, 'Link copied: it reruns these settings.');
     });
     type File = [name: string, blob: Blob] | null;
     const on = (id: string, make: (r: RunReport) => Promise<File> | File) => byId(id).addEventListener('click', async () => {

@@ -146,19 +146,7 @@ impl RawSpec {
     /// # Errors
     /// [`Error::Field`] naming the first unknown or bad field.
     pub fn normalize_serve(&self, defaults: &Defaults) -> Result<ServeOptions, Error> {
-        if let Some((name, _)) = self
-            .fields
-            .iter()
-            .find(|(name, _)| !SERVE_FIELDS.contains(&name.as_str()))
-        {
-            return Err(Error::field(
-                name,
-                format!(
-                    "is not a serve option (known options: {})",
-                    SERVE_FIELDS.join(", ")
-                ),
-            ));
-        }
+        self.only(&SERVE_FIELDS, "a serve option", "options")?;
         let latency_ms = num(self.get("latencyMs"), "latencyMs", LATENCY_MS)?;
         let jitter = Range {
             min: 0.0,

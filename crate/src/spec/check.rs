@@ -81,21 +81,31 @@ pub const CHUNK: Range = Range {
 };
 
 impl RawSpec {
+    /// Refuses the first field not in `known`, naming it and listing `known` ("is not a spec
+    /// field (known fields: …)").
+    ///
+    /// # Errors
+    /// [`Error::Field`] naming the unknown field.
+    pub(crate) fn only(&self, known: &[&str], what: &str, kind: &str) -> Result<(), Error> {
+        match self
+            .fields
+            .iter()
+            .find(|(name, _)| !known.contains(&name.as_str()))
+        {
+            Some((name, _)) => Err(Error::field(
+                name,
+                format!("is not {what} (known {kind}: {})", known.join(", ")),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Checks every field and fills in defaults.
     ///
     /// # Errors
     /// [`Error::Field`] naming the first unknown or bad field and what it allows.
     pub fn normalize(&self, defaults: &Defaults) -> Result<Spec, Error> {
-        if let Some((name, _)) = self
-            .fields
-            .iter()
-            .find(|(name, _)| !FIELDS.contains(&name.as_str()))
-        {
-            return Err(Error::field(
-                name,
-                format!("is not a spec field (known fields: {})", FIELDS.join(", ")),
-            ));
-        }
+        self.only(&FIELDS, "a spec field", "fields")?;
         let workload = match self.get("workload") {
             RawValue::Missing => DEFAULT_WORKLOAD,
             v => one_of(v, "workload", Workload::ALL, |w| w.name())?,

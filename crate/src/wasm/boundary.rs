@@ -26,6 +26,23 @@ impl From<Error> for JsValue {
     }
 }
 
+/// The lanes a page offers by their names: the default for a spec's or serve options' `lanes`.
+///
+/// # Errors
+/// [`Error::Field`] on `lanes` for a name that is not a lane.
+#[cfg(not(feature = "threads"))]
+pub fn default_lanes(names: &[String]) -> Result<Vec<Lane>, Error> {
+    names
+        .iter()
+        .map(|name| {
+            Lane::ALL
+                .into_iter()
+                .find(|l| l.name() == name)
+                .ok_or_else(|| Error::field("lanes", format!("unknown default lane {name:?}")))
+        })
+        .collect()
+}
+
 /// Reads any JS value as a spec and checks it. `null` and `undefined` fields both mean "use the
 /// default" (JSON has no `undefined`).
 pub fn read_spec(raw: JsValue, defaults: &Defaults) -> Result<Spec, Error> {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-use super::boundary::{read_spec, read_worker_spec};
+use super::boundary::{default_lanes, read_spec, read_worker_spec};
 use super::report::set_trace;
 use crate::budget::{self, Estimate, Machine};
 use crate::schema::Schema;
@@ -42,15 +42,7 @@ pub fn normalize_spec(
     lanes: Vec<String>,
     speed: f64,
 ) -> Result<Ts<Spec>, JsValue> {
-    let lanes = lanes
-        .iter()
-        .map(|name| {
-            Lane::ALL
-                .into_iter()
-                .find(|l| l.name() == name)
-                .ok_or_else(|| Error::field("lanes", format!("unknown default lane {name:?}")))
-        })
-        .collect::<Result<_, _>>()?;
+    let lanes = default_lanes(&lanes)?;
     let spec = read_spec(raw, &Defaults { workers, lanes })?;
     budget::check(
         &spec,

@@ -86,6 +86,7 @@ mod page {
     use crate::budget::{self, Machine};
     use crate::serve::stats::figures;
     use crate::serve::stats::Served;
+    use crate::wasm::boundary::default_lanes;
 
     /// Checks serve options field by field, fills in the defaults (`workers`: this machine's
     /// cores; `lanes`: what this browser offers) and refuses a run past the time budget.
@@ -100,15 +101,7 @@ mod page {
         lanes: Vec<String>,
         speed: f64,
     ) -> Result<JsValue, JsValue> {
-        let lanes = lanes
-            .iter()
-            .map(|name| {
-                Lane::ALL
-                    .into_iter()
-                    .find(|l| l.name() == name)
-                    .ok_or_else(|| Error::field("lanes", format!("unknown default lane {name:?}")))
-            })
-            .collect::<Result<_, _>>()?;
+        let lanes = default_lanes(&lanes)?;
         let options = read_options(raw, &Defaults { workers, lanes })?;
         let machine = Machine {
             cores: workers,

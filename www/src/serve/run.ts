@@ -87,9 +87,9 @@ export function sweepRates(ratePerSec: number): number[] {
  * budget first); `onPoint` sees each run. A cancel ends it with the points measured so far.
  */
 export async function sweep(raw: Record<string, unknown>, rates: number[], ctx: ServeContext, onPoint?: (report: ServeReport, done: number, total: number) => void): Promise<ServeSweep> {
-  const { options, cpuMsPerRequest } = checkServeOptions(raw, ctx);
+  const { options, estimate, cpuMsPerRequest } = checkServeOptions(raw, ctx);
   const total = rates.reduce((sum, rate) => sum + checkServeOptions({ ...raw, ratePerSec: rate }, ctx).estimate.totalMs, 0);
-  const budget = checkServeOptions(raw, ctx).estimate.budgetMs;
+  const budget = estimate.budgetMs;
   if (total > budget) {
     throw playgroundError('budget', `rates: the sweep would take about ${Math.round(total / 1000)} s, over the budget of ${budget / 1000} s: use fewer rates, a shorter durationMs or fewer lanes`, { field: 'rates' });
   }

@@ -22,3 +22,17 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
+
+/**
+ * Copies a link for the visitor and says so in `status`, or, where the browser does not let the
+ * page copy, shows the link to copy by hand.
+ */
+export async function copyLink(search: string, status: HTMLElement, copied: string): Promise<void> {
+  const link = `${location.origin}${location.pathname}${search}`;
+  try {
+    await navigator.clipboard.writeText(link);
+    status.textContent = copied;
+  } catch {
+    status.textContent = `Copy this link: ${link}`;
+  }
+}

@@ -3,7 +3,7 @@
 import { asError } from '../errors';
 import { MAP_PAIRS, mapOptions, type DecisionMap, type MapAxis, type MapOptions } from '../map';
 import type { PlaygroundImpl } from '../playground';
-import { byId } from './dom';
+import { byId, copyLink } from './dom';
 import { download } from './export';
 import { writeMapUrl } from '../url';
 import { fillMapLegend, mapProgress, MapView } from './map-view';
@@ -42,16 +42,7 @@ export class MapPanel {
     this.stop.addEventListener('click', () => this.pg.cancel());
     byId('map-png').addEventListener('click', async () => this.last && download('concurrency-playground-map.png', await this.view.png(this.last)));
     byId('map-json').addEventListener('click', () => this.last && download('concurrency-playground-map.json', new Blob([JSON.stringify(this.last, null, 2)], { type: 'application/json' })));
-    byId('map-link').addEventListener('click', async () => {
-      const link = `${location.origin}${location.pathname}${writeMapUrl(this.read(), true)}`;
-      const status = byId('map-share-status');
-      try {
-        await navigator.clipboard.writeText(link);
-        status.textContent = 'Link copied: it draws this map again.';
-      } catch {
-        status.textContent = `Copy this link: ${link}`;
-      }
-    });
+    byId('map-link').addEventListener('click', () => void copyLink(writeMapUrl(this.read(), true), byId('map-share-status'), 'Link copied: it draws this map again.'));
   }
 
   /** The form as typed: an empty field is left out (its default), one the browser cannot read is NaN. */

@@ -9,7 +9,7 @@ import type { ServeReport, ServeSweep } from '../serve/types';
 import { writeServeUrl } from '../url';
 import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
-import { byId, el } from './dom';
+import { byId, copyLink, el } from './dom';
 import { canvasPng, csvField, download } from './export';
 import { ServeView } from './serve-view';
 
@@ -44,16 +44,7 @@ export class ServePanel {
     this.stop.addEventListener('click', () => this.pg.cancel());
     byId('serve-json').addEventListener('click', () => this.last && download('concurrency-playground-serve.json', new Blob([JSON.stringify(this.last, null, 2)], { type: 'application/json' })));
     byId('serve-csv').addEventListener('click', () => this.last && download('concurrency-playground-serve.csv', serveCsv(this.last)));
-    byId('serve-link').addEventListener('click', async () => {
-      const link = `${location.origin}${location.pathname}${writeServeUrl(this.read(), true)}`;
-      const status = byId('serve-share-status');
-      try {
-        await navigator.clipboard.writeText(link);
-        status.textContent = 'Link copied: it serves these options again.';
-      } catch {
-        status.textContent = `Copy this link: ${link}`;
-      }
-    });
+    byId('serve-link').addEventListener('click', () => void copyLink(writeServeUrl(this.read(), true), byId('serve-share-status'), 'Link copied: it serves these options again.'));
     byId<HTMLInputElement>('serve-python-file').addEventListener('change', (e) => void this.openPython(e.target as HTMLInputElement));
     byId('serve-png').addEventListener('click', async () => {
       const canvas = this.view.canvas();
