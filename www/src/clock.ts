@@ -1,4 +1,2 @@
-/** The clock every worker shares (crate/js/clock.js): epoch milliseconds, sub-millisecond. */
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+// The clock every worker shares, defined once with the crate's (crate/js/clock.js).
+export { nowMs } from '../../crate/js/clock.js';

@@ -52,14 +52,15 @@ pub fn reset_progress() {
     flight::reset();
 }
 
-fn task_finished() {
+/// Counts a finished task that began at `began`, and tells the page if this thread has not for a
+/// while. The task's start stands in for now: a trivial task's cost is mostly reading the clock.
+fn task_finished(began: f64) {
     let done = TASKS_DONE.fetch_add(1, Ordering::Relaxed) + 1;
     let Some(hook) = PROGRESS_HOOK.get() else {
         return;
     };
-    let now = now_ms();
-    if now - TOLD.get() >= PROGRESS_EVERY_MS {
-        TOLD.set(now);
+    if began - TOLD.get() >= PROGRESS_EVERY_MS {
+        TOLD.set(began);
         hook(done);
     }
 }
@@ -212,7 +213,7 @@ pub async fn run_task_keeping<'a, P: Policy>(
                 // Telling the page (now and then a message on a BroadcastChannel, which from a
                 // rayon thread can take a while) is the task's own work: under the GIL it happens
                 // while the lock is held, so it is drawn as compute.
-                task_finished();
+                task_finished(began);
                 let end = span.close();
                 flight::finished(row, index, began, end);
                 return Ok((partial, task));
