@@ -80,6 +80,23 @@ describe('processes lane', () => {
     await expectWasmWorkers(before - 2);
   });
 
+  test('fewer chunks than messages in flight: each chunk runs once, before its process is ended', async () => {
+    // Each process has several requests in flight and is sent its end as soon as the queue is
+    // empty: with 1 to 5 chunks for 2 processes the end races the last chunks (the fuzz found it).
+    for (const pool of ['warm', 'cold']) {
+      for (let tasks = 1; tasks <= 5; tasks++) {
+        for (const workload of ['primes', 'counter']) {
+          const spec = { workload, size: workload === 'primes' ? 20_000 : 1000, tasks, workers: 2, pool, lanes: ['sequential', 'processes'], ...(workload === 'counter' ? { sync: 'atomic' } : {}) };
+          const { sequential, processes } = byLane(await runSpec(page, spec));
+          assert.ok(processes.ok, `${JSON.stringify(spec)}: ${processes.error}`);
+          assert.equal(processes.checksum, sequential.checksum, JSON.stringify(spec));
+          assert.equal(processes.replacedProcesses, 0, JSON.stringify(spec));
+        }
+      }
+    }
+    assert.equal(byLane(await runSpec(page, { workload: 'primes', size: 20_000, tasks: 1, workers: 2 })).processes.checksum, '2262');
+  });
+
   test('share: each process gets its own copy; threads read the one shared buffer', async () => {
     const report = await runSpec(page, { workload: 'share', size: 32, lanes: ['threads', 'processes'], workers: 2 });
     const { threads, processes } = byLane(report);

@@ -12,9 +12,9 @@
 // next chunk cost it nothing, and are not counted.
 import { nowMs } from '../clock';
 import { kindOf } from '../errors';
-import type { ChunkOutput } from '../protocol';
+import type { ChunkOutput, ProcessTrace } from '../protocol';
 import type { ErrorKind, FaultMark, Spec, LaneRun } from '../types';
-import { WorkerPanic } from '../worker-client';
+import { WorkerPanic, type ProcessHandle } from '../worker-client';
 import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec, workloadInfo } from '../wasm';
 import {
   checkCancelled, guarded, IdleReaper, message, onCancel, toEvents, toTotals, warmUp,
@@ -94,9 +94,9 @@ export class ProcessesLane implements LaneRunner {
         const t0 = nowMs();
         const tally: Tally = { sums: [], done: 0, failedTasks: [], crashes: [], faults: [], transferMs: 0, lost: [], localCounts: [] };
         const segment = segmentFor(spec);
-        await dispatch(spec, running, ctx, trace, tally, segment);
+        const ended = await dispatch(spec, running, ctx, trace, tally, segment);
         checkCancelled(signal);
-        await gatherTraces(running, trace, tally);
+        await gatherTraces(running, ended, trace, tally);
         checkCancelled(signal);
         const out = result(spec, running, trace, tally, t0, setup.ms);
         if (workloadInfo(spec.workload).sharedState) {
@@ -137,22 +137,26 @@ export class ProcessesLane implements LaneRunner {
   }
 }
 
-/** One untimed run of `spec` on one process, in one chunk. */
+/** One untimed run of `spec` on one process, in one chunk (its three messages sent at once). */
 async function warmRun(proc: Proc, spec: Spec): Promise<void> {
-  await proc.handle.request({ type: 'begin', spec, warmUp: true });
-  await proc.handle.request({ type: 'chunk', from: 0, to: spec.tasks });
-  await proc.handle.request({ type: 'end' });
+  await Promise.all([
+    proc.handle.request({ type: 'begin', spec, warmUp: true }),
+    proc.handle.request({ type: 'chunk', from: 0, to: spec.tasks }),
+    proc.handle.request({ type: 'end' }),
+  ]);
 }
 
 /**
  * Gives every process its copy of the share buffer and begins the run on it; then runs the
  * chunks as a pool's work queue: each process takes the next chunk when it answers one, so
- * uneven chunks (Mandelbrot rows, primes ranges) still balance.
+ * uneven chunks (Mandelbrot rows, primes ranges) still balance. A process answers in order, so
+ * nothing waits for a reply it does not need: the run's begin goes out with the first chunks,
+ * and a process's end (its trace) as soon as the queue has nothing more for it.
  */
-async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer): Promise<void> {
+async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer): Promise<Map<ProcessHandle, Promise<ProcessTrace>>> {
   const { signal } = ctx;
   const prepare = preparer(spec, pool, signal, trace, tally, segment);
-  await Promise.all(pool.procs.map((_, row) => prepare(row)));
+  await Promise.all(pool.procs.map((_, row) => prepare.begin(row)));
   checkCancelled(signal);
   const size = chunkSize(spec);
   const queue: Chunk[] = [];
@@ -160,12 +164,25 @@ async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: 
   queue.reverse();
   const attempts = new Map<number, number>();
   const rows: RowMessages[] = pool.procs.map(() => ({ prevEnd: 0, last: null }));
+  const ended = new Map<ProcessHandle, Promise<ProcessTrace>>();
   let told = 0;
   const serve = async (row: number) => {
-    for (let chunk = queue.pop(); chunk && !signal.aborted; chunk = queue.pop()) {
+    while (!signal.aborted) {
       await pool.settled(row);
       checkCancelled(signal);
       const proc = pool.procs[row];
+      // A process that was sent its end takes no more chunks (those a crash put back are run by
+      // the process that replaced the crashed one). Nothing awaits between taking a chunk and
+      // sending it, so an end never overtakes a chunk that was taken for the same process.
+      if (ended.has(proc.handle)) return;
+      const chunk = queue.pop();
+      if (!chunk) {
+        const last = proc.handle.request({ type: 'end' });
+        // A process that dies after this is replaced and ended again; this promise is then unused.
+        last.catch(() => {});
+        ended.set(proc.handle, last);
+        return;
+      }
       const sent = nowMs();
       try {
         const out = await proc.handle.request({ type: 'chunk', from: chunk[0], to: chunk[1] });
@@ -180,11 +197,13 @@ async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: 
         }
       } catch (e) {
         checkCancelled(signal);
+        // A process alive that refused the run (its begin failed) fails the lane with its reason.
+        if (proc.handle.isAlive) await prepare.begun(proc.handle);
         const tries = (attempts.get(chunk[0]) ?? 0) + 1;
         attempts.set(chunk[0], tries);
         for (const again of afterCrash(chunk, e, row, tries, proc.handle.isAlive, tally)) queue.push(again);
         // The process is gone (or poisoned by a trap): the pool starts a new one in its place.
-        await pool.replace(row, proc.handle, signal, trace, prepare);
+        await pool.replace(row, proc.handle, signal, trace, prepare.begin);
       }
     }
   };
@@ -196,6 +215,7 @@ async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: 
     trace.push(row, task, 'transfer', end, got);
     tally.transferMs += got - end;
   });
+  return ended;
 }
 
 /** A row's messages so far: when its process ended its last chunk, and that chunk's answer. */
@@ -234,27 +254,35 @@ function afterCrash(chunk: Chunk, e: unknown, row: number, tries: number, alive:
  * For every process: its own copy of the share buffer (if it lacks it), timed as a transfer, as
  * a parent's data is pickled to each child; then the run begun on it. The buffer is made once for
  * the page by the first process that needs it (in JS memory, transferred, not copied) and dropped
- * when the run ends, so no copy stays behind on the page.
+ * when the run ends, so no copy stays behind on the page. `begin` resolves once the run's begin is
+ * sent (its chunks queue behind it in the process); `begun` to its reply.
  */
-function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer): (row: number) => Promise<void> {
+function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer) {
   let bytes: Promise<Uint8Array> | null = null;
-  return async (row) => {
-    const proc = pool.procs[row];
-    const held = proc.share;
-    if (workloadInfo(spec.workload).readsBuffer && !(held?.mb === spec.size && held.seed === spec.seed)) {
-      bytes ??= proc.handle.request({ type: 'make-share', mb: spec.size, seed: spec.seed }).then((r) => r.bytes);
-      const data = await bytes;
-      checkCancelled(signal);
-      const start = nowMs();
-      // Structured clone: the page serialises a copy and the process's wasm copies it into its
-      // own memory. This is the price of having no shared memory.
-      await proc.handle.request({ type: 'receive-share', mb: spec.size, seed: spec.seed, bytes: data });
-      const end = nowMs();
-      proc.share = { mb: spec.size, seed: spec.seed };
-      tally.transferMs += end - start;
-      trace.push(row, -1, 'transfer', start, end);
-    }
-    await proc.handle.request({ type: 'begin', spec, warmUp: false, segment });
+  const replies = new Map<ProcessHandle, Promise<unknown>>();
+  return {
+    async begin(row: number): Promise<void> {
+      const proc = pool.procs[row];
+      const held = proc.share;
+      if (workloadInfo(spec.workload).readsBuffer && !(held?.mb === spec.size && held.seed === spec.seed)) {
+        bytes ??= proc.handle.request({ type: 'make-share', mb: spec.size, seed: spec.seed }).then((r) => r.bytes);
+        const data = await bytes;
+        checkCancelled(signal);
+        const start = nowMs();
+        // Structured clone: the page serialises a copy and the process's wasm copies it into its
+        // own memory. This is the price of having no shared memory.
+        await proc.handle.request({ type: 'receive-share', mb: spec.size, seed: spec.seed, bytes: data });
+        const end = nowMs();
+        proc.share = { mb: spec.size, seed: spec.seed };
+        tally.transferMs += end - start;
+        trace.push(row, -1, 'transfer', start, end);
+      }
+      const reply = proc.handle.request({ type: 'begin', spec, warmUp: false, segment });
+      // Read only when a chunk fails: a process that died is the chunk's failure, not this one.
+      reply.catch(() => {});
+      replies.set(proc.handle, reply);
+    },
+    begun: (handle: ProcessHandle) => replies.get(handle),
   };
 }
 
@@ -274,8 +302,8 @@ function waitedFor(trace: FlatTrace, tally: Tally, row: number, r: RowMessages, 
 }
 
 /** Each living process's trace, recorded there and sent once; and the crashed ones' flight logs. */
-async function gatherTraces(pool: ProcessPool, trace: FlatTrace, tally: Tally): Promise<void> {
-  const traces = await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'end' })));
+async function gatherTraces(pool: ProcessPool, ended: Map<ProcessHandle, Promise<ProcessTrace>>, trace: FlatTrace, tally: Tally): Promise<void> {
+  const traces = await Promise.all(pool.procs.map((p) => ended.get(p.handle) ?? p.handle.request({ type: 'end' })));
   traces.forEach((t, row) => {
     trace.pushRow(row, t.events);
     if (t.counted !== undefined) tally.localCounts[row] = Number(t.counted);
