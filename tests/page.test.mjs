@@ -89,8 +89,8 @@ describe('the comparison page', () => {
     }
   });
 
-  test('mandelbrot: the image fills in from the processes\' bands', async () => {
-    const painted = await page.evaluate(async () => {
+  test('mandelbrot: the image fills in from the processes\' bands, live only with a core to spare', async () => {
+    const paint = (workers) => page.evaluate(async (workers) => {
       const canvas = document.getElementById('mandelbrot');
       // Pixels are read from a copy made for reading: reading the page's own canvas again and
       // again makes Chromium warn (willReadFrequently), and the console must stay clean.
@@ -109,11 +109,19 @@ describe('the comparison page', () => {
         for (let i = 3; i < px.length; i += 4) filled += px[i] > 0 ? 1 : 0;
         seen.push(filled / (px.length / 4));
       }, 20);
-      await window.playground.run({ workload: 'mandelbrot', size: 1200, tasks: 400, workers: 2, lanes: ['processes'] });
+      await window.playground.run({ workload: 'mandelbrot', size: 1200, tasks: 400, workers, lanes: ['processes'] });
       clearInterval(probe);
+      // The lane's last bands are painted at the next frame.
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       const at = (x, y) => [...pixels(x, y, 1, 1)];
       return { seen, size: canvas.width, corner: at(0, 0), inside: at(Math.floor(canvas.width * 0.7), Math.floor(canvas.height / 2)) };
-    });
+    }, workers);
+    // Every core busy with a process: nothing is painted until the lane ends, then all of it.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const busy = await paint(Math.min(cores, 64));
+    assert.ok(busy.seen.every((f) => f === 0), `nothing painted while every core runs a process: ${busy.seen.map((f) => f.toFixed(2))}`);
+    assert.deepEqual(busy.inside, [0, 0, 0, 255], 'painted when the lane ended');
+    const painted = await paint(cores - 1);
     assert.equal(await page.locator('#mandelbrot-figure').isVisible(), true);
     assert.equal(painted.size, 1200);
     assert.deepEqual(painted.inside, [0, 0, 0, 255], 'the set itself is black');

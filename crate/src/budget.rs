@@ -56,16 +56,17 @@ const SPAWN_MS: f64 = 30.0;
 const THREAD_POOL_START_MS: f64 = 100.0;
 const THREAD_START_MS: f64 = 40.0;
 /// Each task's own cost in a lane besides its kernel (its trace spans, the flight log, the
-/// progress report): 10,000 tasks of 2 numbers took 42 ms on the sequential lane, 68 on async.
-const SEQUENTIAL_TASK_MS: f64 = 0.004;
+/// progress report; mostly its two readings of the clock): 10,000 tasks of 2 numbers took 24 ms
+/// on the sequential lane, 29 on async, where the machine's speed was 1.49.
+const SEQUENTIAL_TASK_MS: f64 = 0.0015;
 /// The async lane's: a future, polled.
-const ASYNC_TASK_MS: f64 = 0.004;
+const ASYNC_TASK_MS: f64 = 0.002;
 /// An async wait's own cost: its timer and the wake-up of its future (20,000 requests of 0 ms
 /// took 315 to 558 ms).
 const ASYNC_WAIT_MS: f64 = 0.01;
 /// A task on a rayon thread also takes and gives back work (stealing): 10,000 tiny tasks took
-/// 58 ms on 2 threads.
-const THREAD_TASK_MS: f64 = 0.008;
+/// 35 ms on 2 threads, 38 on 2 GIL threads, where the machine's speed was 1.49.
+const THREAD_TASK_MS: f64 = 0.004;
 /// A process's message, there and back, on the page that sends every process its chunks (one
 /// task a message: 4096 trivial tasks took 42 µs each on 2 processes, where the machine's speed
 /// was 1.54). The page sends them one after another: this cost does not divide by the processes.
@@ -74,6 +75,14 @@ const MESSAGE_MS: f64 = 0.028;
 /// with more processes than cores, those hops take turns on the cores (20,000 requests of 1 ms on
 /// 64 processes took 8.5 s on 2 cores).
 const HOP_MS: f64 = 1.5;
+/// What each core past the first adds in the browser: the page's own thread, the compositor and
+/// the garbage collector share the cores with the lanes (primes 5M on 2 cores: threads 1.81x,
+/// processes 1.85x sequential; the same kernels natively 1.94-1.96x).
+const OTHER_CORE: f64 = 0.85;
+/// What a processes run costs besides its tasks and its chunks' messages: its begin with the first
+/// chunks, and the processes' traces back, answered by a page that is drawing the run's start
+/// (4096 trivial tasks in 8 chunks took 10 ms on 2 processes, 3 of them tasks).
+const PROCESS_RUN_MS: f64 = 6.0;
 /// More threads or processes than cores compute slower than the cores would alone (switching,
 /// each one's caches): 64 threads of primes 2M on 2 cores took twice the time 2 took.
 const OVERSUBSCRIBED: f64 = 0.2;
@@ -431,11 +440,12 @@ fn lane_ms(
     let oversubscribed = w > p && work.blocking_waits > 0.0;
     // The kernels' share of the CPU time runs slower with more threads than cores.
     let crowded = compute * speed * work.compute_ms * OVERSUBSCRIBED * (w / p).log2();
+    let cores = 1.0 + (p - 1.0) * OTHER_CORE;
     let pooled = |c: f64| {
         if oversubscribed {
-            w_ms / w + (c + crowded) / p
+            w_ms / w + (c + crowded) / cores
         } else {
-            ((c + w_ms) / w).max((c + crowded) / p).max(heaviest)
+            ((c + w_ms) / w).max((c + crowded) / cores).max(heaviest)
         }
     };
     let run = match lane {
@@ -467,7 +477,9 @@ fn lane_ms(
                 + hops
                 + compute * speed * work.result_bytes / 1e6 * RESULT_MS_PER_MB;
             let copies = mb(spec) * SHARE_COPY_MS_PER_MB * speed * (w / p).ceil();
-            pooled(c).max(compute * speed * messages * MESSAGE_MS) + setup * copies
+            pooled(c).max(compute * speed * messages * MESSAGE_MS)
+                + compute * speed * PROCESS_RUN_MS
+                + setup * copies
         }
         Lane::Async => {
             (waits * work.longest_wait_ms)

@@ -47,10 +47,11 @@ class Page {
     playground.observer = raceObserver(this.race, this.timeline, {
       started: (spec) => {
         this.view.clear();
-        this.image.start(spec.workload, spec.size);
+        this.image.start(spec.workload, spec.size, caps.hardwareConcurrency > spec.workers);
       },
       pixels: (row, pixels) => this.image.paint(row, pixels),
       finished: (r, all) => {
+        this.image.finish();
         this.seen = all;
         this.view.addLane(r, all);
       },
