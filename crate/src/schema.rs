@@ -315,7 +315,7 @@ fn more_fields() -> Vec<Field> {
             "chunk",
             Whole,
             CHUNK,
-            "Tasks a process gets in one message; 0: automatic (a couple of ms of work a message, at most Python's Pool.map chunks).",
+            "Tasks a process gets in one message; 0: automatic (6 ms of work a message, at most Python's Pool.map chunks).",
         )
         .labelled("Tasks per message (processes)"),
         choice(

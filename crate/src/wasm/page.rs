@@ -84,7 +84,7 @@ pub fn warmup_spec(spec: JsValue) -> Result<Ts<Spec>, JsValue> {
 }
 
 /// Tasks a process gets in one message for this spec: its `chunk`, or when that is 0 as few as
-/// carry a couple of milliseconds of work, at most as many as Python's `Pool.map` would
+/// carry 6 ms of work by the cost model, at most as many as Python's `Pool.map` would
 /// (`budget::chunk_size`).
 ///
 /// # Errors

@@ -2,14 +2,14 @@
 // own memory. Nothing is shared: inputs and outputs cross by message (copied or transferred),
 // starting a process is real work that is timed, and a crash kills one process, not the lane.
 //
-// Tasks go out in chunks, as Python's Pool.map sends them (`chunk`; automatic by default: a
-// couple of milliseconds of work a message, at most Pool.map's chunks): one message a chunk each
-// way, several chunks in flight a process (the next already waits in its queue). A process
-// records its own trace and sends it once, at the end. What the messages really cost the lane is
-// its `transfer`: each stretch a process sat without work because its next chunk was still on
-// its way (from when the chunk was sent, or the process's previous chunk ended, until it began),
-// and the last answer's way back. Answers that travel while the process already computes its
-// next chunk cost it nothing, and are not counted.
+// Tasks go out in chunks, as Python's Pool.map sends them (`chunk`; automatic by default: 6 ms of
+// work a message by the cost model, at most Pool.map's chunks): one message a chunk each way,
+// several chunks in flight a process (the next already waits in its queue). A process records its
+// own trace and sends it once, as soon as the queue has nothing more for it. What the messages
+// really cost the lane is its `transfer`: each stretch a process sat without work because its
+// next chunk was still on its way (from when the chunk was sent, or the process's previous chunk
+// ended, until it began), and the last answer's way back. Answers that travel while the process
+// already computes its next chunk cost it nothing, and are not counted.
 import { nowMs } from '../clock';
 import { kindOf } from '../errors';
 import type { ChunkOutput, ProcessTrace } from '../protocol';
