@@ -473,10 +473,17 @@ const num = (v, d = 1) => (v === undefined || v === null ? '—' : v.toFixed(d))
 console.log(`\nconcurrency-playground bench (${quick ? 'quick, ' : ''}${REPEATS} repeats, ${result.machine.cores} cores, speed ${result.speed.toFixed(2)}) in ${result.seconds.toFixed(0)} s`);
 console.log(`browser: ${result.browser}\n`);
 console.log(`${pad('workload', 22)}${pad('lane', 12)}${pad('median ms', 11)}${pad('min', 9)}${pad('max', 9)}${pad('speedup', 9)}${pad('setup', 8)}${pad('transfer', 10)}${pad('loop lag', 10)}${pad('estimate', 10)}${pad('est/meas', 10)}checksum`);
+// A pool of w workers cannot do more than w times one worker's work: a median ratio past that
+// (a memory-bound run whose sequential repeats vary) is the machine's noise, and is marked.
+const pastLimit = (w, lane, v) => lane !== 'async' && v.speedup !== null && v.speedup > w.spec.workers;
+const speedup = (w, lane, v) => (v.speedup === null ? '—' : `${v.speedup.toFixed(2)}×${pastLimit(w, lane, v) ? '*' : ''}`);
 for (const [id, w] of Object.entries(result.workloads)) {
   for (const [lane, v] of Object.entries(w.lanes)) {
-    console.log(`${pad(id, 22)}${pad(lane, 12)}${pad(num(v.medianMs), 11)}${pad(num(v.minMs), 9)}${pad(num(v.maxMs), 9)}${pad(v.speedup === null ? '—' : `${v.speedup.toFixed(2)}×`, 9)}${pad(num(v.setupMs, 0), 8)}${pad(num(v.transferMs, 0), 10)}${pad(num(v.loopLagMs, 0), 10)}${pad(num(v.estimateMs, 0), 10)}${pad(num(v.estimateOverMeasured, 2), 10)}${v.checksum}`);
+    console.log(`${pad(id, 22)}${pad(lane, 12)}${pad(num(v.medianMs), 11)}${pad(num(v.minMs), 9)}${pad(num(v.maxMs), 9)}${pad(speedup(w, lane, v), 9)}${pad(num(v.setupMs, 0), 8)}${pad(num(v.transferMs, 0), 10)}${pad(num(v.loopLagMs, 0), 10)}${pad(num(v.estimateMs, 0), 10)}${pad(num(v.estimateOverMeasured, 2), 10)}${v.checksum}`);
   }
+}
+if (Object.values(result.workloads).some((w) => Object.entries(w.lanes).some(([lane, v]) => pastLimit(w, lane, v)))) {
+  console.log('* past the worker count: not a result, the spread of that workload\'s repeats (see min and max)');
 }
 console.log('\nprimes 5M on 2 workers, warm pools, by tasks (medians of 3; chunks automatic):');
 console.log(`${pad('tasks', 8)}${pad('threads ×seq', 14)}${pad('processes ×seq', 16)}${pad('processes transfer ms', 23)}chunk`);
