@@ -11,7 +11,8 @@ const byLane = (report) => Object.fromEntries(report.results.map((r) => [r.lane,
 
 /** The processes' workers, each running the plain build in its own memory. */
 function wasmWorkers() {
-  return page.workers().filter((w) => w.url().endsWith('/process.worker.js')).length;
+  // Processes start from their script's blob: URL (worker-client.ts processScript); no other worker does.
+  return page.workers().filter((w) => w.url().startsWith('blob:')).length;
 }
 
 /** Waits (up to 2 s: a terminated worker's close event takes a moment) until `n` are left. */

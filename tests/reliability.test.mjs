@@ -117,7 +117,7 @@ describe('reliability', () => {
     assert.equal(broken.results.length, 5);
     for (const r of broken.results) {
       assert.equal(r.ok, false, r.lane);
-      assert.match(r.error, /worker\.js crashed: it could not load/, `${r.lane}: ${r.error}`);
+      assert.match(r.error, /worker\.js (crashed: it could not load|could not load: HTTP 404)/, `${r.lane}: ${r.error}`);
     }
     await ctx.unroute('**/wasm.worker.js');
     await ctx.unroute('**/lab.worker.js');

@@ -3,7 +3,7 @@
 // crashed, and ends them all on cancel or when reaped.
 import { nowMs } from '../clock';
 import type { Phase } from '../types';
-import { ProcessHandle } from '../worker-client';
+import { processScript, ProcessHandle } from '../worker-client';
 import { phaseCode, plainModule, traceStride } from '../wasm';
 import { Cancelled, checkCancelled, onCancel } from './common';
 
@@ -68,7 +68,9 @@ export class ProcessPool {
 
   private async spawn(row: number, signal: AbortSignal, trace: FlatTrace): Promise<void> {
     const start = nowMs();
-    const handle = new ProcessHandle();
+    const script = await processScript();
+    checkCancelled(signal);
+    const handle = new ProcessHandle(script);
     onCancel(signal, () => handle.terminate());
     try {
       await handle.request({ type: 'init', module: await plainModule(), channel: handle.channel });
