@@ -17,6 +17,9 @@ const PANIC_GRACE_MS = 50;
 
 let channels = 0;
 
+/** Where a worker kind's script is served: beside this bundle. */
+const scriptUrl = (script: WorkerScript) => new URL(`./${script}`, import.meta.url);
+
 /** What a worker's wasm posts on its channel (crate/js/channel.js). */
 type WorkerReport =
   | { type: 'panic'; message: string; kind: ErrorKind; task: number; done: Float64Array; at: number }
@@ -54,7 +57,7 @@ class WorkerLife {
 
   /** `url`: where to start the script from, if not its own file (see `processScript`). */
   constructor(script: WorkerScript, url?: string) {
-    this.worker = new Worker(url ?? new URL(`./${script}`, import.meta.url), { type: 'module', name: script });
+    this.worker = new Worker(url ?? scriptUrl(script), { type: 'module', name: script });
     this.died = new Promise<never>((_, reject) => {
       this.kill = reject;
     });
@@ -127,14 +130,13 @@ let processBlob: Promise<string> | null = null;
  */
 export function processScript(): Promise<string> {
   processBlob ??= (async () => {
-    const url = new URL('./process.worker.js', import.meta.url);
-    const response = await fetch(url);
+    const response = await fetch(scriptUrl('process.worker.js'));
     if (!response.ok) throw playgroundError('load', `process.worker.js could not load: HTTP ${response.status}`);
     return URL.createObjectURL(await response.blob());
-  })();
-  // A failed fetch is tried again by the next spawn.
-  processBlob.catch(() => {
+  })().catch((e: unknown) => {
+    // A failed fetch is tried again by the next spawn.
     processBlob = null;
+    throw e;
   });
   return processBlob;
 }
