@@ -98,6 +98,21 @@ describe('processes lane', () => {
     assert.equal(byLane(await runSpec(page, { workload: 'primes', size: 20_000, tasks: 1, workers: 2 })).processes.checksum, '2262');
   });
 
+  test('the verdict says how many tasks went in a message: batched as Pool.map, or as the spec asked', async () => {
+    const spec = { workload: 'hash', size: 1, tasks: 4096, workers: 2, pool: 'warm', lanes: ['sequential', 'processes'] };
+    await runSpec(page, spec);
+    const auto = await runSpec(page, spec);
+    const { chunk } = byLane(auto).processes;
+    // Pool.map's rule is the most a message carries: ⌈tasks / (4 × processes)⌉.
+    assert.ok(chunk > 1 && chunk <= Math.ceil(4096 / 8), `automatic chunk ${chunk}`);
+    assert.match(auto.verdict.text, new RegExp(`Their messages \\d+ ms \\(${chunk.toLocaleString('en-US')} tasks a message, batched as Pool\\.map batches them\\)\\.`), auto.verdict.text);
+    for (const [asked, words] of [[1, '1 task a message'], [100, '100 tasks a message']]) {
+      const report = await runSpec(page, { ...spec, chunk: asked, pool: 'cold' });
+      assert.equal(byLane(report).processes.chunk, asked);
+      assert.match(report.verdict.text, new RegExp(`Starting the processes took another \\d+ ms and their messages \\d+ ms \\(${words}, as the spec asked\\)\\.`), report.verdict.text);
+    }
+  });
+
   test('share: each process gets its own copy; threads read the one shared buffer', async () => {
     const report = await runSpec(page, { workload: 'share', size: 32, lanes: ['threads', 'processes'], workers: 2 });
     const { threads, processes } = byLane(report);

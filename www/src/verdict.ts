@@ -83,6 +83,17 @@ function faultVerdict(spec: Spec, results: LaneResult[]): RunReport['verdict'] {
   return { fastest: null, text: [`One task ${what} on purpose.`, ...parts].join(' ') };
 }
 
+/**
+ * What the processes paid that threads did not: their start (a cold pool) and their messages, and
+ * how many tasks went in a message (the spec's `chunk`, or batched as Python's Pool.map batches).
+ */
+function processCosts(spec: Spec, pro: LaneResult): string {
+  const chunk = pro.chunk ?? 1;
+  const batched = `${chunk.toLocaleString('en-US')} ${chunk === 1 ? 'task' : 'tasks'} a message, ${spec.chunk === 0 ? 'batched as Pool.map batches them' : 'as the spec asked'}`;
+  const messages = `messages ${ms(pro.transferMs)} (${batched})`;
+  return pro.setupMs > 0 ? `Starting the processes took another ${ms(pro.setupMs)} and their ${messages}.` : `Their ${messages}.`;
+}
+
 export function verdict(spec: Spec, results: LaneResult[], cores: number): RunReport['verdict'] {
   const stopped = results.filter((r) => r.errorKind === 'cancelled');
   if (stopped.length > 0) {
@@ -121,7 +132,7 @@ export function verdict(spec: Spec, results: LaneResult[], cores: number): RunRe
     if (gil !== null) parts.push(`GIL threads ${times(gil)}: under one lock only one thread computes, so in CPython threads would not help.`);
     if (as !== null) parts.push(`async ${times(as)}: one thread, so no parallelism.`);
     const pro = get('processes');
-    if (pro && pro.setupMs > 0) parts.push(`Starting the processes took another ${ms(pro.setupMs)} and their messages ${ms(pro.transferMs)}.`);
+    if (pro) parts.push(processCosts(spec, pro));
     if (workloadInfo(spec.workload).readsBuffer && pro) parts.push(`Each process first had to receive its own copy of the ${spec.size} MB buffer; threads read the one shared copy.`);
     parts.push('Rule: CPU-bound → processes (or threads without a GIL).');
   } else {
