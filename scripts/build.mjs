@@ -73,22 +73,34 @@ const wasmPackages = {
 };
 
 /**
- * uPlot 1.6.32 (the latest on npm) makes `new Intl.NumberFormat(navigator.language)` while its
- * module loads, which throws where the browser reports a tag that is not BCP 47 (WebKitGTK
- * started with LANG=C reports "C"; some Linux setups "en-US@posix"), and the whole page with it.
- * Fixed upstream, unreleased: https://github.com/leeoniya/uPlot/issues/1053 (PR #1054). Until a
- * release has it, the bundle falls back to the default locale; the build fails loudly if the line
- * changes, so an upgrade that makes this needless is noticed.
+ * uPlot 1.6.32 (the latest on npm) makes two Intl formatters while its module loads:
+ * - `new Intl.NumberFormat(navigator.language)` throws where the browser reports a tag that is
+ *   not BCP 47 (WebKitGTK started with LANG=C reports "C"; some Linux setups "en-US@posix"), and
+ *   the whole page with it. Fixed upstream, unreleased: https://github.com/leeoniya/uPlot/issues/1053
+ *   (PR #1054). Until a release has it, the bundle falls back to the default locale.
+ * - The first Intl object a page makes loads the locale data: 16-46 ms on the page thread here,
+ *   before the playground is ready, for charts drawn only after a run. Both are made on first use.
+ * The build fails loudly if a line changes, so an upgrade that makes this needless is noticed.
  */
+const UPLOT_PATCHES = [
+  [
+    "const numFormatter = new Intl.NumberFormat(domEnv ? nav.language : 'en-US');\nconst fmtNum = val => numFormatter.format(val);",
+    "let numFormatter = null;\nconst newNumFormatter = () => { try { return new Intl.NumberFormat(domEnv ? nav.language : 'en-US'); } catch { return new Intl.NumberFormat(); } };\nconst fmtNum = val => (numFormatter ??= newNumFormatter()).format(val);",
+  ],
+  ['const localTz = new Intl.DateTimeFormat().resolvedOptions().timeZone;', 'let localTz = null;'],
+  ['else if (tz == localTz)', 'else if (tz == (localTz ??= new Intl.DateTimeFormat().resolvedOptions().timeZone))'],
+];
+
 const uplotLocale = {
   name: 'uplot-locale',
   setup(build) {
     build.onLoad({ filter: /uplot[\\/]dist[\\/]uPlot\.esm\.js$/ }, (args) => {
-      const before = "const numFormatter = new Intl.NumberFormat(domEnv ? nav.language : 'en-US');";
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes(before)) fail(`${args.path} no longer has \`${before}\`: drop uplotLocale from scripts/build.mjs if the upstream fix is in`);
-      const after = "const numFormatter = (() => { try { return new Intl.NumberFormat(domEnv ? nav.language : 'en-US'); } catch { return new Intl.NumberFormat(); } })();";
-      return { contents: source.replace(before, after), loader: 'js' };
+      let source = readFileSync(args.path, 'utf8');
+      for (const [before, after] of UPLOT_PATCHES) {
+        if (!source.includes(before)) fail(`${args.path} no longer has \`${before}\`: see uplotLocale in scripts/build.mjs`);
+        source = source.replace(before, after);
+      }
+      return { contents: source, loader: 'js' };
     });
   },
 };

@@ -2,10 +2,8 @@
 // the crate as typed; the crate checks them and its message is shown beside the control.
 import type { Capabilities, Field, Lane, RunSpec, Workload } from '../types';
 import { schema } from '../wasm';
-import { byId, el } from './dom';
+import { byId, el, grouped } from './dom';
 import { PRESETS, type Preset } from './presets';
-
-const fmt = (x: number) => x.toLocaleString('en');
 
 /** The schema's number fields (size, workers, latencyMs, …) and choice fields (workload, pool, fault). */
 const numberFields = () => schema().fields.filter((f) => f.kind === 'whole' || f.kind === 'number').map((f) => f.name);
@@ -46,7 +44,7 @@ function fieldControl(f: Field): HTMLDivElement {
   control.id = f.name;
   control.name = f.name;
   control.setAttribute('aria-describedby', `${f.name}-help`);
-  const range = f.kind !== 'choice' && f.min !== undefined && f.max !== undefined ? ` ${fmt(f.min)} to ${fmt(f.max)}.` : '';
+  const range = f.kind !== 'choice' && f.min !== undefined && f.max !== undefined ? ` ${grouped(f.min)} to ${grouped(f.max)}.` : '';
   const help = el('small', { class: 'help', text: `${f.help}${range}` });
   help.id = `${f.name}-help`;
   return el('div', { class: 'field' }, label, control, help);
@@ -116,7 +114,7 @@ export class Controls {
     const size = this.input('size');
     size.min = String(w.sizeMin);
     size.max = String(w.sizeMax);
-    byId('size-help').textContent = `${name}: ${w.sizeMeaning}, ${fmt(w.sizeMin)}–${fmt(w.sizeMax)}.`;
+    byId('size-help').textContent = `${name}: ${w.sizeMeaning}, ${grouped(w.sizeMin)}–${grouped(w.sizeMax)}.`;
   }
 
   /** The spec as the user set it: empty fields are left out (the crate fills defaults). */

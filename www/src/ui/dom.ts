@@ -17,6 +17,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/**
+ * 20000000 as "20,000,000", as toLocaleString('en') writes the plain decimals the schema's ranges
+ * hold, but without Intl: the first Intl call in a page loads its locale data (16–46 ms of the
+ * page thread on a slow machine), and the form shows these ranges before anything else needs it.
+ * The first run pays for it when its first lane has finished, before the next one starts.
+ */
+export function grouped(x: number): string {
+  const [whole, fraction] = String(x).split('.');
+  return whole.replace(/\B(?=(\d{3})+$)/g, ',') + (fraction === undefined ? '' : `.${fraction}`);
+}
 
 /** The phase colours, read from CSS so the canvas follows the theme. */
 export function cssVar(name: string): string {
