@@ -21,7 +21,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(
  * 20000000 as "20,000,000", as toLocaleString('en') writes the plain decimals the schema's ranges
  * hold, but without Intl: the first Intl call in a page loads its locale data (16–46 ms of the
  * page thread on a slow machine), and the form shows these ranges before anything else needs it.
- * The first run pays for it when its first lane has finished, before the next one starts.
+ * A run pays for it where it first writes a number in words: between lanes or after them (a
+ * card's counter, a serve lane's status, the verdict), never inside a lane's timed part.
  */
 export function grouped(x: number): string {
   const [whole, fraction] = String(x).split('.');
