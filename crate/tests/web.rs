@@ -70,6 +70,14 @@ mod plain {
         run_async, run_chunk, run_sequential, share_buffer,
     };
 
+    /// A chunk's answer: given at once, or by the promise given (a chunk whose tasks wait).
+    async fn chunk_answer(from: u32, to: u32) -> Result<JsValue, JsValue> {
+        match run_chunk(from, to)?.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await,
+            Err(out) => Ok(out),
+        }
+    }
+
     /// A workload's name as the generated `Workload` type.
     fn workload(name: &str) -> tsify::Ts<concurrency_playground::spec::Workload> {
         tsify::Ts::new_unchecked(name.into())
@@ -156,7 +164,7 @@ mod plain {
                 begin_run(s.clone(), false, None).unwrap();
                 let mut sums = Vec::new();
                 for from in (0..tasks).step_by(chunk as usize) {
-                    let out = run_chunk(from, (from + chunk).min(tasks)).await.unwrap();
+                    let out = chunk_answer(from, (from + chunk).min(tasks)).await.unwrap();
                     sums.push(get(&out, "sum").try_into().unwrap());
                     if workload == "mandelbrot" {
                         let pixels = js_sys::Uint8Array::from(get(&out, "pixels"));
@@ -179,8 +187,46 @@ mod plain {
                 );
             }
         }
-        let e = error_message(run_chunk(0, 1).await.unwrap_err());
+        let e = error_message(run_chunk(0, 1).unwrap_err());
         assert!(e.starts_with("run:"), "{e}");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_chunk_of_cpu_work_answers_at_once_and_one_that_waits_by_promise() {
+        let cpu = spec(&[("workload", "hash".into()), ("size", 10.into())]);
+        begin_run(cpu, false, None).unwrap();
+        let out = run_chunk(0, 2).unwrap();
+        assert!(
+            !out.is_instance_of::<js_sys::Promise>(),
+            "CPU work needs no promise"
+        );
+        assert!(get(&out, "end").as_f64() >= get(&out, "start").as_f64());
+        end_run().unwrap();
+        let io = spec(&[
+            ("workload", "io".into()),
+            ("size", 3.into()),
+            ("latencyMs", 20.into()),
+        ]);
+        begin_run(io.clone(), false, None).unwrap();
+        let pending = run_chunk(0, 3).unwrap();
+        assert!(
+            pending.is_instance_of::<js_sys::Promise>(),
+            "a wait answers later"
+        );
+        let e = error_message(run_chunk(0, 1).unwrap_err());
+        assert!(e.contains("still running"), "{e}");
+        let out = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(pending))
+            .await
+            .unwrap();
+        let ms = get(&out, "end").as_f64().unwrap() - get(&out, "start").as_f64().unwrap();
+        // Firefox rounds its clock to a millisecond: a margin of 5 ms, as for the sequential lane.
+        assert!(ms >= 55.0, "3 requests of 20 ms in turn took only {ms} ms");
+        end_run().unwrap();
+        let seq = run_sequential(io).await.unwrap();
+        assert_eq!(
+            checksum_of(workload("io"), vec![get(&out, "sum").try_into().unwrap()]).unwrap(),
+            get(&seq, "checksum").as_string().unwrap()
+        );
     }
 
     #[wasm_bindgen_test]
@@ -206,7 +252,7 @@ mod plain {
         receive_share(2, 9, &bytes);
         assert!(has_share(2, 9));
         begin_run(s, false, None).unwrap();
-        assert!(run_chunk(0, 1).await.is_ok());
+        assert!(run_chunk(0, 1).is_ok());
         end_run().unwrap();
     }
 

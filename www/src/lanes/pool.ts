@@ -106,9 +106,9 @@ export class ProcessPool {
     return pending;
   }
 
-  /** Waits for a replacement of `row` in progress, if any. */
-  settled(row: number): Promise<void> {
-    return this.respawning.get(row) ?? Promise.resolve();
+  /** The replacement of `row` in progress, if any. */
+  replacing(row: number): Promise<void> | undefined {
+    return this.respawning.get(row);
   }
 
   end(): void {

@@ -17,7 +17,7 @@ import type { ErrorKind, FaultMark, Spec, LaneRun } from '../types';
 import { WorkerPanic, type ProcessHandle } from '../worker-client';
 import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec, workloadInfo } from '../wasm';
 import {
-  checkCancelled, guarded, IdleReaper, message, onCancel, toEvents, toTotals, warmUp,
+  Cancelled, checkCancelled, guarded, IdleReaper, message, onCancel, toEvents, toTotals, warmUp,
   type LaneContext, type LaneRunner, type Setup,
 } from './common';
 import { FlatTrace, ProcessPool, type Proc } from './pool';
@@ -148,74 +148,137 @@ async function warmRun(proc: Proc, spec: Spec): Promise<void> {
 
 /**
  * Gives every process its copy of the share buffer and begins the run on it; then runs the
- * chunks as a pool's work queue: each process takes the next chunk when it answers one, so
- * uneven chunks (Mandelbrot rows, primes ranges) still balance. A process answers in order, so
- * nothing waits for a reply it does not need: the run's begin goes out with the first chunks,
- * and a process's end (its trace) as soon as the queue has nothing more for it.
+ * chunks (`Chunks`) and counts the last answers' way back as transfer.
  */
 async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer): Promise<Map<ProcessHandle, Promise<ProcessTrace>>> {
-  const { signal } = ctx;
-  const prepare = preparer(spec, pool, signal, trace, tally, segment);
+  const prepare = preparer(spec, pool, ctx.signal, trace, tally, segment);
   await Promise.all(pool.procs.map((_, row) => prepare.begin(row)));
-  checkCancelled(signal);
-  const size = chunkSize(spec);
-  const queue: Chunk[] = [];
-  for (let from = 0; from < spec.tasks; from += size) queue.push([from, Math.min(spec.tasks, from + size)]);
-  queue.reverse();
-  const attempts = new Map<number, number>();
-  const rows: RowMessages[] = pool.procs.map(() => ({ prevEnd: 0, last: null }));
-  const ended = new Map<ProcessHandle, Promise<ProcessTrace>>();
-  let told = 0;
-  const serve = async (row: number) => {
-    while (!signal.aborted) {
-      await pool.settled(row);
-      checkCancelled(signal);
-      const proc = pool.procs[row];
-      // A process that was sent its end takes no more chunks (those a crash put back are run by
-      // the process that replaced the crashed one). Nothing awaits between taking a chunk and
-      // sending it, so an end never overtakes a chunk that was taken for the same process.
-      if (ended.has(proc.handle)) return;
-      const chunk = queue.pop();
-      if (!chunk) {
-        const last = proc.handle.request({ type: 'end' });
-        // A process that dies after this is replaced and ended again; this promise is then unused.
-        last.catch(() => {});
-        ended.set(proc.handle, last);
-        return;
-      }
-      const sent = nowMs();
-      try {
-        const out = await proc.handle.request({ type: 'chunk', from: chunk[0], to: chunk[1] });
-        checkCancelled(signal);
-        waitedFor(trace, tally, row, rows[row], chunk[0], out, sent);
-        tally.sums.push(out.sum);
-        tally.done += chunk[1] - chunk[0];
-        if (out.pixels && out.firstRow !== undefined) ctx.pixels?.(out.firstRow, out.pixels);
-        if (nowMs() - told >= PROGRESS_MS || tally.done === spec.tasks) {
-          told = nowMs();
-          ctx.progress?.(tally.done);
-        }
-      } catch (e) {
-        checkCancelled(signal);
-        // A process alive that refused the run (its begin failed) fails the lane with its reason.
-        if (proc.handle.isAlive) await prepare.begun(proc.handle);
-        const tries = (attempts.get(chunk[0]) ?? 0) + 1;
-        attempts.set(chunk[0], tries);
-        for (const again of afterCrash(chunk, e, row, tries, proc.handle.isAlive, tally)) queue.push(again);
-        // The process is gone (or poisoned by a trap): the pool starts a new one in its place.
-        await pool.replace(row, proc.handle, signal, trace, prepare.begin);
-      }
-    }
-  };
-  const depth = inFlight(queue.length, pool.size);
-  await Promise.all(pool.procs.flatMap((_, row) => Array.from({ length: depth }, () => serve(row))));
-  rows.forEach((r, row) => {
+  checkCancelled(ctx.signal);
+  const chunks = new Chunks(spec, pool, ctx, trace, tally, prepare);
+  await chunks.done;
+  chunks.rows.forEach((r, row) => {
     if (!r.last) return;
     const { task, end, got } = r.last;
     trace.push(row, task, 'transfer', end, got);
     tally.transferMs += got - end;
   });
-  return ended;
+  return chunks.ended;
+}
+
+/**
+ * A run's chunks, sent as a pool's work queue: each process takes the next chunk when it answers
+ * one, so uneven chunks (Mandelbrot rows, primes ranges) still balance. Each process has a few
+ * slots in flight (`inFlight`); a slot sends its next chunk from the answer's message event
+ * (`ProcessHandle.send`), with no await between. A process answers in order, so nothing waits
+ * for a reply it does not need: the run's begin went out before the first chunks, and a
+ * process's end (its trace) goes as soon as the queue has nothing more for it.
+ */
+class Chunks {
+  /** Settles when every slot has ended, or at the first failure the run cannot go on from. */
+  readonly done: Promise<void>;
+  /** Each process's end, asked for when the queue ran dry. */
+  readonly ended = new Map<ProcessHandle, Promise<ProcessTrace>>();
+  readonly rows: RowMessages[];
+  private readonly queue: Chunk[] = [];
+  private readonly attempts = new Map<number, number>();
+  private slots: number;
+  private stopped = false;
+  private told = 0;
+  private finish!: () => void;
+  private fail!: (e: unknown) => void;
+
+  constructor(
+    private readonly spec: Spec,
+    private readonly pool: ProcessPool,
+    private readonly ctx: LaneContext,
+    private readonly trace: FlatTrace,
+    private readonly tally: Tally,
+    private readonly prepare: ReturnType<typeof preparer>,
+  ) {
+    const size = chunkSize(spec);
+    for (let from = 0; from < spec.tasks; from += size) this.queue.push([from, Math.min(spec.tasks, from + size)]);
+    this.queue.reverse();
+    this.rows = pool.procs.map(() => ({ prevEnd: 0, last: null }));
+    const depth = inFlight(this.queue.length, pool.size);
+    this.slots = pool.size * depth;
+    this.done = new Promise<void>((finish, fail) => {
+      this.finish = finish;
+      this.fail = fail;
+    });
+    for (let row = 0; row < pool.size; row++) for (let k = 0; k < depth; k++) this.next(row);
+  }
+
+  /** One slot of `row`: sends it the next chunk, or its end when there is none. */
+  private next(row: number): void {
+    if (this.stopped) return;
+    if (this.ctx.signal.aborted) return this.stop(new Cancelled());
+    const replacing = this.pool.replacing(row);
+    if (replacing) {
+      replacing.then(() => this.next(row), (e: unknown) => this.stop(e));
+      return;
+    }
+    const proc = this.pool.procs[row];
+    // A process that was sent its end takes no more chunks (those a crash put back are run by
+    // the process that replaced the crashed one). Nothing awaits between taking a chunk and
+    // sending it, so an end never overtakes a chunk that was taken for the same process.
+    if (this.ended.has(proc.handle)) return this.slotEnded();
+    const chunk = this.queue.pop();
+    if (!chunk) {
+      const last = proc.handle.request({ type: 'end' });
+      // A process that dies after this is replaced and ended again; this promise is then unused.
+      last.catch(() => {});
+      this.ended.set(proc.handle, last);
+      return this.slotEnded();
+    }
+    const sent = nowMs();
+    proc.handle.send({ type: 'chunk', from: chunk[0], to: chunk[1] }, (out) => {
+      if (this.stopped) return;
+      if (this.ctx.signal.aborted) return this.stop(new Cancelled());
+      try {
+        this.answered(row, chunk, out, sent);
+      } catch (e) {
+        return this.stop(e);
+      }
+      this.next(row);
+    }, (e) => {
+      if (!this.stopped) this.failed(row, proc, chunk, e).then(() => this.next(row), (why: unknown) => this.stop(why));
+    });
+  }
+
+  /** A chunk the process answered: its numbers tallied, its pixels painted. */
+  private answered(row: number, chunk: Chunk, out: ChunkOutput, sent: number): void {
+    const { tally } = this;
+    waitedFor(this.trace, tally, row, this.rows[row], chunk[0], out, sent);
+    tally.sums.push(out.sum);
+    tally.done += chunk[1] - chunk[0];
+    if (out.pixels && out.firstRow !== undefined) this.ctx.pixels?.(out.firstRow, out.pixels);
+    if (nowMs() - this.told >= PROGRESS_MS || tally.done === this.spec.tasks) {
+      this.told = nowMs();
+      this.ctx.progress?.(tally.done);
+    }
+  }
+
+  /** A chunk that failed: what is left of it goes back in the queue, and a dead process is replaced. */
+  private async failed(row: number, proc: Proc, chunk: Chunk, e: unknown): Promise<void> {
+    const { signal } = this.ctx;
+    checkCancelled(signal);
+    // A process alive that refused the run (its begin failed) fails the lane with its reason.
+    if (proc.handle.isAlive) await this.prepare.begun(proc.handle);
+    const tries = (this.attempts.get(chunk[0]) ?? 0) + 1;
+    this.attempts.set(chunk[0], tries);
+    for (const again of afterCrash(chunk, e, row, tries, proc.handle.isAlive, this.tally)) this.queue.push(again);
+    // The process is gone (or poisoned by a trap): the pool starts a new one in its place.
+    await this.pool.replace(row, proc.handle, signal, this.trace, this.prepare.begin);
+  }
+
+  private slotEnded(): void {
+    if (--this.slots === 0) this.finish();
+  }
+
+  private stop(e: unknown): void {
+    this.stopped = true;
+    this.fail(e);
+  }
 }
 
 /** A row's messages so far: when its process ended its last chunk, and that chunk's answer. */

@@ -1,24 +1,39 @@
 // One process of the processes lane: a plain-build instance with its own memory, spoken to in
 // its own small protocol (protocol.ts ToProcess/FromProcess), one request at a time and in
 // order, as a process blocked in a socket read runs one call at a time. The page sends the next
-// chunk before this one ends, so no round trip is wasted; it waits in `queue` meanwhile (a chunk
-// that awaits a JS timer would otherwise let the next one start).
+// chunk before this one ends, so no round trip is wasted. A request the crate answers at once
+// (a chunk of CPU work) is answered within its message event; one that awaits (the start-up, a
+// chunk of `io` that waits on timers) holds the requests behind it in `behind` until it answers,
+// or the next chunk would start inside its wait.
 import init, * as wasm from '@pkg/concurrency_playground.js';
-import type { FromProcess, ProcessError, ToProcess } from '../protocol';
+import type { ChunkOutput, FromProcess, ProcessError, ToProcess } from '../protocol';
 import { exposeMemory, Loaded } from './host';
 
-const loaded = new Loaded<typeof wasm>();
-let queue: Promise<void> = Promise.resolve();
+type Answer = [FromProcess, Transferable[]];
 
-async function handle(message: ToProcess): Promise<[FromProcess, Transferable[]]> {
+const loaded = new Loaded<typeof wasm>();
+/** The answer still awaited, if any: requests that arrive meanwhile wait for it. */
+let behind: Promise<void> | null = null;
+/**
+ * The instance trapped: it answers nothing more, as a dead process would not, until the page
+ * ends it (on the panic's report, or after a grace). Run on, the chunks already sent would fail
+ * as "a chunk is still running" and be mistaken for the failure.
+ */
+let trapped = false;
+
+function chunkDone(out: ChunkOutput): Answer {
+  return [{ type: 'chunk-done', ...out }, out.pixels ? [out.pixels.buffer] : []];
+}
+
+function handle(message: ToProcess): Answer | Promise<Answer> {
   switch (message.type) {
-    case 'init': {
-      const { memory } = await init({ module_or_path: message.module });
-      exposeMemory(memory);
-      wasm.initInstance(message.channel, false);
-      loaded.set(wasm);
-      return [{ type: 'ready' }, []];
-    }
+    case 'init':
+      return init({ module_or_path: message.module }).then(({ memory }): Answer => {
+        exposeMemory(memory);
+        wasm.initInstance(message.channel, false);
+        loaded.set(wasm);
+        return [{ type: 'ready' }, []];
+      });
     case 'make-share': {
       const bytes = loaded.get().shareBuffer(message.mb, message.seed);
       return [{ type: 'share', bytes }, [bytes.buffer]];
@@ -30,8 +45,8 @@ async function handle(message: ToProcess): Promise<[FromProcess, Transferable[]]
       loaded.get().beginRun(message.spec, message.warmUp, message.segment);
       return [{ type: 'begun' }, []];
     case 'chunk': {
-      const out = await loaded.get().runChunk(message.from, message.to);
-      return [{ type: 'chunk-done', ...out }, out.pixels ? [out.pixels.buffer] : []];
+      const out = loaded.get().runChunk(message.from, message.to);
+      return out instanceof Promise ? out.then(chunkDone) : chunkDone(out);
     }
     case 'end': {
       const trace = loaded.get().endRun();
@@ -47,16 +62,37 @@ function failure(e: unknown): ProcessError {
   return { message: error.message, kind: kind ?? 'invalid', ...(field === undefined ? {} : { field }), ...(task === undefined ? {} : { task }) };
 }
 
+function send([reply, transfer]: Answer): void {
+  self.postMessage(reply, { transfer });
+}
+
+function fail(error: unknown): void {
+  // A trap is a panic that aborted the instance: its report is on the panic channel already.
+  if (error instanceof WebAssembly.RuntimeError) {
+    trapped = true;
+    self.postMessage({ type: 'trapped', message: error.message } satisfies FromProcess);
+  } else self.postMessage({ type: 'failed', error: failure(error) } satisfies FromProcess);
+}
+
+/** Answers `message`: at once, or by the promise returned. */
+function answer(message: ToProcess): Promise<void> | undefined {
+  if (trapped) return undefined;
+  try {
+    const out = handle(message);
+    if (out instanceof Promise) return out.then(send).catch(fail);
+    send(out);
+  } catch (error) {
+    fail(error);
+  }
+  return undefined;
+}
+
 self.onmessage = (e: MessageEvent<ToProcess>) => {
-  const message = e.data;
-  queue = queue.then(async () => {
-    try {
-      const [reply, transfer] = await handle(message);
-      self.postMessage(reply, { transfer });
-    } catch (error) {
-      // A trap is a panic that aborted the instance: its report is on the panic channel already.
-      if (error instanceof WebAssembly.RuntimeError) self.postMessage({ type: 'trapped', message: error.message } satisfies FromProcess);
-      else self.postMessage({ type: 'failed', error: failure(error) } satisfies FromProcess);
-    }
+  const run = () => answer(e.data);
+  const pending = behind ? behind.then(run) : run();
+  if (!pending) return;
+  const mine: Promise<void> = pending.then(() => {
+    if (behind === mine) behind = null;
   });
+  behind = mine;
 };
