@@ -117,6 +117,7 @@ async function web() {
       'embed-main': 'src/embed-main.ts',
       'lab.worker': 'src/workers/lab.worker.ts',
       'wasm.worker': 'src/workers/wasm.worker.ts',
+      'parent.worker': 'src/workers/parent.worker.ts',
       'process.worker': 'src/workers/process.worker.ts',
     },
     outdir: dist,

@@ -194,46 +194,56 @@ async function trivialTasks(page) {
 }
 
 /**
- * What this machine's browser charges before any code of ours runs: an empty module worker's
- * start (to its first message), and the same 4096 messages a trivial run one a message exchanges
- * (the same shapes, 32 in flight to each of 2 workers, answered at once, nothing computed). The
- * spawn and one-a-message targets read against these.
+ * What this machine's browser charges before any code of ours runs, measured where the processes
+ * lane's parent runs (a worker): an empty module worker's start from it (to its first message),
+ * and the same 4096 messages a trivial run one a message exchanges with its processes (the same
+ * shapes, 32 in flight to each of 2 workers, answered at once, nothing computed). The spawn and
+ * one-a-message targets read against these.
  */
 async function floors(page) {
   return page.evaluate(async () => {
     const url = (code) => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const empty = url('postMessage(0);');
-    const starts = [];
-    for (let i = 0; i < 9; i++) {
-      const t = performance.now();
-      const w = new Worker(empty, { type: 'module' });
-      await new Promise((r) => { w.onmessage = r; });
-      starts.push(performance.now() - t);
-      w.terminate();
-    }
     const echo = url("onmessage = (e) => postMessage({ type: 'chunk-done', sum: 0n, start: e.data.from, end: e.data.to });");
-    const workers = [new Worker(echo, { type: 'module' }), new Worker(echo, { type: 'module' })];
-    const N = 4096;
-    const perMessage = [];
-    for (let round = 0; round < 3; round++) {
-      const t = performance.now();
-      let sent = 0;
-      let got = 0;
-      await new Promise((done) => {
-        const next = (w) => w.postMessage({ type: 'chunk', from: sent, to: ++sent });
-        for (const w of workers) {
-          w.onmessage = () => {
-            if (++got === N) done();
-            else if (sent < N) next(w);
-          };
-        }
-        for (let k = 0; k < 32; k++) for (const w of workers) next(w);
-      });
-      perMessage.push(((performance.now() - t) / N) * 1000);
-    }
-    for (const w of workers) w.terminate();
-    return { emptyWorkerStartMs: median(starts), messageUs: median(perMessage) };
+    const parent = url(`onmessage = async ({ data: { empty, echo } }) => {
+      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      const starts = [];
+      for (let i = 0; i < 9; i++) {
+        const t = performance.now();
+        const w = new Worker(empty, { type: 'module' });
+        await new Promise((r) => { w.onmessage = r; });
+        starts.push(performance.now() - t);
+        w.terminate();
+      }
+      const workers = [new Worker(echo, { type: 'module' }), new Worker(echo, { type: 'module' })];
+      const N = 4096;
+      const perMessage = [];
+      for (let round = 0; round < 3; round++) {
+        const t = performance.now();
+        let sent = 0;
+        let got = 0;
+        await new Promise((done) => {
+          const next = (w) => w.postMessage({ type: 'chunk', from: sent, to: ++sent });
+          for (const w of workers) {
+            w.onmessage = () => {
+              if (++got === N) done();
+              else if (sent < N) next(w);
+            };
+          }
+          for (let k = 0; k < 32; k++) for (const w of workers) next(w);
+        });
+        perMessage.push(((performance.now() - t) / N) * 1000);
+      }
+      for (const w of workers) w.terminate();
+      postMessage({ emptyWorkerStartMs: median(starts), messageUs: median(perMessage) });
+    };`);
+    const w = new Worker(parent, { type: 'module' });
+    const out = await new Promise((r) => {
+      w.onmessage = (e) => r(e.data);
+      w.postMessage({ empty, echo });
+    });
+    w.terminate();
+    return out;
   });
 }
 
@@ -502,7 +512,7 @@ for (const [tasks, v] of Object.entries(result.taskCounts)) console.log(`${pad(t
 const cp = result.cpython;
 const span = (r) => `${r.min.toFixed(1)}–${r.max.toFixed(1)} µs`;
 console.log(`\na trivial task (hash, 1 round, 4096 tasks, 2 workers): processes ${result.trivial.processesOneAMessageUs.toFixed(1)} µs one a message, ${result.trivial.processesBatchedUs.toFixed(2)} µs in automatic chunks; threads ${result.trivial.threadsUs.toFixed(2)} µs`);
-console.log(`this browser alone, nothing computed: ${result.floors.messageUs.toFixed(1)} µs a message answered (the same 4096 messages, 32 in flight to 2 workers); an empty worker starts in ${result.floors.emptyWorkerStartMs.toFixed(1)} ms`);
+console.log(`this browser alone, nothing computed, from a worker as the lane's parent: ${result.floors.messageUs.toFixed(1)} µs a message answered (the same 4096 messages, 32 in flight to 2 workers); an empty worker starts in ${result.floors.emptyWorkerStartMs.toFixed(1)} ms`);
 console.log(`CPython ${py3()} on the same tasks (${Object.keys(cp.byMethod).join(', ')}): ProcessPoolExecutor.submit ${span(cp.submit)}, Pool.map(chunksize=1) ${span(cp.map1)}, Pool.map ${span(cp.map)} a task`);
 if (!quick) printCorners(result.corners);
 console.log(`\nbiggest timeline: ${JSON.stringify(result.timeline.eventsPerLane)} events; redraw ${num(result.timeline.redrawMs)} ms (median)`);

@@ -126,7 +126,7 @@ export async function memoryProbe(page, context) {
       const usage = await cdp.send('Runtime.getHeapUsage');
       return usage.usedSize + (usage.backingStorageSize ?? 0);
     },
-    workers: () => page.workers().filter((w) => /\/(wasm|lab|process)\.worker\.js$/.test(w.url())),
+    workers: () => page.workers().filter((w) => /\/(wasm|lab|parent|process)\.worker\.js$/.test(w.url())),
   };
 }
 

@@ -2,7 +2,7 @@
 // cores), and reports. Everything heavy happens in the lanes' workers.
 import { detect } from './capabilities';
 import { Cancelled, failed, IdleReaper, measureSpeed, notRun, onCancel, type LaneRunner } from './lanes/common';
-import { ProcessesLane } from './lanes/processes';
+import { ProcessesLane } from './lanes/parent';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, Lane, LaneResult, Playground, RunReport, RunSpec, Schema, Spec } from './types';

@@ -2,7 +2,7 @@
 // message shape does not compile. The sequential/async worker and the lab expose one API object
 // each over Comlink (https://github.com/GoogleChromeLabs/comlink); the processes, whose messages
 // are the lane's cost per task, speak a small protocol of their own (ToProcess, FromProcess).
-import type { ChunkOutput, ErrorKind, FlatTrace, LaneOutput, ProcessTrace, ServeOptions, ServeRun, Spec } from './types';
+import type { ChunkOutput, ErrorKind, FlatTrace, LaneOutput, LaneRun, ProcessTrace, ServeOptions, ServeRun, Spec } from './types';
 
 export type { ChunkOutput, FlatTrace, LaneOutput, ProcessTrace };
 
@@ -71,6 +71,23 @@ export interface WasmWorkerApi {
   serveSequential(options: ServeOptions): Promise<ServeRun>;
   /** Serve mode: every request a future on this worker's event loop from its arrival. */
   serveAsync(options: ServeOptions): Promise<ServeRun>;
+}
+
+/**
+ * The processes lane's parent (workers/parent.worker.ts): the worker that runs the lane, as
+ * Python's parent process runs its Pool. The page calls it over Comlink once a run; the lane's
+ * per-chunk messages go between the parent and its processes, never through the page.
+ */
+export interface ParentApi {
+  /** The handshake: instantiates the module compiled by the page (for the lane's light work). */
+  init(module: WebAssembly.Module): Promise<void>;
+  /**
+   * Runs the lane once (run `id`). `progress` and `pixels` are the page's callbacks (proxied);
+   * a band's pixels come transferred. Never rejects: a failure is a failed result.
+   */
+  run(id: number, spec: Spec, progress: (done: number) => void, pixels: (firstRow: number, pixels: Uint8Array) => void): Promise<LaneRun>;
+  /** Cancels run `id`: its processes end at once, and it resolves as cancelled. */
+  cancel(id: number): void;
 }
 
 /** The lab worker: hosts the threads build (pkg-threads/) and its rayon pool. */

@@ -1,5 +1,6 @@
-// The plain build on the page thread: only light work (checking specs, the schema, folding
-// checksums, bounding traces) and compiling the module once for every worker that instantiates it.
+// The plain build on the page thread (and in the processes lane's parent worker): only light work
+// (checking specs, the schema, folding checksums, bounding traces) and compiling the module once
+// for every worker that instantiates it.
 import init, {
   boundTrace as bound, chunkSize as chunk, describeSpec as describeIt, estimateSpec as estimate, checksumOf as checksum, normalizeSpec,
   exactOn as exact, resultWords as words, specSchema, warmupSpec as warmup,
@@ -34,6 +35,12 @@ export const plainWarmed = new Set<string>();
 
 export async function loadPlain(): Promise<void> {
   await init({ module_or_path: await plainModule() });
+}
+
+/** In a worker: the page's compiled module, for this worker's light work and every worker it starts. */
+export async function adoptPlain(module: WebAssembly.Module): Promise<WebAssembly.Memory> {
+  compiled = Promise.resolve(module);
+  return (await init({ module_or_path: module })).memory;
 }
 
 /**

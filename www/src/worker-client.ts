@@ -10,7 +10,7 @@ import type { ErrorKind } from './types';
 
 keepErrorKinds();
 
-export type WorkerScript = 'lab.worker.js' | 'wasm.worker.js' | 'process.worker.js';
+export type WorkerScript = 'lab.worker.js' | 'wasm.worker.js' | 'parent.worker.js' | 'process.worker.js';
 
 /** How long a crashed worker's call waits for the panic message that explains the crash. */
 const PANIC_GRACE_MS = 50;
@@ -102,7 +102,7 @@ class WorkerLife {
 export class WorkerHandle<Api> extends WorkerLife {
   readonly api: Comlink.Remote<Api>;
 
-  constructor(script: 'lab.worker.js' | 'wasm.worker.js') {
+  constructor(script: 'lab.worker.js' | 'wasm.worker.js' | 'parent.worker.js') {
     super(script);
     this.api = Comlink.wrap<Api>(this.worker);
   }

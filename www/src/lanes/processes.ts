@@ -1,5 +1,6 @@
-// The processes lane: each process is a plain-build worker with its own wasm instance and its
-// own memory. Nothing is shared: inputs and outputs cross by message (copied or transferred),
+// The processes lane, run by its parent worker (workers/parent.worker.ts), or by the page where
+// workers cannot start workers reliably (lanes/parent.ts says which): each process is a plain-build worker with its own wasm instance and its own
+// memory. Nothing is shared: inputs and outputs cross by message (copied or transferred),
 // starting a process is real work that is timed, and a crash kills one process, not the lane.
 //
 // Tasks go out in chunks, as Python's Pool.map sends them (`chunk`; automatic by default: 6 ms of
@@ -17,8 +18,7 @@ import type { ErrorKind, FaultMark, Spec, LaneRun } from '../types';
 import { WorkerPanic, type ProcessHandle } from '../worker-client';
 import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec, workloadInfo } from '../wasm';
 import {
-  Cancelled, checkCancelled, guarded, IdleReaper, message, onCancel, toEvents, toTotals, warmUp,
-  type LaneContext, type LaneRunner, type Setup,
+  Cancelled, checkCancelled, guarded, message, onCancel, toEvents, toTotals, warmUp, type LaneContext, type Setup,
 } from './common';
 import { FlatTrace, ProcessPool, type Proc } from './pool';
 
@@ -72,16 +72,18 @@ function sharedTotal(spec: Spec, segment: SharedArrayBuffer | undefined, tally: 
   return spec.sync === 'partial' ? Number(tally.sums.reduce((a, b) => a + b, 0n)) : 0;
 }
 
-export class ProcessesLane implements LaneRunner {
+/** Nothing to hold here: the page's side (lanes/parent.ts) holds the lane against its reaper. */
+const heldByThePage = () => () => {};
+
+export class ProcessesRunner {
   readonly lane = 'processes';
-  /** Kept between runs only for `pool: 'warm'`, until the reaper ends it. */
+  /** Kept between runs only for `pool: 'warm'`, until the lane's reaper ends it. */
   private pool: ProcessPool | null = null;
-  private readonly reaper = new IdleReaper(() => this.dispose());
 
   run(spec: Spec, ctx: LaneContext): Promise<LaneRun> {
     const { signal } = ctx;
     let pool: ProcessPool | null = null;
-    return guarded(this.lane, spec.workers, ctx, () => this.reaper.hold(), async (setup) => {
+    return guarded(this.lane, spec.workers, ctx, heldByThePage, async (setup) => {
       try {
         const trace = new FlatTrace();
         pool = await this.poolFor(spec, signal, trace, setup);
@@ -123,15 +125,15 @@ export class ProcessesLane implements LaneRunner {
       warm.reset();
       return warm;
     }
-    this.dispose();
+    this.end();
     const t = nowMs();
     this.pool = await ProcessPool.start(spec.workers, signal, trace);
     setup.ms = nowMs() - t;
     return this.pool;
   }
 
-  dispose(): void {
-    this.reaper.stop();
+  /** Ends the pool's processes (the lane sat idle, or its pool no longer fits). */
+  end(): void {
     this.pool?.end();
     this.pool = null;
   }
