@@ -67,9 +67,10 @@ const ASYNC_WAIT_MS: f64 = 0.01;
 /// A task on a rayon thread also takes and gives back work (stealing): 10,000 tiny tasks took
 /// 35 ms on 2 threads, 38 on 2 GIL threads, where the machine's speed was 1.49.
 const THREAD_TASK_MS: f64 = 0.004;
-/// A process's message, there and back, on the page that sends every process its chunks (one
-/// task a message: 4096 trivial tasks took 42 µs each on 2 processes, where the machine's speed
-/// was 1.54). The page sends them one after another: this cost does not divide by the processes.
+/// A process's message, there and back, from the parent that sends every process its chunks (one
+/// task a message: 4096 trivial tasks took 42 µs each on 2 processes with the page as the parent,
+/// where the machine's speed was 1.54; 31 µs from the parent worker). The parent sends them one
+/// after another: this cost does not divide by the processes.
 const MESSAGE_MS: f64 = 0.028;
 /// A JS worker's wait of under this long is waited by message hops, on a CPU (crate/js/timers.js):
 /// with more processes than cores, those hops take turns on the cores (20,000 requests of 1 ms on
@@ -80,8 +81,9 @@ const HOP_MS: f64 = 1.5;
 /// processes 1.85x sequential; the same kernels natively 1.94-1.96x).
 const OTHER_CORE: f64 = 0.85;
 /// What a processes run costs besides its tasks and its chunks' messages: its begin with the first
-/// chunks, and the processes' traces back, answered by a page that is drawing the run's start
-/// (4096 trivial tasks in 8 chunks took 10 ms on 2 processes, 3 of them tasks).
+/// chunks, and the processes' traces back (4096 trivial tasks in 8 chunks took 10 ms on 2
+/// processes, 3 of them tasks, with the page as the parent, drawing the run's start; 7 ms from the
+/// parent worker).
 const PROCESS_RUN_MS: f64 = 6.0;
 /// More threads or processes than cores compute slower than the cores would alone (switching,
 /// each one's caches): 64 threads of primes 2M on 2 cores took twice the time 2 took.
@@ -381,7 +383,7 @@ const RESULT_MS_PER_MB: f64 = 60.0;
 const RUN_MS: f64 = 3.0;
 
 /// Work a process's message carries at least when `chunk` is automatic. A message costs tens of
-/// microseconds each way, but where every core runs a process each answer the page handles takes
+/// microseconds each way, but where every core runs a process each answer the parent handles takes
 /// about 0.25 ms of a core from one (primes 5M on 2 cores: a chunk's process waits 0.2 to 0.3 ms
 /// for it): at 2 ms a message that was a tenth of the run. Beyond 6 ms, uneven chunks balance worse
 /// than messages cost (1024 tasks on 2 processes: 1.68x at 2 ms, 1.76x at 6, 1.75x at 10;
