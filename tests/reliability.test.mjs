@@ -95,6 +95,38 @@ describe('reliability', () => {
     console.log(`cancel latency (median of 5):\n  ${table.join('\n  ')}`);
   });
 
+  test('a cancel between two lanes, while the page settles, leaves the rest not run', async () => {
+    const out = await page.evaluate(async () => {
+      const pg = window.playground;
+      const observer = pg.observer;
+      const started = [];
+      // Cancelled in a microtask after the first lane finished: once the run waits for the page to
+      // settle, before the next lane starts.
+      pg.observer = {
+        ...observer,
+        laneStarted: (lane, ...rest) => {
+          started.push(lane);
+          observer.laneStarted?.(lane, ...rest);
+        },
+        laneFinished: (result) => {
+          observer.laneFinished?.(result);
+          if (result.lane === 'sequential') queueMicrotask(() => pg.cancel());
+        },
+      };
+      try {
+        const t = performance.now();
+        const report = await pg.run({ workload: 'primes', size: 100_000, workers: 2, lanes: ['sequential', 'processes', 'async'] });
+        return { ms: performance.now() - t, started, outcomes: report.results.map((r) => [r.lane, r.outcome]) };
+      } finally {
+        pg.observer = observer;
+      }
+    });
+    assert.deepEqual(out.started, ['sequential']);
+    assert.deepEqual(out.outcomes, [['sequential', 'done'], ['processes', 'not-run'], ['async', 'not-run']]);
+    const [next] = (await runSpec(page, { workload: 'primes', size: 1_000_000, workers: 2, lanes: ['processes'] })).results;
+    assert.equal(next.checksum, '78498');
+  });
+
   test('out of memory in one task: reported with its message; pools rebuilt; next run right', async () => {
     const report = await runSpec(page, { workload: 'primes', size: 500_000, workers: 2, fault: 'oom-one-task' });
     for (const r of report.results) {

@@ -211,13 +211,13 @@ export class PlaygroundImpl implements Playground {
     const results: LaneResult[] = [];
     this.observer.runStarted?.(spec);
     for (const [i, lane] of spec.lanes.entries()) {
+      if (i > 0 && !signal.aborted) await Promise.race([pageSettled(), cancelled]);
       if (signal.aborted) {
         const skipped = { ...notRun(lane, spec.workers), outcome: 'not-run' as const };
         results.push(skipped);
         this.observer.laneFinished?.(skipped);
         continue;
       }
-      if (i > 0) await pageSettled();
       this.observer.laneStarted?.(lane, i, spec.lanes.length);
       const running = this.runners.get(lane)!.run(spec, {
         signal,

@@ -1,7 +1,8 @@
 // The processes lane, run by its parent worker (workers/parent.worker.ts), or by the page where
-// workers cannot start workers reliably (lanes/parent.ts says which): each process is a plain-build worker with its own wasm instance and its own
-// memory. Nothing is shared: inputs and outputs cross by message (copied or transferred),
-// starting a process is real work that is timed, and a crash kills one process, not the lane.
+// workers cannot start workers reliably (lanes/parent.ts says which): each process is a
+// plain-build worker with its own wasm instance and its own memory. Nothing is shared: inputs and
+// outputs cross by message (copied or transferred), starting a process is real work that is
+// timed, and a crash kills one process, not the lane.
 //
 // Tasks go out in chunks, as Python's Pool.map sends them (`chunk`; automatic by default: 6 ms of
 // work a message by the cost model, at most Pool.map's chunks): one message a chunk each way,
