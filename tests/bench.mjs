@@ -196,9 +196,9 @@ async function trivialTasks(page) {
 /**
  * What this machine's browser charges before any code of ours runs, measured where the processes
  * lane's parent runs (a worker): two empty module workers started from it at once, as a pool of 2
- * starts (each to its first message), and the same 4096 messages a trivial run one a message exchanges with its processes (the same
- * shapes, 32 in flight to each of 2 workers, answered at once, nothing computed). The spawn and
- * one-a-message targets read against these.
+ * starts (each to its first message), and the same 4096 messages a trivial run one a message
+ * exchanges with its processes (the same shapes, 32 in flight to each of 2 workers, answered at
+ * once, nothing computed). The spawn and one-a-message targets read against these.
  */
 async function floors(page) {
   return page.evaluate(async () => {

@@ -33,14 +33,15 @@ export function plainModule(): Promise<WebAssembly.Module> {
  */
 export const plainWarmed = new Set<string>();
 
-export async function loadPlain(): Promise<void> {
-  await init({ module_or_path: await plainModule() });
+/** Instantiates the plain build here for light work; resolves to its memory. */
+export async function loadPlain(): Promise<WebAssembly.Memory> {
+  return (await init({ module_or_path: await plainModule() })).memory;
 }
 
 /** In a worker: the page's compiled module, for this worker's light work and every worker it starts. */
-export async function adoptPlain(module: WebAssembly.Module): Promise<WebAssembly.Memory> {
+export function adoptPlain(module: WebAssembly.Module): Promise<WebAssembly.Memory> {
   compiled = Promise.resolve(module);
-  return (await init({ module_or_path: module })).memory;
+  return loadPlain();
 }
 
 /**

@@ -253,21 +253,35 @@ export function notRun(lane: Lane, workers: number): LaneRun {
 }
 
 /**
- * Starts a plain-build worker (own instance, own memory) and completes its handshake; a cancel
- * ends it at any point of that, and the start then throws `cancelled`.
+ * Starts a worker of `script` and completes its `handshake`; a handshake that fails ends it, and
+ * the start throws `cancelled` if the signal fired meanwhile.
  */
-export async function startWasmWorker(signal: AbortSignal): Promise<WorkerHandle<WasmWorkerApi>> {
-  const worker = new WorkerHandle<WasmWorkerApi>('wasm.worker.js');
-  onCancel(signal, () => worker.terminate());
+export async function startWorker<Api>(
+  script: 'wasm.worker.js' | 'parent.worker.js',
+  signal: AbortSignal,
+  handshake: (worker: WorkerHandle<Api>) => Promise<unknown>,
+): Promise<WorkerHandle<Api>> {
+  const worker = new WorkerHandle<Api>(script);
   try {
-    const module = await plainModule();
-    await worker.call((api) => api.init(module, worker.channel));
+    await handshake(worker);
     checkCancelled(signal);
   } catch (e) {
     worker.terminate(e instanceof Error ? e : new Error(String(e)));
     throw signal.aborted ? new Cancelled() : e;
   }
   return worker;
+}
+
+/**
+ * Starts a plain-build worker (own instance, own memory) and completes its handshake; a cancel
+ * ends it at any point of that, and the start then throws `cancelled`.
+ */
+export function startWasmWorker(signal: AbortSignal): Promise<WorkerHandle<WasmWorkerApi>> {
+  return startWorker<WasmWorkerApi>('wasm.worker.js', signal, async (worker) => {
+    onCancel(signal, () => worker.terminate());
+    const module = await plainModule();
+    await worker.call((api) => api.init(module, worker.channel));
+  });
 }
 
 /**

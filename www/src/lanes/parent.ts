@@ -7,8 +7,8 @@ import { nowMs } from '../clock';
 import type { ParentApi } from '../protocol';
 import type { LaneRun, Spec } from '../types';
 import { plainModule } from '../wasm';
-import { WorkerHandle } from '../worker-client';
-import { Cancelled, checkCancelled, guarded, IdleReaper, onCancel, type LaneContext, type LaneRunner } from './common';
+import type { WorkerHandle } from '../worker-client';
+import { guarded, IdleReaper, onCancel, startWorker, type LaneContext, type LaneRunner } from './common';
 import { ProcessesRunner } from './processes';
 
 /**
@@ -46,13 +46,11 @@ export class ProcessesLane implements LaneRunner {
       }
       const id = ++this.runs;
       const running = parent;
-      const run = running.call((api) => api.run(id, spec, Comlink.proxy((done: number) => ctx.progress?.(done)), Comlink.proxy((firstRow: number, band: Uint8Array) => ctx.pixels?.(firstRow, band))));
-      // A cancel is over for the page at once; the parent ends the run's processes meanwhile.
-      const cancelled = new Promise<never>((_, reject) => onCancel(signal, () => {
+      // The playground reports a cancelled lane at once; the parent ends the run's processes.
+      onCancel(signal, () => {
         running.call((api) => api.cancel(id)).catch(() => {});
-        reject(new Cancelled());
-      }));
-      const out = await Promise.race([run, cancelled]);
+      });
+      const out = await running.call((api) => api.run(id, spec, Comlink.proxy((done: number) => ctx.progress?.(done)), Comlink.proxy((firstRow: number, band: Uint8Array) => ctx.pixels?.(firstRow, band))));
       out.setupMs += setup.ms;
       return out;
     }, () => {});
@@ -67,14 +65,6 @@ export class ProcessesLane implements LaneRunner {
 }
 
 /** The parent worker, with the page's compiled module instantiated. */
-async function start(signal: AbortSignal): Promise<WorkerHandle<ParentApi>> {
-  const parent = new WorkerHandle<ParentApi>('parent.worker.js');
-  try {
-    await parent.call(async (api) => api.init(await plainModule()));
-    checkCancelled(signal);
-    return parent;
-  } catch (e) {
-    parent.terminate();
-    throw signal.aborted ? new Cancelled() : e;
-  }
+function start(signal: AbortSignal): Promise<WorkerHandle<ParentApi>> {
+  return startWorker<ParentApi>('parent.worker.js', signal, (parent) => parent.call(async (api) => api.init(await plainModule())));
 }
