@@ -54,6 +54,15 @@ describe('I/O, async and the GIL', () => {
     assert.ok(report.async.wallMs < 1000, `async: ${report.async.wallMs} ms`);
   });
 
+  test('a response of 0 ms is waited for in no lane, so none pays a turn of its loop the others skip', async () => {
+    const report = await runSpec(page, { workload: 'io', size: 2000, latencyMs: 0, workers: 2 });
+    assert.equal(new Set(report.results.map((r) => r.checksum)).size, 1, JSON.stringify(report.results.map((r) => [r.lane, r.checksum])));
+    for (const r of report.results) {
+      assert.equal(r.ok, true, r.error);
+      assert.deepEqual(r.events.filter((e) => e.phase === 'wait'), [], `${r.lane} waited`);
+    }
+  });
+
   test('CPU-bound: the GIL makes threads no faster than sequential; without it they are', async () => {
     const report = byLane(await runSpec(page, { workload: 'primes', size: 3_000_000, workers: 2, lanes: ['sequential', 'threads', 'gil'] }));
     for (const r of Object.values(report)) assert.equal(r.checksum, '216816');

@@ -114,6 +114,10 @@ class Io(unittest.TestCase):
         self.assertTrue(80 <= ms <= 120, ms)
         self.assertEqual(request.advance(1 << 40)[0], DONE)
 
+    def test_a_response_of_0_ms_is_not_waited_for(self):
+        spec = make_spec("io", 10, latencyMs=0)
+        self.assertEqual(start_io(spec, 3, b"").advance(1 << 40)[0], DONE)
+
     def test_latencies_are_seeded_and_spread(self):
         spec = make_spec("io", 1000, jitterMs=50)
         lat = [latency(spec, i) for i in range(1000)]

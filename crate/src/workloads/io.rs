@@ -50,11 +50,12 @@ impl Requests {
 
 fn request_cost(spec: &Spec, index: u32, rounds: u32) -> Cost {
     let rounds = f64::from(rounds);
+    let wait = latency(spec, index);
     Cost {
         units: rounds,
         compute_ms: rounds * NS_PER_ROUND / 1e6,
-        wait_ms: Some(latency(spec, index)),
-        waits: 1.0,
+        wait_ms: (wait > 0.0).then_some(wait),
+        waits: if wait > 0.0 { 1.0 } else { 0.0 },
         ..Cost::default()
     }
 }
@@ -205,7 +206,12 @@ impl Step for Request {
     fn advance(&mut self, budget: u64) -> Progress {
         if !self.waited {
             self.waited = true;
-            return Progress::Wait(self.latency_ms);
+            // A response of 0 ms is there already, and no lane waits for it: a thread's sleep of
+            // 0 returns at once, and an event loop's turn of a few µs per request made sequential
+            // 5× slower than 2 threads on 20,000 such requests, a speedup 2 workers cannot give.
+            if self.latency_ms > 0.0 {
+                return Progress::Wait(self.latency_ms);
+            }
         }
         let n = u64::from(self.rounds_left).min(budget) as u32;
         for _ in 0..n {
@@ -243,6 +249,17 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(r.advance(u64::MAX), Progress::Done(_)));
+    }
+
+    #[test]
+    fn a_response_of_0_ms_is_not_waited_for() {
+        let mut s = spec(Workload::Io, 10, 10);
+        s.latency_ms = 0.0;
+        let mut r = Request::new(&s, 3, IO_ROUNDS);
+        let done = r.advance(u64::MAX);
+        assert!(matches!(done, Progress::Done(_)), "{done:?}");
+        let cost = IO.cost(&s, 3);
+        assert_eq!((cost.waits, cost.wait_ms), (0.0, None));
     }
 
     #[test]
