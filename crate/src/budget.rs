@@ -46,9 +46,9 @@ pub const BUDGET_MS: f64 = 180_000.0;
 /// Making the `share` buffer (xorshift, 8 bytes a step).
 const SHARE_BUILD_MS_PER_MB: f64 = 1.0;
 /// Copying the `share` buffer into one process (structured clone, then into its wasm memory,
-/// which must grow for it): 256 MB took about 2 s. Processes receive their copies at once, as
-/// many at a time as there are cores.
-const SHARE_COPY_MS_PER_MB: f64 = 6.5;
+/// which must grow for it): 256 MB took 0.6 to 1 s where the machine's speed was 1.2 to 1.35.
+/// Processes receive their copies at once, as many at a time as there are cores.
+const SHARE_COPY_MS_PER_MB: f64 = 4.5;
 /// Starting one worker (script, instantiate the compiled module). Starts share the cores.
 const SPAWN_MS: f64 = 30.0;
 /// Starting the lab worker and its rayon pool: a base, and each thread's own start (64
@@ -56,17 +56,25 @@ const SPAWN_MS: f64 = 30.0;
 const THREAD_POOL_START_MS: f64 = 100.0;
 const THREAD_START_MS: f64 = 40.0;
 /// Each task's own cost in a lane besides its kernel (its trace spans, the flight log, the
-/// progress report; mostly its two readings of the clock): 10,000 tasks of 2 numbers took 24 ms
-/// on the sequential lane, 29 on async, where the machine's speed was 1.49.
-const SEQUENTIAL_TASK_MS: f64 = 0.0015;
-/// The async lane's: a future, polled.
-const ASYNC_TASK_MS: f64 = 0.002;
-/// An async wait's own cost: its timer and the wake-up of its future (20,000 requests of 0 ms
-/// took 315 to 558 ms).
-const ASYNC_WAIT_MS: f64 = 0.01;
-/// A task on a rayon thread also takes and gives back work (stealing): 10,000 tiny tasks took
-/// 35 ms on 2 threads, 38 on 2 GIL threads, where the machine's speed was 1.49.
-const THREAD_TASK_MS: f64 = 0.004;
+/// progress report; mostly its two readings of the clock): 10,000 tasks of 2 numbers took 4 to 8
+/// ms on the sequential lane, [`RUN_MS`] of it the run's own (medians of 5 where the machine's
+/// speed was 1.2 to 1.42; 10 to 16 ms the first time), 20,000 requests of 0 ms 103 to 202 ms, 64
+/// to 128 of them the hash.
+const SEQUENTIAL_TASK_MS: f64 = 0.0006;
+/// The async lane's: a future, polled (the same 20,000 requests took 104 to 214 ms).
+const ASYNC_TASK_MS: f64 = 0.001;
+/// An async wait's own cost: its timer and the wake-up of its future (20,000 requests of 1 ms,
+/// all waiting at once, took 170 to 364 ms where the machine's speed was 1.2 to 1.42).
+const ASYNC_WAIT_MS: f64 = 0.008;
+/// A task on a thread: its own cost, the allocator's lock and the shared counter's cache line
+/// passed between the cores (20,000 requests of 0 ms took 80 ms on 2 threads, 103 sequential).
+const THREAD_TASK_MS: f64 = 0.0008;
+/// A task under the GIL gives the lock back at its end; if the other thread is waiting for it,
+/// a hand-over follows: the waiter's wake-up, on a CPU. A task shorter than that ends before the
+/// waiter asks, and its thread takes the lock again at once (10,000 tasks of 2 numbers took 8 ms
+/// on 2 GIL threads, 4 sequential; 20,000 requests of 16 SHA-256 rounds 190 ms, 103 sequential;
+/// medians of 5 where the machine's speed was 1.2).
+const GIL_HANDOVER_MS: f64 = 0.004;
 /// A process's message, there and back, from the parent that sends every process its chunks (one
 /// task a message: 4096 trivial tasks took 42 µs each on 2 processes with the page as the parent,
 /// where the machine's speed was 1.54; 31 µs from the parent worker). The parent sends them one
@@ -88,22 +96,18 @@ const PROCESS_RUN_MS: f64 = 6.0;
 /// More threads or processes than cores compute slower than the cores would alone (switching,
 /// each one's caches): 64 threads of primes 2M on 2 cores took twice the time 2 took.
 const OVERSUBSCRIBED: f64 = 0.2;
-/// Any wait's own cost on a real thread, even of 0 ms (20,000 requests of 0 ms took 252 ms on
-/// 2 threads).
-const THREAD_WAIT_MS: f64 = 0.004;
-/// A blocking wait's own cost on a real thread (`memory.atomic.wait32`, the wake-up), on a CPU;
-/// a wait of 0 ms does not block and costs nothing. With more threads than cores a woken thread
-/// waits for a core too: the cost grows with √(threads / cores) (64 threads on 2 cores: 20,000
-/// requests of 1 ms took 2.4 s, not the 0.34 s their waits alone would).
-const THREAD_WAKE_MS: f64 = 0.022;
-/// A blocking wait in a JS worker (a timer set from a message, the last stretch by message
-/// hops): what a wait of 0 ms costs, on a CPU (20,000 requests of 0 ms took 850 ms
-/// sequential).
+/// A wait's own cost on a real thread (`memory.atomic.wait32`, the wake-up), on a CPU (64 threads
+/// on 2 cores: 20,000 requests of 1 ms took 400 to 500 ms, 340 of them the waits themselves,
+/// where the machine's speed was 1.2).
+const THREAD_WAIT_MS: f64 = 0.008;
+/// A wait in a JS worker (a timer set from a message, the last stretch by message hops), on a
+/// CPU: 20,000 waits of 0 ms took 850 ms sequential, when such waits still went through the
+/// timers (crate/src/workloads/io.rs now skips them in every lane).
 const JS_WAIT_MS: f64 = 0.025;
-/// The GIL let go and taken back around each wait, even one of 0 ms, serialised, for each thread
-/// waiting for it (letting go wakes every waiting thread to try): 20,000 requests took 342 to
-/// 600 ms on 2 GIL threads, 1.5 s on 64.
-const GIL_HANDOFF_MS: f64 = 0.0006;
+/// The GIL let go and taken back around each wait, serialised, for each thread waiting for it
+/// (letting go wakes every waiting thread to try): 20,000 requests of 1 ms took 450 to 650 ms on
+/// 64 GIL threads, where the machine's speed was 1.2 to 1.33.
+const GIL_HANDOFF_MS: f64 = 0.0003;
 /// One yield to the event loop (a MessageChannel round trip).
 const YIELD_MS: f64 = 0.013;
 /// How late a wait of more than 0 ms ends (timer granularity; crate/js/timers.js hops the last
@@ -375,9 +379,10 @@ impl Work {
     }
 }
 
-/// A Mandelbrot band's pixels back from a process and painted on the page, per MB (a byte a
-/// pixel), on a CPU: a 4096-pixel image (16 MB) cost its processes lane about a second.
-const RESULT_MS_PER_MB: f64 = 60.0;
+/// A Mandelbrot band's pixels back from a process (transferred, not copied) and painted on the
+/// page, per MB (a byte a pixel), on a CPU: a 4096-pixel image (16 MB) in one task took its
+/// processes lane 3.8 s, sequential 3.9, where the machine's speed was 1.2.
+const RESULT_MS_PER_MB: f64 = 30.0;
 /// What every lane's run costs besides its tasks: the call into its worker, the spec read
 /// there, the result and its trace back (300,000 numbers of primes took 23 ms, 18 of them kernel).
 const RUN_MS: f64 = 3.0;
@@ -431,13 +436,8 @@ fn lane_ms(
     let speed = machine.speed;
     let tasks = f64::from(spec.tasks);
     // CPU time: the kernels, and each task's and each wait's own cost in this lane.
-    let cpu = |per_task: f64, per_wait: f64, per_blocking_wait: f64| {
-        compute
-            * speed
-            * (work.compute_ms
-                + tasks * per_task
-                + work.waits * per_wait
-                + work.blocking_waits * per_blocking_wait)
+    let cpu = |per_task: f64, per_wait: f64| {
+        compute * speed * (work.compute_ms + tasks * per_task + work.waits * per_wait)
     };
     let w_ms = waits * work.wait_ms;
     let heaviest = compute * speed * work.heaviest_ms + waits * work.longest_wait_ms;
@@ -455,18 +455,17 @@ fn lane_ms(
         }
     };
     let run = match lane {
-        Lane::Sequential => cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS, 0.0) + w_ms,
-        // With more threads than cores a woken thread also waits for a core.
-        Lane::Threads => pooled(cpu(
-            THREAD_TASK_MS,
-            THREAD_WAIT_MS,
-            THREAD_WAKE_MS * (w / p).sqrt(),
-        )),
+        Lane::Sequential => cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS) + w_ms,
+        Lane::Threads => pooled(cpu(THREAD_TASK_MS, THREAD_WAIT_MS)),
         Lane::Gil => {
             // One thread at a time holds the lock: its tasks and hand-overs are serialised; the
             // waits and the wake-ups after them are not.
-            let serial = cpu(THREAD_TASK_MS, GIL_HANDOFF_MS * w, 0.0);
-            let wakes = compute * speed * work.blocking_waits * THREAD_WAKE_MS;
+            let task_ms = work.compute_ms / tasks.max(1.0);
+            let serial = cpu(
+                THREAD_TASK_MS + task_ms.min(GIL_HANDOVER_MS),
+                GIL_HANDOFF_MS * w,
+            );
+            let wakes = compute * speed * work.waits * THREAD_WAIT_MS;
             ((serial + wakes + w_ms) / w)
                 .max(serial * GIL_OVERHEAD + wakes / p)
                 .max(heaviest)
@@ -479,7 +478,7 @@ fn lane_ms(
             } else {
                 0.0
             };
-            let c = cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS, 0.0)
+            let c = cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS)
                 + hops
                 + compute * speed * work.result_bytes / 1e6 * RESULT_MS_PER_MB;
             let copies = mb(spec) * SHARE_COPY_MS_PER_MB * speed * (w / p).ceil();
@@ -489,7 +488,7 @@ fn lane_ms(
         }
         Lane::Async => {
             (waits * work.longest_wait_ms)
-                .max(waits * work.shortest_wait_ms + cpu(ASYNC_TASK_MS, ASYNC_WAIT_MS, 0.0))
+                .max(waits * work.shortest_wait_ms + cpu(ASYNC_TASK_MS, ASYNC_WAIT_MS))
                 + yields * speed * work.yields * YIELD_MS
         }
     };

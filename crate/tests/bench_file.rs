@@ -2,7 +2,9 @@
 //! `npm run bench -- --out docs/bench.json`), not against numbers copied into a test: for every
 //! spec the bench ran, each lane's estimate on the machine the bench measured (its cores and its
 //! `speed`) is within 2× of what the lane took; at the corners of the caps, also not below 0.9×
-//! of it, or a spec the budget accepts could run past the budget.
+//! of it, or a spec the budget accepts could run past the budget. A corner lane whose estimate
+//! is within [`TINY_MS`] of what it took passes whatever the ratio: at tens of milliseconds one
+//! collection or one late timer decides it, and the budget guards minutes.
 #![cfg(not(target_arch = "wasm32"))]
 
 use concurrency_playground::budget::{estimate, Machine};
@@ -17,10 +19,17 @@ fn bench() -> Value {
     serde_json::from_str(&text).expect("docs/bench.json is JSON")
 }
 
-/// Each lane's estimate over what it took, for every lane a spec entry measured.
-fn ratios(entries: &Value, machine: Machine, measured: &str) -> Vec<(String, f64)> {
+const TINY_MS: f64 = 25.0;
+
+/// Each lane's estimate and what it took, for every lane a spec entry measured: on the machine as
+/// the entry's own page timed it (each corner runs on a fresh page), or as the bench's first did.
+fn estimates(entries: &Value, machine: Machine, measured: &str) -> Vec<(String, f64, f64)> {
     let mut out = Vec::new();
     for (id, entry) in entries.as_object().expect("an object of specs") {
+        let machine = Machine {
+            speed: entry["speed"].as_f64().unwrap_or(machine.speed),
+            ..machine
+        };
         let spec = read(&entry["spec"])
             .unwrap_or_else(|e| panic!("{id}: the bench's spec does not check: {e}"));
         for (lane, figures) in entry["lanes"].as_object().expect("lanes") {
@@ -31,7 +40,7 @@ fn ratios(entries: &Value, machine: Machine, measured: &str) -> Vec<(String, f64
                 ..spec.clone()
             };
             let estimated = estimate(&one, machine).lanes[0].wall_ms;
-            out.push((format!("{id} {}", lane.name()), estimated / ms));
+            out.push((format!("{id} {}", lane.name()), estimated, ms));
         }
     }
     out
@@ -75,7 +84,10 @@ fn machine(bench: &Value) -> Machine {
 #[test]
 fn estimates_are_within_twice_what_the_bench_measured() {
     let bench = bench();
-    let found = ratios(&bench["workloads"], machine(&bench), "medianMs");
+    let found: Vec<_> = estimates(&bench["workloads"], machine(&bench), "medianMs")
+        .into_iter()
+        .map(|(id, estimated, ms)| (id, estimated / ms))
+        .collect();
     assert!(
         found.len() >= 20,
         "the bench measured {} lanes",
@@ -91,7 +103,7 @@ fn estimates_are_within_twice_what_the_bench_measured() {
 #[test]
 fn at_the_corners_estimates_are_never_far_below_and_within_twice() {
     let bench = bench();
-    let found = ratios(&bench["corners"], machine(&bench), "wallMs");
+    let found = estimates(&bench["corners"], machine(&bench), "wallMs");
     assert!(
         found.len() >= 30,
         "the bench measured {} corner lanes",
@@ -99,7 +111,10 @@ fn at_the_corners_estimates_are_never_far_below_and_within_twice() {
     );
     let off: Vec<_> = found
         .iter()
-        .filter(|(_, r)| !(0.9..=2.0).contains(r))
+        .filter(|(_, estimated, ms)| {
+            (estimated - ms).abs() >= TINY_MS && !(0.9..=2.0).contains(&(estimated / ms))
+        })
+        .map(|(id, estimated, ms)| (id, estimated / ms))
         .collect();
     assert!(off.is_empty(), "estimate/measured out of 0.9–2: {off:?}");
 }

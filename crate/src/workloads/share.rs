@@ -9,12 +9,14 @@ pub struct Share;
 /// One strided byte read while the buffer fits in the cache (16 MB and less), on the time
 /// budget's reference machine.
 const NS_PER_READ_CACHED: f64 = 2.4;
-/// One strided byte read once the buffer is far larger than the cache (64 MB and more): nearly
-/// every read misses (256 MB scanned in 64 tasks: 6.9 ns a read where the machine's speed was
-/// 1.5). Between the two the cost grows geometrically.
-const NS_PER_READ_UNCACHED: f64 = 5.5;
+/// One strided byte read once the buffer is far larger than the cache (128 MB and more): nearly
+/// every read misses (256 MB scanned in 64 tasks: 6.8 to 9.8 ns a read, 5.2 to 7.3 at the
+/// reference's speed, in four runs where the machine's speed was 1.2 to 1.35). Between the two
+/// the cost grows geometrically: in a large cache shared with other programs, 64 MB fitted or
+/// not by the hour (scanned in 199 to 759 ms on one machine in one day).
+const NS_PER_READ_UNCACHED: f64 = 6.0;
 const CACHED_MB: f64 = 16.0;
-const UNCACHED_MB: f64 = 64.0;
+const UNCACHED_MB: f64 = 128.0;
 
 /// What one read of the scan costs: more once the buffer no longer fits in the cache.
 fn ns_per_read(mb: u32) -> f64 {
