@@ -86,6 +86,27 @@ fn threads_use_every_thread_and_rows_name_them() {
 }
 
 #[test]
+fn with_more_threads_than_tasks_each_task_runs_once() {
+    // The pool's threads take indices from one counter: 64 threads, 40 requests.
+    let s = spec(&[
+        ("workload", text("io")),
+        ("size", num(40.0)),
+        ("latencyMs", num(1.0)),
+        ("workers", num(64.0)),
+    ]);
+    let out = pool(64).install(|| threads::run(&s, &[], false)).unwrap();
+    let mut waited: Vec<u64> = out
+        .trace
+        .events()
+        .chunks(STRIDE)
+        .filter(|e| e[2] == Phase::Wait as u8 as f64)
+        .map(|e| e[1] as u64)
+        .collect();
+    waited.sort_unstable();
+    assert_eq!(waited, (0..40).collect::<Vec<_>>());
+}
+
+#[test]
 fn blocking_waits_are_capped_by_the_thread_count() {
     // 8 requests of 20 ms on 2 threads: four rounds of waiting, not one.
     let s = spec(&[
