@@ -19,19 +19,14 @@ pub struct Counting;
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Held around each call into the system allocator (see the module's note).
-#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-fn serialised() -> std::sync::MutexGuard<'static, ()> {
-    LOCK.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-#[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
-struct Serialised;
-
-#[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
-fn serialised() -> Serialised {
-    Serialised
+/// Runs a call into the system allocator, in the threads build holding `LOCK` (see the
+/// module's note).
+fn serialised<T>(call: impl FnOnce() -> T) -> T {
+    #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+    let _lock = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    call()
 }
 
 static ON: AtomicBool = AtomicBool::new(false);
@@ -50,10 +45,7 @@ fn count(bytes: isize) {
 // SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = {
-            let _lock = serialised();
-            unsafe { System.alloc(layout) }
-        };
+        let p = serialised(|| unsafe { System.alloc(layout) });
         if !p.is_null() {
             count(layout.size() as isize);
         }
@@ -61,10 +53,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = {
-            let _lock = serialised();
-            unsafe { System.alloc_zeroed(layout) }
-        };
+        let p = serialised(|| unsafe { System.alloc_zeroed(layout) });
         if !p.is_null() {
             count(layout.size() as isize);
         }
@@ -72,18 +61,12 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        {
-            let _lock = serialised();
-            unsafe { System.dealloc(ptr, layout) }
-        };
+        serialised(|| unsafe { System.dealloc(ptr, layout) });
         count(-(layout.size() as isize));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = {
-            let _lock = serialised();
-            unsafe { System.realloc(ptr, layout, new_size) }
-        };
+        let p = serialised(|| unsafe { System.realloc(ptr, layout, new_size) });
         if !p.is_null() {
             count(new_size as isize - layout.size() as isize);
         }

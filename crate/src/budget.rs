@@ -320,10 +320,8 @@ struct Work {
     wait_ms: f64,
     longest_wait_ms: f64,
     shortest_wait_ms: f64,
-    /// Waits of the spec (every request waits once, even for 0 ms).
+    /// Waits of the spec: those of more than 0 ms (one of 0 ms is no wait in any lane, io.rs).
     waits: f64,
-    /// Waits of more than 0 ms: the ones that block a thread.
-    blocking_waits: f64,
     /// The part of the waits a JS worker spends hopping by message (the last [`HOP_MS`]).
     hops_ms: f64,
     /// Yields the async lane makes: one between two slices of `yieldEvery` units.
@@ -342,7 +340,6 @@ impl Work {
             longest_wait_ms: 0.0,
             shortest_wait_ms: f64::MAX,
             waits: 0.0,
-            blocking_waits: 0.0,
             hops_ms: 0.0,
             yields: 0.0,
             result_bytes: 0.0,
@@ -361,9 +358,8 @@ impl Work {
                 } else {
                     0.0
                 };
-                work.waits += cost.waits;
                 if each > 0.0 {
-                    work.blocking_waits += cost.waits;
+                    work.waits += cost.waits;
                     work.hops_ms += cost.waits * each.min(HOP_MS);
                     work.wait_ms += cost.waits * TIMER_LATE_MS;
                 }
@@ -443,7 +439,7 @@ fn lane_ms(
     let heaviest = compute * speed * work.heaviest_ms + waits * work.longest_wait_ms;
     let w = f64::from(spec.workers.min(spec.tasks));
     let p = w.min(f64::from(machine.cores.max(1)));
-    let oversubscribed = w > p && work.blocking_waits > 0.0;
+    let oversubscribed = w > p && work.waits > 0.0;
     // The kernels' share of the CPU time runs slower with more threads than cores.
     let crowded = compute * speed * work.compute_ms * OVERSUBSCRIBED * (w / p).log2();
     let cores = 1.0 + (p - 1.0) * OTHER_CORE;
