@@ -95,6 +95,38 @@ describe('reliability', () => {
     console.log(`cancel latency (median of 5):\n  ${table.join('\n  ')}`);
   });
 
+  test('the first lane starts once the page has drawn the run\'s start, as every later lane does', async () => {
+    // Started at once, a cold pool's processes started while the page laid out the run's new
+    // cards, which no later lane had to share the cores with (20-25 ms a spawn, not 17).
+    const out = await page.evaluate(async () => {
+      const pg = window.playground;
+      const observer = pg.observer;
+      let drawn = null;
+      let started = null;
+      pg.observer = {
+        ...observer,
+        runStarted: (spec) => {
+          observer.runStarted?.(spec);
+          requestAnimationFrame(() => {
+            drawn = performance.now();
+          });
+        },
+        laneStarted: (...args) => {
+          started = performance.now();
+          observer.laneStarted?.(...args);
+        },
+      };
+      try {
+        const report = await pg.run({ workload: 'primes', size: 100_000, workers: 2, lanes: ['processes'], pool: 'cold' });
+        return { drawn, started, checksum: report.results[0].checksum };
+      } finally {
+        pg.observer = observer;
+      }
+    });
+    assert.equal(out.checksum, '9592');
+    assert.ok(out.drawn !== null && out.started >= out.drawn, `the lane started at ${out.started} ms, the page's next frame at ${out.drawn} ms`);
+  });
+
   test('a cancel between two lanes, while the page settles, leaves the rest not run', async () => {
     const out = await page.evaluate(async () => {
       const pg = window.playground;

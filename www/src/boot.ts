@@ -23,6 +23,11 @@ export function boot(face: (playground: PlaygroundImpl, caps: Capabilities, fail
       fail(`The playground could not start: ${asError(e).message}`);
       return;
     }
-    await face(playground, playground.capabilities(), fail);
+    try {
+      await face(playground, playground.capabilities(), fail);
+    } catch (e) {
+      // Building the page threw: say so rather than leave a half-built page and no word.
+      fail(`The page could not be shown: ${asError(e).message}`);
+    }
   })();
 }

@@ -46,12 +46,14 @@ function withCounter(spec: Spec, r: LaneResult & { counted?: number; localCounts
 }
 
 /**
- * Resolves once the page has drawn what the last lane left it (its cards, timeline and image):
- * when the page is next idle, or after 250 ms at most (a hidden page may never be). Started at
- * once, the next lane shares the cores with that drawing, which the lane before it did not
- * (Mandelbrot 800 on processes, which follow threads: 1.60-1.66x sequential, 1.67-1.73x with the
- * page let settle first, medians of 11 in one browser, Chromium on 2 cores). Where there is no
- * requestIdleCallback (Safari), the next frame or 100 ms.
+ * Resolves once the page has drawn what the run's start or the last lane left it (its cards,
+ * timeline and image): when the page is next idle, or after 250 ms at most (a hidden page may
+ * never be). Started at once, a lane shares the cores with that drawing, which the others did
+ * not: Mandelbrot 800 on processes, which follow threads, 1.60-1.66x sequential, 1.67-1.73x with
+ * the page let settle first (medians of 11 in one browser, Chromium on 2 cores); and the first
+ * lane started while the page laid out the run's new cards (about 12 ms of its thread), so a cold
+ * pool of 2 processes as the first lane took 20-25 ms a spawn, 17 ms on a page that drew nothing.
+ * Where there is no requestIdleCallback (Safari), the next frame or 100 ms.
  */
 function pageSettled(): Promise<void> {
   return new Promise((resolve) => {
@@ -211,7 +213,7 @@ export class PlaygroundImpl implements Playground {
     const results: LaneResult[] = [];
     this.observer.runStarted?.(spec);
     for (const [i, lane] of spec.lanes.entries()) {
-      if (i > 0 && !signal.aborted) await Promise.race([pageSettled(), cancelled]);
+      if (!signal.aborted) await Promise.race([pageSettled(), cancelled]);
       if (signal.aborted) {
         const skipped = { ...notRun(lane, spec.workers), outcome: 'not-run' as const };
         results.push(skipped);
