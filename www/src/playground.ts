@@ -47,13 +47,14 @@ function withCounter(spec: Spec, r: LaneResult & { counted?: number; localCounts
 
 /**
  * Resolves once the page has drawn what the run's start or the last lane left it (its cards,
- * timeline and image): when the page is next idle, or after 250 ms at most (a hidden page may
- * never be). Started at once, a lane shares the cores with that drawing, which the others did
- * not: Mandelbrot 800 on processes, which follow threads, 1.60-1.66x sequential, 1.67-1.73x with
- * the page let settle first (medians of 11 in one browser, Chromium on 2 cores); and the first
- * lane started while the page laid out the run's new cards (about 12 ms of its thread), so a cold
- * pool of 2 processes as the first lane took 20-25 ms a spawn, 17 ms on a page that drew nothing.
- * Where there is no requestIdleCallback (Safari), the next frame or 100 ms.
+ * timeline and image) and the next lane shown running: when the page is next idle, or after
+ * 250 ms at most (a hidden page may never be). Started at once, a lane shares the cores with that
+ * drawing, which the others did not: Mandelbrot 800 on processes, which follow threads,
+ * 1.60-1.66x sequential, 1.67-1.73x with the page let settle first (medians of 11 in one browser,
+ * Chromium on 2 cores); and the first lane started while the page laid out the run's new cards
+ * (about 12 ms of its thread), so a cold pool of 2 processes as the first lane took 20-25 ms a
+ * spawn, 17 ms on a page that drew nothing. Where there is no requestIdleCallback (Safari), the
+ * next frame or 100 ms.
  */
 function pageSettled(): Promise<void> {
   return new Promise((resolve) => {
@@ -213,7 +214,6 @@ export class PlaygroundImpl implements Playground {
     const results: LaneResult[] = [];
     this.observer.runStarted?.(spec);
     for (const [i, lane] of spec.lanes.entries()) {
-      if (!signal.aborted) await Promise.race([pageSettled(), cancelled]);
       if (signal.aborted) {
         const skipped = { ...notRun(lane, spec.workers), outcome: 'not-run' as const };
         results.push(skipped);
@@ -221,12 +221,13 @@ export class PlaygroundImpl implements Playground {
         continue;
       }
       this.observer.laneStarted?.(lane, i, spec.lanes.length);
-      const running = this.runners.get(lane)!.run(spec, {
+      // A cancel while the page settles ends the lane it has shown running: cancelled.
+      await Promise.race([pageSettled(), cancelled]);
+      const settled = signal.aborted ? 'cancelled' : await Promise.race([this.runners.get(lane)!.run(spec, {
         signal,
         progress: (done) => this.observer.laneProgress?.(lane, done, spec.tasks),
         pixels: (row, pixels) => this.observer.lanePixels?.(lane, row, pixels),
-      });
-      const settled = await Promise.race([running, cancelled]);
+      }), cancelled]);
       const run = settled === 'cancelled' || signal.aborted ? failed(lane, spec.workers, new Cancelled()) : settled;
       const result = withCounter(spec, { ...run, outcome: outcome(run) });
       results.push(result);
