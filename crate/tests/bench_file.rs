@@ -11,12 +11,15 @@ use concurrency_playground::budget::{estimate, Machine};
 use concurrency_playground::spec::{Defaults, Lane, RawSpec, RawValue, Spec};
 use serde_json::Value;
 
+/// `docs/bench.json`, or the file `BENCH_FILE` names: a model is checked against several runs
+/// by running this test once for each.
 fn bench() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/bench.json");
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+    let path = std::env::var("BENCH_FILE")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/bench.json").to_owned());
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!("{path}: {e} (npm run bench -- --out docs/bench.json writes it)")
     });
-    serde_json::from_str(&text).expect("docs/bench.json is JSON")
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
 }
 
 const TINY_MS: f64 = 25.0;
