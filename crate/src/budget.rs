@@ -64,8 +64,9 @@ const SEQUENTIAL_TASK_MS: f64 = 0.0006;
 /// The async lane's: a future, polled (the same 20,000 requests took 104 to 214 ms).
 const ASYNC_TASK_MS: f64 = 0.001;
 /// An async wait's own cost: its timer and the wake-up of its future (20,000 requests of 1 ms,
-/// all waiting at once, took 170 to 364 ms where the machine's speed was 1.2 to 1.42).
-const ASYNC_WAIT_MS: f64 = 0.008;
+/// all waiting at once, took 170 to 364 ms where the machine's speed was 1.2 to 1.42; 162 to
+/// 199 ms in six runs a day later at 1.25 to 1.42, which 8 µs a wait put at 1.5 to 2.2 times).
+const ASYNC_WAIT_MS: f64 = 0.006;
 /// A task on a thread: its own cost, the allocator's lock and the shared counter's cache line
 /// passed between the cores (20,000 requests of 0 ms took 80 ms on 2 threads, 103 sequential).
 const THREAD_TASK_MS: f64 = 0.0008;
@@ -73,8 +74,9 @@ const THREAD_TASK_MS: f64 = 0.0008;
 /// a hand-over follows: the waiter's wake-up, on a CPU. A task shorter than that ends before the
 /// waiter asks, and its thread takes the lock again at once (10,000 tasks of 2 numbers took 8 ms
 /// on 2 GIL threads, 4 sequential; 20,000 requests of 16 SHA-256 rounds 190 ms, 103 sequential;
-/// medians of 5 where the machine's speed was 1.2).
-const GIL_HANDOVER_MS: f64 = 0.004;
+/// medians of 5 where the machine's speed was 1.2; the same requests 127 to 239 ms in six runs a
+/// day later, which 4 µs a hand-over put at 1.34 to 2.21 times).
+const GIL_HANDOVER_MS: f64 = 0.003;
 /// A process's message, there and back, from the parent that sends every process its chunks (one
 /// task a message: 4096 trivial tasks took 42 µs each on 2 processes with the page as the parent,
 /// where the machine's speed was 1.54; 31 µs from the parent worker). The parent sends them one
