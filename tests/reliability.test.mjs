@@ -97,7 +97,7 @@ describe('reliability', () => {
 
   test('each lane, the first too, starts once the page has drawn it running', async () => {
     // Started at once, a cold pool's processes started while the page laid out the run's new
-    // cards, which no later lane had to share the cores with (20-25 ms a spawn, not 17). The
+    // cards, which no later lane had to share the cores with (24-28 ms a spawn, not 16-19). The
     // lane's runner is wrapped here to see when it is called.
     const out = await page.evaluate(async () => {
       const pg = window.playground;

@@ -52,9 +52,9 @@ function withCounter(spec: Spec, r: LaneResult & { counted?: number; localCounts
  * drawing, which the others did not: Mandelbrot 800 on processes, which follow threads,
  * 1.60-1.66x sequential, 1.67-1.73x with the page let settle first (medians of 11 in one browser,
  * Chromium on 2 cores); and the first lane started while the page laid out the run's new cards
- * (about 12 ms of its thread), so a cold pool of 2 processes as the first lane took 20-25 ms a
- * spawn, 17 ms on a page that drew nothing. Where there is no requestIdleCallback (Safari), the
- * next frame or 100 ms.
+ * (about 12 ms of its thread), so a cold pool of 2 processes as the first lane took 23.9-28.1 ms
+ * a spawn, 15.8-18.5 ms on a page that drew nothing (medians of 16 spawns, series of 8 runs).
+ * Where there is no requestIdleCallback (Safari), the next frame or 100 ms.
  */
 function pageSettled(): Promise<void> {
   return new Promise((resolve) => {
