@@ -68,7 +68,7 @@ const CORNERS = [
  * collection or one late timer doubles it (10,000 tiny tasks took 10 to 29 ms sequential).
  */
 async function corner(browser, url, c) {
-  const { page, context, problems } = await openPage(browser, url);
+  const { page, context, problems } = await openPage(browser, url, VISITOR);
   // The page times this machine once after start-up: not the first lane's cost. Its figure goes
   // in the file, so the Rust tests estimate this corner for the machine as the page found it.
   const speed = await page.evaluate(() => window.playground.calibrated);
@@ -275,7 +275,7 @@ async function pageReady(browser, url) {
   const ready = [];
   const form = [];
   for (let i = 0; i < REPEATS; i++) {
-    const { page, context } = await openPage(browser, url, { playground: false });
+    const { page, context, problems } = await openPage(browser, url, { ...VISITOR, playground: false });
     await page.waitForFunction(() => window.playground !== undefined);
     const [r, f] = await page.evaluate(async () => {
       await window.playground.ready;
@@ -285,6 +285,7 @@ async function pageReady(browser, url) {
       }
       return ['playground-ready', 'form-shown'].map((name) => performance.getEntriesByName(name)[0].startTime);
     });
+    if (problems().length) throw new Error(`page ready: page problems: ${problems().join('; ')}`);
     ready.push(r);
     form.push(f);
     await context.close();
@@ -386,12 +387,15 @@ async function serveTable(page) {
 
 const py3 = () => execFileSync('python3', ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim();
 
+/** Pages as a visitor has them: no request routed through the harness (tests/harness.mjs `openPage`). */
+const VISITOR = { intercept: false };
+
 const server = await startServer();
 const browser = await launch();
 const cornersOnly = args.includes('--corners');
 if (args.includes('--counter') || args.includes('--serve')) {
   try {
-    const { page } = await openPage(browser, server.url);
+    const { page } = await openPage(browser, server.url, VISITOR);
     if (args.includes('--counter')) await counterTable(page);
     if (args.includes('--serve')) await serveTable(page);
   } finally {
@@ -402,7 +406,7 @@ if (args.includes('--counter') || args.includes('--serve')) {
 }
 const result = { machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}` }, repeats: REPEATS, quick };
 try {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(browser, server.url, VISITOR);
   result.browser = await page.evaluate(() => navigator.userAgent);
   // This machine against the time budget's reference (crate/src/budget.rs): the Rust tests
   // estimate the bench's specs with it (crate/tests/bench_file.rs).
