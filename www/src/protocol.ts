@@ -92,8 +92,10 @@ export interface ParentApi {
 
 /** The lab worker: hosts the threads build (pkg-threads/) and its rayon pool. */
 export interface LabApi {
-  /** The handshake: loads the threads build and starts a pool of `threads` workers. */
-  init(threads: number, channel: string): Promise<LabInfo>;
+  /** The handshake: loads the threads build. */
+  init(channel: string): Promise<LabInfo>;
+  /** Starts rayon's pool of `threads` workers (once per lab: wasm-bindgen-rayon builds it once). */
+  startPool(threads: number): Promise<void>;
   prepare(spec: Spec): Promise<void>;
   runThreads(spec: Spec): Promise<LaneOutput>;
   /** The threads lane under one global interpreter lock. */

@@ -8,13 +8,15 @@ import { exposeMemory, hostWorker, Loaded } from './host';
 const loaded = new Loaded<typeof wasm>();
 
 const api: LabApi = {
-  async init(threads, channel) {
+  async init(channel) {
     const { memory } = await init();
     exposeMemory(memory);
     wasm.initInstance(channel, true);
+    return { memory, cancelAddress: wasm.cancelFlagAddress(), panicAddress: wasm.panicFlagAddress() };
+  },
+  async startPool(threads) {
     await wasm.initThreadPool(threads);
     loaded.set(wasm);
-    return { memory, cancelAddress: wasm.cancelFlagAddress(), panicAddress: wasm.panicFlagAddress() };
   },
   async prepare(spec) {
     loaded.get().prepare(spec);
