@@ -107,9 +107,10 @@ const THREAD_WAIT_MS: f64 = 0.008;
 /// timers (crate/src/workloads/io.rs now skips them in every lane).
 const JS_WAIT_MS: f64 = 0.025;
 /// The GIL let go and taken back around each wait, serialised, for each thread waiting for it
-/// (letting go wakes every waiting thread to try): 20,000 requests of 1 ms took 450 to 650 ms on
-/// 64 GIL threads, where the machine's speed was 1.2 to 1.33.
-const GIL_HANDOFF_MS: f64 = 0.0003;
+/// (letting go wakes every waiting thread to try): 20,000 requests of 1 ms took 444 to 683 ms on
+/// 64 GIL threads in eight bench runs over two days, where the machine's speed was 1.25 to 1.42,
+/// which 0.3 µs put at 1.41 to 2.02 times.
+const GIL_HANDOFF_MS: f64 = 0.00027;
 /// One yield to the event loop (a MessageChannel round trip).
 const YIELD_MS: f64 = 0.013;
 /// How late a wait of more than 0 ms ends (timer granularity; crate/js/timers.js hops the last
