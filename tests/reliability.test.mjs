@@ -223,6 +223,38 @@ describe('reliability', () => {
     assert.deepEqual(seen(), []);
     await ctx.close();
   });
+
+  test('Stop while a thread pool\'s start hangs settles the run at once, and the next run is right', async () => {
+    const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
+    let sinceLab = 0;
+    await ctx.route('**/lab.worker.js', (route) => {
+      sinceLab = 0;
+      return route.fallback();
+    });
+    await ctx.route('**/workerHelpers.no-bundler.js', (route) => {
+      sinceLab++;
+      return sinceLab === 1 ? route.fallback() : undefined;
+    });
+    const stopped = await p.evaluate(async () => {
+      const run = window.playground.run({ workload: 'primes', size: 100_000, workers: 2, lanes: ['threads', 'sequential'] });
+      await new Promise((r) => setTimeout(r, 1000));
+      const t = performance.now();
+      window.playground.cancel();
+      const report = await run;
+      return { settleMs: performance.now() - t, results: report.results.map((r) => ({ lane: r.lane, ok: r.ok, error: r.error, notRun: r.notRun === true })) };
+    });
+    assert.ok(stopped.settleMs < 200, `settled ${stopped.settleMs} ms after Stop`);
+    assert.deepEqual(stopped.results, [
+      { lane: 'threads', ok: false, error: 'cancelled', notRun: false },
+      { lane: 'sequential', ok: false, error: 'cancelled', notRun: true },
+    ]);
+    await ctx.unroute('**/lab.worker.js');
+    await ctx.unroute('**/workerHelpers.no-bundler.js');
+    const next = await runSpec(p, { workload: 'primes', size: 100_000, workers: 2, lanes: ['threads'] });
+    assert.deepEqual(next.results.map((r) => [r.lane, r.ok, r.checksum]), [['threads', true, '9592']]);
+    assert.deepEqual(seen(), []);
+    await ctx.close();
+  });
 });
 
 describe('soak', () => {
