@@ -12,6 +12,33 @@ let context;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rejection = (spec) => page.evaluate((s) => window.playground.run(s).then(() => null, (e) => e.message), spec);
 
+/**
+ * Makes the pool of each of the first `hangs` labs started in `ctx` hang: its threads' script never
+ * arrives, so they never say they are ready (the hang Firefox now and then shows). The lab's own
+ * import of the same script comes first and is let through. Counts the labs started and the
+ * requests held; `release()` lets every later request through.
+ */
+async function holdPoolStarts(ctx, hangs) {
+  const hold = { labs: 0, held: 0 };
+  let sinceLab = 0;
+  await ctx.route('**/lab.worker.js', (route) => {
+    hold.labs++;
+    sinceLab = 0;
+    return route.fallback();
+  });
+  await ctx.route('**/workerHelpers.no-bundler.js', (route) => {
+    sinceLab++;
+    if (sinceLab === 1 || hold.labs > hangs) return route.fallback();
+    hold.held++;
+    return undefined;
+  });
+  hold.release = async () => {
+    await ctx.unroute('**/lab.worker.js');
+    await ctx.unroute('**/workerHelpers.no-bundler.js');
+  };
+  return hold;
+}
+
 describe('reliability', () => {
   before(async () => {
     ({ page, problems, context } = await openPage(site.browser, site.url));
@@ -195,30 +222,15 @@ describe('reliability', () => {
   });
 
   test('a thread pool whose start hangs is given up after 10 s and started again, twice', async () => {
-    // A pool thread whose script never arrives never says it is ready: the hang Firefox now and
-    // then shows, in a CI run twice in a row. The first two labs' threads are held (the lab's own
-    // import of the same script comes first, and is not); the third lab starts as usual.
+    // The hang Firefox showed in a CI run twice in a row; the third lab starts as usual.
     const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
-    let labs = 0;
-    let sinceLab = 0;
-    let held = 0;
-    await ctx.route('**/lab.worker.js', (route) => {
-      labs++;
-      sinceLab = 0;
-      return route.fallback();
-    });
-    await ctx.route('**/workerHelpers.no-bundler.js', (route) => {
-      sinceLab++;
-      if (sinceLab === 1 || labs > 2) return route.fallback();
-      held++;
-      return undefined;
-    });
+    const hold = await holdPoolStarts(ctx, 2);
     const report = await runSpec(p, { workload: 'primes', size: 100_000, workers: 2, lanes: ['threads'] });
     const [threads] = report.results;
     assert.ok(threads.ok, threads.error);
     assert.equal(threads.checksum, '9592');
-    assert.equal(labs, 3);
-    assert.ok(held >= 2, `${held} requests of the pool's threads held`);
+    assert.equal(hold.labs, 3);
+    assert.ok(hold.held >= 2, `${hold.held} requests of the pool's threads held`);
     assert.ok(threads.setupMs >= 20_000 && threads.setupMs < 30_000, `set-up ${threads.setupMs} ms: two hung starts of 10 s, then one that worked`);
     assert.deepEqual(seen(), []);
     await ctx.close();
@@ -226,15 +238,7 @@ describe('reliability', () => {
 
   test('Stop while a thread pool\'s start hangs settles the run at once, and the next run is right', async () => {
     const { page: p, problems: seen, context: ctx } = await openPage(site.browser, site.url);
-    let sinceLab = 0;
-    await ctx.route('**/lab.worker.js', (route) => {
-      sinceLab = 0;
-      return route.fallback();
-    });
-    await ctx.route('**/workerHelpers.no-bundler.js', (route) => {
-      sinceLab++;
-      return sinceLab === 1 ? route.fallback() : undefined;
-    });
+    const hold = await holdPoolStarts(ctx, Infinity);
     const stopped = await p.evaluate(async () => {
       const run = window.playground.run({ workload: 'primes', size: 100_000, workers: 2, lanes: ['threads', 'sequential'] });
       await new Promise((r) => setTimeout(r, 1000));
@@ -248,8 +252,7 @@ describe('reliability', () => {
       { lane: 'threads', ok: false, error: 'cancelled', notRun: false },
       { lane: 'sequential', ok: false, error: 'cancelled', notRun: true },
     ]);
-    await ctx.unroute('**/lab.worker.js');
-    await ctx.unroute('**/workerHelpers.no-bundler.js');
+    await hold.release();
     const next = await runSpec(p, { workload: 'primes', size: 100_000, workers: 2, lanes: ['threads'] });
     assert.deepEqual(next.results.map((r) => [r.lane, r.ok, r.checksum]), [['threads', true, '9592']]);
     assert.deepEqual(seen(), []);
