@@ -37,25 +37,63 @@ function wasm() {
     // smaller, which every visitor and every process start pays for.
     run('wasm-bindgen', ['--target', 'web', '--remove-name-section', '--remove-producers-section', '--out-dir', join(www, b.out), artifact]);
   }
-  patchRayonInit();
+  patchRayonHelper();
 }
 
 /**
- * wasm-bindgen-rayon 1.3.0 (the latest on crates.io) starts each pool worker with the glue's
- * deprecated positional `init(module, memory)`, so every rayon worker logs "using deprecated
- * parameters for the initialization function". Fixed upstream, unreleased:
- * https://github.com/RReverser/wasm-bindgen-rayon/pull/13. Until a release has it, the build
- * passes the one object the glue wants; it fails loudly if the line changes, so an upgrade that
- * makes this patch needless is noticed.
+ * Two changes to wasm-bindgen-rayon 1.3.0's worker helper (the latest on crates.io). The build
+ * fails loudly if a line it changes is gone, so an upgrade that makes a patch needless is noticed.
  */
-function patchRayonInit() {
+const RAYON_PATCHES = [
+  {
+    // Each pool worker started with the glue's deprecated positional `init(module, memory)`, so
+    // every rayon worker logged "using deprecated parameters for the initialization function".
+    // Fixed upstream, unreleased: https://github.com/RReverser/wasm-bindgen-rayon/pull/13.
+    before: 'await pkg.default(data.module, data.memory);',
+    after: 'await pkg.default({ module_or_path: data.module, memory: data.memory });',
+  },
+  {
+    // The lab started its pool's workers itself, as nested workers. In Firefox ESR 153 the lab
+    // then now and then never came back from `new Worker()`: its thread waited inside the browser
+    // while the page's thread and the worker launcher idled (gdb stacks), until the page ended
+    // the lab after 10 s. In one page alternating pools of 8 and 2, 3 of 40 starts hung as
+    // shipped, 9 of 120 with the workers started one at a time and without the blob; started by
+    // the page, 0 of 120 (and a pool of 8 in 358 ms against 448). No upstream report found. The
+    // page starts them (`startPoolThreads` in www/src/lanes/threads.ts) by this script's own
+    // address (same-origin: no blob needed), and keeps the Worker objects, which also keeps
+    // Firefox from collecting them (https://bugzilla.mozilla.org/show_bug.cgi?id=1702191).
+    before: `  _workers = await Promise.all(
+    Array.from({ length: builder.numThreads() }, async () => {
+      // Self-spawn into a new Worker.
+      // The script is fetched as a blob so it works even if this script is
+      // hosted remotely (e.g. on a CDN). This avoids a cross-origin
+      // security error.
+      let scriptBlob = await fetch(import.meta.url).then(r => r.blob());
+      let url = URL.createObjectURL(scriptBlob);
+      const worker = new Worker(url, {
+        type: 'module'
+      });
+      worker.postMessage(workerInit);
+      await waitForMsgType(worker, 'wasm_bindgen_worker_ready');
+      URL.revokeObjectURL(url);
+      return worker;
+    })
+  );`,
+    after: '  await self.startPoolWorkers(import.meta.url, workerInit, builder.numThreads());',
+  },
+];
+
+function patchRayonHelper() {
   const snippets = join(www, 'pkg-threads', 'snippets');
   const dir = readdirSync(snippets).find((d) => d.startsWith('wasm-bindgen-rayon-'));
   const file = join(snippets, dir, 'src', 'workerHelpers.no-bundler.js');
-  const before = 'await pkg.default(data.module, data.memory);';
-  const source = readFileSync(file, 'utf8');
-  if (!source.includes(before)) fail(`${file} no longer has \`${before}\`: drop patchRayonInit() from scripts/build.mjs if the upstream fix is in`);
-  writeFileSync(file, source.replace(before, 'await pkg.default({ module_or_path: data.module, memory: data.memory });'));
+  // The crate ships this file with CRLF line ends.
+  let source = readFileSync(file, 'utf8').replaceAll('\r\n', '\n');
+  for (const { before, after } of RAYON_PATCHES) {
+    if (!source.includes(before)) fail(`${file} no longer has \`${before.split('\n')[0].trim()}…\`: drop that patch from RAYON_PATCHES in scripts/build.mjs if the upstream fix is in`);
+    source = source.replace(before, after);
+  }
+  writeFileSync(file, source);
 }
 
 /**

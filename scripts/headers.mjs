@@ -2,7 +2,7 @@
 // the build writes them into www/dist/_headers (Netlify, Cloudflare Pages) and the CSP into the
 // pages' meta tags, and a test checks the README's nginx and Caddy snippets against them.
 
-/** Only this site's scripts, workers and wasm; `blob:` workers are wasm-bindgen-rayon's threads. */
+/** Only this site's scripts, workers and wasm; `blob:` workers are the processes (their script fetched once). */
 export const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",

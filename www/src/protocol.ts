@@ -90,12 +90,21 @@ export interface ParentApi {
   cancel(id: number): void;
 }
 
+/**
+ * Starts `count` pool threads: runs wasm-bindgen-rayon's worker script (`script`, an address of
+ * this site) that many times, hands each `init`, and resolves once each has said it is ready.
+ */
+export type PoolStarter = (script: string, init: unknown, count: number) => Promise<void>;
+
 /** The lab worker: hosts the threads build (pkg-threads/) and its rayon pool. */
 export interface LabApi {
   /** The handshake: loads the threads build. */
   init(channel: string): Promise<LabInfo>;
-  /** Starts rayon's pool of `threads` workers (once per lab: wasm-bindgen-rayon builds it once). */
-  startPool(threads: number): Promise<void>;
+  /**
+   * Starts rayon's pool of `threads` workers (once per lab: wasm-bindgen-rayon builds it once).
+   * The page starts the workers themselves: `startThreads` (proxied) is called once with them all.
+   */
+  startPool(threads: number, startThreads: PoolStarter): Promise<void>;
   prepare(spec: Spec): Promise<void>;
   runThreads(spec: Spec): Promise<LaneOutput>;
   /** The threads lane under one global interpreter lock. */

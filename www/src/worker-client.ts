@@ -52,6 +52,10 @@ class WorkerLife {
   /** Rejects when the worker dies: every call races it. */
   protected readonly died: Promise<never>;
   private readonly reports: BroadcastChannel;
+  /** The worker's script, for its errors. */
+  private readonly name: string;
+  /** Workers that live and die with this one (`adopt`). */
+  private readonly companions: Worker[] = [];
   private kill!: (reason: Error) => void;
   private alive = true;
 
@@ -74,22 +78,43 @@ class WorkerLife {
         this.terminate(new WorkerPanic(String(report.message), kind, task, Number(report.at) || nowMs(), done));
       } else if (report?.type === 'progress' && typeof report.done === 'number') this.onProgress?.(report.done);
     };
-    this.worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      this.afterGrace(playgroundError('load', `${script} crashed: ${e.message || 'it could not load or it trapped'}`));
-    });
+    this.worker.addEventListener('error', this.onCrash(script));
+    this.name = script;
   }
 
   get isAlive(): boolean {
     return this.alive;
   }
 
+  /**
+   * Ties `worker` to this one: it ends when this one does, and its crash ends this one as a crash
+   * of this one's own would. Returns `worker`.
+   */
+  adopt(worker: Worker): Worker {
+    if (!this.alive) {
+      worker.terminate();
+      return worker;
+    }
+    this.companions.push(worker);
+    worker.addEventListener('error', this.onCrash(`a thread of ${this.name}`));
+    return worker;
+  }
+
   terminate(reason = new Error('cancelled')): void {
     if (!this.alive) return;
     this.alive = false;
     this.worker.terminate();
+    for (const worker of this.companions.splice(0)) worker.terminate();
     this.reports.close();
     this.kill(reason);
+  }
+
+  /** A worker's error event: a crash, unless a panic's own report comes first. */
+  private onCrash(what: string): (e: ErrorEvent) => void {
+    return (e) => {
+      e.preventDefault();
+      this.afterGrace(playgroundError('load', `${what} crashed: ${e.message || 'it could not load or it trapped'}`));
+    };
   }
 
   /** Ends the worker for `why`, unless a panic's own message (which travels apart) comes first. */

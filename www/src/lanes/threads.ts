@@ -1,6 +1,6 @@
 // The threads and gil lanes: rayon on Web Workers sharing one memory, hosted by the lab worker.
 // Both lanes use the same lab; gil runs every task under one global interpreter lock.
-import type * as Comlink from 'comlink';
+import { proxy, type Remote } from 'comlink';
 import { nowMs } from '../clock';
 import type { LabApi, LabInfo } from '../protocol';
 import type { Spec, LaneRun, Workload } from '../types';
@@ -55,13 +55,13 @@ export class LabHost {
       onCancel(signal, () => {
         if (!lab.info) worker.terminate();
       });
-      // Firefox now and then never finishes starting a lab: in a clean clone's CI run, the first
-      // lab of a fresh page hung in two tries of 10 s, and the next one, a second later, started
-      // at once. A start that takes far longer than usual is given up and tried again, rather
-      // than hanging the lane; its error says which step hung.
+      // A start that takes far longer than usual has hung (as Firefox's did when the lab started
+      // its pool's threads itself: RAYON_PATCHES in scripts/build.mjs). It is given up and tried
+      // again, rather than hanging the lane; its error says which step hung.
       try {
         const info = await within(worker, 'the threads build did not load', (api) => api.init(worker.channel));
-        await within(worker, `the thread pool of ${threads} did not start`, (api) => api.startPool(threads));
+        const startThreads = proxy((script: string, init: unknown, count: number) => startPoolThreads(worker, script, init, count));
+        await within(worker, `the thread pool of ${threads} did not start`, (api) => api.startPool(threads, startThreads));
         lab.info = info;
         checkCancelled(signal);
         return { lab, setupMs: nowMs() - t0 };
@@ -75,7 +75,7 @@ export class LabHost {
    * Runs one call on the lab. A cancel raises the flag the kernels check, and ends the lab if
    * they have not stopped within a grace period.
    */
-  call<T>(lab: Lab, signal: AbortSignal, fn: (api: Comlink.Remote<LabApi>) => Promise<T>): Promise<T> {
+  call<T>(lab: Lab, signal: AbortSignal, fn: (api: Remote<LabApi>) => Promise<T>): Promise<T> {
     const info = lab.info;
     if (!info) return Promise.reject(new Error('the lab is not ready'));
     // The flag lives in shared memory: the kernels see it between slices (about 1 ms) even
@@ -109,13 +109,31 @@ export class LabHost {
 }
 
 /** One step of a lab's start, given up (the lab ended, a `load` error) after `START_MS`. */
-async function within<T>(worker: WorkerHandle<LabApi>, what: string, step: (api: Comlink.Remote<LabApi>) => Promise<T>): Promise<T> {
+async function within<T>(worker: WorkerHandle<LabApi>, what: string, step: (api: Remote<LabApi>) => Promise<T>): Promise<T> {
   const timer = setTimeout(() => worker.terminate(playgroundError('load', `${what} within ${START_MS / 1000} s`)), START_MS);
   try {
     return await worker.call(step);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Starts `count` of the lab's pool threads from the page, as the lab's wasm-bindgen-rayon asks
+ * (RAYON_PATCHES in scripts/build.mjs says why not from the lab), and resolves once each has
+ * loaded the threads build. They end with the lab; one that fails to load ends it as a crash.
+ */
+function startPoolThreads(lab: WorkerHandle<LabApi>, script: string, init: unknown, count: number): Promise<void> {
+  const started = Array.from({ length: count }, () => new Promise<void>((resolve) => {
+    const thread = lab.adopt(new Worker(script, { type: 'module', name: 'pool thread' }));
+    thread.addEventListener('message', function ready(e: MessageEvent<{ type?: string }>) {
+      if (e.data?.type !== 'wasm_bindgen_worker_ready') return;
+      thread.removeEventListener('message', ready);
+      resolve();
+    });
+    thread.postMessage(init);
+  }));
+  return Promise.all(started).then(() => undefined);
 }
 
 /**
@@ -149,7 +167,7 @@ export class ThreadsLane implements LaneRunner {
       const ready = await this.host.ready(spec.workers, signal);
       const { lab } = ready;
       setup.ms = ready.setupMs;
-      const call = <T>(fn: (api: Comlink.Remote<LabApi>) => Promise<T>) => this.host.call(lab, signal, fn);
+      const call = <T>(fn: (api: Remote<LabApi>) => Promise<T>) => this.host.call(lab, signal, fn);
       const result = await warmThenTimed(this.lane, spec.workers, setup.ms, spec, ctx, {
         warmed: lab.warmed,
         warm: (small) => call((api) => api.runThreads(small)),

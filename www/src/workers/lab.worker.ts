@@ -14,7 +14,10 @@ const api: LabApi = {
     wasm.initInstance(channel, true);
     return { memory, cancelAddress: wasm.cancelFlagAddress(), panicAddress: wasm.panicFlagAddress() };
   },
-  async startPool(threads) {
+  async startPool(threads, startThreads) {
+    // wasm-bindgen-rayon's worker helper calls this rather than starting nested workers itself
+    // (patched by scripts/build.mjs: RAYON_PATCHES says why).
+    Object.assign(self, { startPoolWorkers: startThreads });
     await wasm.initThreadPool(threads);
     loaded.set(wasm);
   },
