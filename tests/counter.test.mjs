@@ -33,9 +33,12 @@ describe('the shared counter', () => {
   });
 
   test('unsynchronised: threads lose updates on two cores; one thread at a time loses none; processes leave the total alone', { timeout: 300_000 }, async () => {
-    // Two tasks of a million updates each on two threads. In 25 such runs here (Chromium 156,
-    // 2 cores) every one lost updates, 11 % to 49 % of them: the two threads race on one cache
-    // line for tens of ms, and no run has lost none. (Four tasks of 200,000 lost none in 3 of 10.)
+    // Two tasks of a million updates each on two threads: they race on one cache line for tens
+    // of ms. In 60 such runs here (Chromium 156, 2 cores) 59 lost updates, 1 % to 50 % of them;
+    // one lost none, in a full test run: the second thread woke after the first had taken both
+    // tasks, which a busy machine can do. So one run in five may lose none; a lane that ran its
+    // threads one at a time would lose none in all five. (Four tasks of 200,000 lost none in 3
+    // of 10.)
     const { page, problems, context } = await openPage(site.browser, site.url);
     const lostByThreads = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -52,7 +55,7 @@ describe('the shared counter', () => {
       assert.deepEqual(sums, { sequential: '2000000', threads: '', gil: '2000000', processes: '', async: '2000000' });
     }
     console.log(`threads lost, ${ROUNDS} runs of 2 × 1,000,000: ${lostByThreads.join(', ')}`);
-    assert.ok(lostByThreads.every((n) => n > 0), lostByThreads.join(', '));
+    assert.ok(lostByThreads.filter((n) => n > 0).length >= ROUNDS - 1, lostByThreads.join(', '));
     assert.deepEqual(problems(), []);
     await context.close();
   });
