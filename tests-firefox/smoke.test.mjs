@@ -150,8 +150,8 @@ describe('Firefox ESR: the built site', () => {
 
   test('thread pools of 8 and 2 start 16 times in turn, none of them hung and retried', async () => {
     // Each pool size needs a new lab. When the lab started its pool's threads itself, Firefox now
-    // and then never returned from its `new Worker()`: about one pool of 8 in six took a hung
-    // 10 s try before it started (RAYON_PATCHES in scripts/build.mjs).
+    // and then never returned from its `new Worker()`: about one start of a pool of 8 in nine
+    // took a hung 10 s try (RAYON_PATCHES in scripts/build.mjs).
     for (let i = 0; i < 16; i++) {
       const workers = i % 2 ? 2 : 8;
       const report = await run(page, { workload: 'primes', size: 20_000, tasks: 16, workers, lanes: ['threads'] });
