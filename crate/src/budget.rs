@@ -46,9 +46,11 @@ pub const BUDGET_MS: f64 = 180_000.0;
 /// Making the `share` buffer (xorshift, 8 bytes a step).
 const SHARE_BUILD_MS_PER_MB: f64 = 1.0;
 /// Copying the `share` buffer into one process (structured clone, then into its wasm memory,
-/// which must grow for it): 256 MB took 0.6 to 1 s where the machine's speed was 1.2 to 1.35.
-/// Processes receive their copies at once, as many at a time as there are cores.
-const SHARE_COPY_MS_PER_MB: f64 = 4.5;
+/// which must grow for it): 256 MB took 0.6 to 1 s where the machine's speed was 1.2 to 1.35;
+/// in six bench runs two days later (speed 1.1 to 1.33) two processes took 2.2 to 3.4 s with
+/// their copies and 0.7 to 0.8 s without, which 4.5 ms a MB put at 0.68 to 0.85 times. Processes
+/// receive their copies at once, as many at a time as there are cores.
+const SHARE_COPY_MS_PER_MB: f64 = 6.5;
 /// Starting one worker (script, instantiate the compiled module). Starts share the cores.
 const SPAWN_MS: f64 = 30.0;
 /// Starting the lab worker and its rayon pool: a base, and each thread's own start (64
@@ -100,19 +102,23 @@ const PROCESS_RUN_MS: f64 = 6.0;
 const OVERSUBSCRIBED: f64 = 0.2;
 /// A wait's own cost on a real thread (`memory.atomic.wait32`, the wake-up), on a CPU (64 threads
 /// on 2 cores: 20,000 requests of 1 ms took 400 to 500 ms, 340 of them the waits themselves,
-/// where the machine's speed was 1.2).
-const THREAD_WAIT_MS: f64 = 0.008;
+/// where the machine's speed was 1.2; 480 to 755 ms in six bench runs two days later, at 1.1 to
+/// 1.24, which 8 µs a wait put at 0.77 to 1.22 times).
+const THREAD_WAIT_MS: f64 = 0.017;
 /// A wait in a JS worker (a timer set from a message, the last stretch by message hops), on a
 /// CPU: 20,000 waits of 0 ms took 850 ms sequential, when such waits still went through the
 /// timers (crate/src/workloads/io.rs now skips them in every lane).
 const JS_WAIT_MS: f64 = 0.025;
 /// The GIL let go and taken back around each wait, serialised, for each thread waiting for it
 /// (letting go wakes every waiting thread to try): 20,000 requests of 1 ms took 444 to 683 ms on
-/// 64 GIL threads in eight bench runs over two days, where the machine's speed was 1.25 to 1.42,
-/// which 0.3 µs put at 1.41 to 2.02 times.
-const GIL_HANDOFF_MS: f64 = 0.00027;
-/// One yield to the event loop (a MessageChannel round trip).
-const YIELD_MS: f64 = 0.013;
+/// 64 GIL threads in eight bench runs over two days, where the machine's speed was 1.25 to 1.42;
+/// 630 to 1,155 ms in six runs two days later at 1.1 to 1.24, which 0.27 µs (and 8 µs a thread's
+/// wake-up) put at 0.63 to 1.12 times.
+const GIL_HANDOFF_MS: f64 = 0.00035;
+/// One yield to the event loop (a MessageChannel round trip): 300,000 numbers of primes
+/// yielding after each took 4.6 to 6.3 s in six bench runs where the machine's speed was 1.1 to
+/// 1.14, which 13 µs a yield put at 0.70 to 0.96 times.
+const YIELD_MS: f64 = 0.017;
 /// How late a wait of more than 0 ms ends (timer granularity; crate/js/timers.js hops the last
 /// stretch by message, so a 1 ms wait holds its lane 1.0 to 1.1 ms).
 const TIMER_LATE_MS: f64 = 0.1;
