@@ -2,6 +2,7 @@
 // section and the decision map, wired to window.playground (boot.ts).
 import { boot } from './boot';
 import { asError } from './errors';
+import { paintsLive } from './lanes/common';
 import { statusLine } from './outcome';
 import type { PlaygroundImpl } from './playground';
 import { sweepConnections, sweepWorkers, type SweepPlot } from './sweep';
@@ -47,7 +48,7 @@ class Page {
     playground.observer = raceObserver(this.race, this.timeline, {
       started: (spec) => {
         this.view.clear();
-        this.image.start(spec.workload, spec.size, caps.hardwareConcurrency > spec.workers);
+        this.image.start(spec.workload, spec.size, paintsLive(caps.hardwareConcurrency, spec.workers));
       },
       pixels: (row, pixels) => this.image.paint(row, pixels),
       finished: (r, all) => {

@@ -13,6 +13,16 @@ export type OnProgress = (done: number) => void;
 /** Given a finished band of the Mandelbrot image: its first row and its pixels. */
 export type OnPixels = (firstRow: number, pixels: Uint8Array) => void;
 
+/**
+ * Whether Mandelbrot's bands reach the page as they arrive, to be painted at once: only where a
+ * core is left over for the page (`cores` against the run's `workers`). With none spare, painting
+ * during the run took a core from the processes (ui/mandelbrot.ts), and so did only handing each
+ * band to the page: Mandelbrot 800 on 2 processes, 1.71x sequential with the bands sent as they
+ * came and 1.77x with them held until the run was timed (medians of 4 series of 7 runs,
+ * alternated). The other lanes keep their image in their own memory and hand nothing over.
+ */
+export const paintsLive = (cores: number, workers: number): boolean => cores > workers;
+
 /** What one lane run is given: its cancel signal and where to report as it goes. */
 export interface LaneContext {
   /**

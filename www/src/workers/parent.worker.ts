@@ -6,6 +6,7 @@
 // lane, whose pool is driven from a worker, never paid.
 import * as Comlink from 'comlink';
 import type { ParentApi } from '../protocol';
+import { paintsLive } from '../lanes/common';
 import { ProcessesRunner } from '../lanes/processes';
 import { adoptPlain } from '../wasm';
 import { exposeMemory, hostWorker } from './host';
@@ -24,12 +25,22 @@ const api: ParentApi = {
   async run(id, spec, progress, pixels) {
     const controller = new AbortController();
     runs.set(id, controller);
+    const send = (firstRow: number, band: Uint8Array) => pixels(firstRow, Comlink.transfer(band, [band.buffer]));
+    // Where the page would not paint them live, the bands wait here until the run is timed: each
+    // one handed over woke the page and this worker on the processes' cores (`paintsLive`).
+    const held: [number, Uint8Array][] = [];
+    const live = paintsLive(navigator.hardwareConcurrency || 1, spec.workers);
     try {
-      return await runner.run(spec, {
+      const out = await runner.run(spec, {
         signal: controller.signal,
         progress,
-        pixels: (firstRow, band) => pixels(firstRow, Comlink.transfer(band, [band.buffer])),
+        pixels: live ? send : (firstRow, band) => {
+          held.push([firstRow, band]);
+        },
       });
+      // Delivered before the result, which travels apart: the page paints the image as the lane ends.
+      if (!controller.signal.aborted) await Promise.all(held.map(([firstRow, band]) => send(firstRow, band)));
+      return out;
     } finally {
       runs.delete(id);
       release(progress);
