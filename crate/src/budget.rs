@@ -45,12 +45,12 @@ pub const BUDGET_MS: f64 = 180_000.0;
 
 /// Making the `share` buffer (xorshift, 8 bytes a step).
 const SHARE_BUILD_MS_PER_MB: f64 = 1.0;
-/// Copying the `share` buffer into one process (structured clone, then into its wasm memory,
-/// which must grow for it): 256 MB took 0.6 to 1 s where the machine's speed was 1.2 to 1.35;
-/// in six bench runs two days later (speed 1.1 to 1.33) two processes took 2.2 to 3.4 s with
-/// their copies and 0.7 to 0.8 s without, which 4.5 ms a MB put at 0.68 to 0.85 times. Processes
-/// receive their copies at once, as many at a time as there are cores.
-const SHARE_COPY_MS_PER_MB: f64 = 6.5;
+/// Copying the `share` buffer into one process: the parent's copy for it, handed over whole,
+/// then copied into the process's wasm memory, which must grow for it. The parent makes the
+/// copies one after another. 256 MB took 0.42-0.50 s into one process and 0.97-1.13 s into two
+/// (fresh pages, where the machine's speed was 1.1); structured clones, which copied the buffer
+/// twice more on the way, had taken 0.85-0.92 and 2.0-3.3 s.
+const SHARE_COPY_MS_PER_MB: f64 = 2.0;
 /// Starting one worker (script, instantiate the compiled module). Starts share the cores.
 const SPAWN_MS: f64 = 30.0;
 /// Starting the lab worker and its rayon pool: a base, and each thread's own start (64
@@ -486,7 +486,7 @@ fn lane_ms(
             let c = cpu(SEQUENTIAL_TASK_MS, JS_WAIT_MS)
                 + hops
                 + compute * speed * work.result_bytes / 1e6 * RESULT_MS_PER_MB;
-            let copies = mb(spec) * SHARE_COPY_MS_PER_MB * speed * (w / p).ceil();
+            let copies = mb(spec) * SHARE_COPY_MS_PER_MB * speed * w;
             pooled(c).max(compute * speed * messages * MESSAGE_MS)
                 + compute * speed * PROCESS_RUN_MS
                 + setup * copies
@@ -1091,7 +1091,8 @@ mod tests {
 
     #[test]
     fn when_no_value_of_any_field_fits_the_slowest_lanes_are_named() {
-        // Four copies of 256 MB dominate; a smaller buffer is the way in.
+        // Every task reading 256 MB dominates (four copies of it, made one after another, come
+        // next); fewer tasks is the way in.
         let s = spec(&[
             ("workload", text("share")),
             ("size", num(256.0)),
@@ -1101,8 +1102,8 @@ mod tests {
         let Err(Error::OverBudget { field, message }) = check_within(&s, TWO, 2000.0) else {
             panic!("accepted");
         };
-        assert_eq!(field, "size", "{message}");
-        assert!(message.contains("size ≤"), "{message}");
+        assert_eq!(field, "tasks", "{message}");
+        assert!(message.contains("tasks ≤"), "{message}");
         let Err(e) = check_within(&s, TWO, 10.0) else {
             panic!("accepted");
         };
