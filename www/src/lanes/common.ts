@@ -17,9 +17,9 @@ export type OnPixels = (firstRow: number, pixels: Uint8Array) => void;
  * Whether Mandelbrot's bands reach the page as they arrive, to be painted at once: only where a
  * core is left over for the page (`cores` against the run's `workers`). With none spare, painting
  * during the run took a core from the processes (ui/mandelbrot.ts), and so did only handing each
- * band to the page: Mandelbrot 800 on 2 processes, 1.71x sequential with the bands sent as they
- * came and 1.77x with them held until the run was timed (medians of 4 series of 7 runs,
- * alternated). The other lanes keep their image in their own memory and hand nothing over.
+ * band to the page: Mandelbrot 800 on 2 processes, 1.74x sequential with the bands sent as they
+ * came and 1.77x with them held until the run was timed (the previous build and this one
+ * alternated, 4 series of 7 runs each). The other lanes keep their image in their own memory and hand nothing over.
  */
 export const paintsLive = (cores: number, workers: number): boolean => cores > workers;
 
