@@ -48,7 +48,7 @@ class Page {
     playground.observer = raceObserver(this.race, this.timeline, {
       started: (spec) => {
         this.view.clear();
-        this.image.start(spec.workload, spec.size, paintsLive(caps.hardwareConcurrency, spec.workers));
+        this.image.start(spec.workload, spec.size, paintsLive(spec.workers));
       },
       pixels: (row, pixels) => this.image.paint(row, pixels),
       finished: (r, all) => {

@@ -15,13 +15,15 @@ export type OnPixels = (firstRow: number, pixels: Uint8Array) => void;
 
 /**
  * Whether Mandelbrot's bands reach the page as they arrive, to be painted at once: only where a
- * core is left over for the page (`cores` against the run's `workers`). With none spare, painting
- * during the run took a core from the processes (ui/mandelbrot.ts), and so did only handing each
- * band to the page: Mandelbrot 800 on 2 processes, 1.74x sequential with the bands sent as they
- * came and 1.77x with them held until the run was timed (the previous build and this one
- * alternated, 4 series of 7 runs each). The other lanes keep their image in their own memory and hand nothing over.
+ * core is left over for the page (this machine's cores, as `Capabilities` reads them, against the
+ * run's `workers`). With none spare, painting during the run took a core from the processes
+ * (ui/mandelbrot.ts), and so did only handing each band to the page: Mandelbrot 800 on 2
+ * processes, 1.74x sequential with the bands sent as they came and 1.77x with them held until the
+ * run was timed (the previous build and this one alternated, 4 series of 7 runs each). The other
+ * lanes keep their image in their own memory and hand nothing over. Read on the page and in the
+ * processes' parent worker alike.
  */
-export const paintsLive = (cores: number, workers: number): boolean => cores > workers;
+export const paintsLive = (workers: number): boolean => (navigator.hardwareConcurrency || 1) > workers;
 
 /** What one lane run is given: its cancel signal and where to report as it goes. */
 export interface LaneContext {

@@ -29,7 +29,7 @@ const api: ParentApi = {
     // Where the page would not paint them live, the bands wait here until the run is timed: each
     // one handed over woke the page and this worker on the processes' cores (`paintsLive`).
     const held: [number, Uint8Array][] = [];
-    const live = paintsLive(navigator.hardwareConcurrency || 1, spec.workers);
+    const live = paintsLive(spec.workers);
     try {
       const out = await runner.run(spec, {
         signal: controller.signal,
