@@ -67,7 +67,10 @@ describe('serve mode', () => {
     assert.ok(offered > 150 && offered < 300, `${offered} arrivals for 150/s over 1.5 s`);
     // Async: every request's own wait and little more; its throughput the offered rate.
     assert.equal(by.async.queued, 0);
-    assert.ok(by.async.p99Ms < 100 + 10 + 40, `async p99 ${by.async.p99Ms}`);
+    // Its tail held loosely on its own (one stall of a worker delays every request in flight
+    // alike: seen in WebKit in CI), tightly against the pools' below.
+    assert.ok(by.async.p50Ms < 100 + 10 + 15, `async p50 ${by.async.p50Ms}`);
+    assert.ok(by.async.p99Ms < 100 + 10 + 80, `async p99 ${by.async.p99Ms}`);
     assert.ok(by.async.completedPerSec > 0.85 * by.async.offeredPerSec, `async ${by.async.completedPerSec}/s of ${by.async.offeredPerSec}`);
     // Pools of 2 blocking workers: about 2 / 0.1 s = 20 a second, the rest queued and waiting.
     for (const lane of ['threads', 'gil', 'processes']) {
