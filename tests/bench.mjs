@@ -554,7 +554,8 @@ console.log(`  io-2000x100 async    ${num(result.native.io.lanes.async.medianMs)
 console.log(`\nstart-up: page ready ${num(result.startup.pageReadyMs)} ms (the form shown at ${num(result.startup.formShownMs)} ms), thread pool ready ${num(result.startup.threadPoolReadyMs)} ms, process spawn ${num(result.startup.processSpawnMs)} ms (median)`);
 console.log(`wasm: pkg ${result.wasm.pkg.rawBytes} B raw / ${result.wasm.pkg.gzipBytes} B gz; pkg-threads ${result.wasm['pkg-threads'].rawBytes} B raw / ${result.wasm['pkg-threads'].gzipBytes} B gz`);
 console.log('\ntargets:');
-for (const t of result.targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${pad(t.name, 52)}${t.shown}`);
+const nameWidth = Math.max(...result.targets.map((t) => t.name.length)) + 2;
+for (const t of result.targets) console.log(`  ${t.met ? 'met    ' : 'NOT MET'}  ${pad(t.name, nameWidth)}${t.shown}`);
 if (outFile) {
   writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${outFile}`);
