@@ -97,6 +97,19 @@ describe('serve mode', () => {
     assert.match(report.verdict, /threads are enough/);
   });
 
+  test('many slow requests, more than a batch run may wait one after another, serve on every lane', async () => {
+    // About 2,000 requests of 200 ms: 400 s one after another, past the 5 minutes a batch `io`
+    // run may wait. A serve run ends at its duration, so every lane serves it; every lane failed
+    // on it once, refused by the batch run's cap where the lanes read the run's spec again.
+    const report = await page.evaluate(() => window.playground.serve({ ratePerSec: 2000, durationMs: 1000, latencyMs: 200, jitterMs: 0, cpuRounds: 0, workers: 2 }));
+    const by = Object.fromEntries(report.lanes.map((l) => [l.lane, l]));
+    assert.ok(report.arrivals.length * 200 > 300_000, `${report.arrivals.length} arrivals`);
+    for (const lane of report.lanes) checkLane(report, lane);
+    assert.equal(by.async.completed, report.arrivals.length);
+    assert.ok(by.async.p50Ms < 200 + 15, `async p50 ${by.async.p50Ms}`);
+    for (const lane of ['threads', 'gil', 'processes']) assert.ok(by[lane].completed <= 2 * (1000 / 200) + 2, `${lane}: ${by[lane].completed}`);
+  });
+
   test('the same seed gives the same arrivals; another seed others', async () => {
     const [a, b, c] = await page.evaluate(async () => {
       const o = { ratePerSec: 100, durationMs: 300, latencyMs: 0, cpuRounds: 0, lanes: ['async'] };
@@ -112,7 +125,7 @@ describe('serve mode', () => {
   test('bad options name their field; past the budget is refused with a duration that fits', async () => {
     const errors = await page.evaluate(async () => {
       const out = [];
-      for (const o of [{ ratePerSec: 'many' }, { ratePerSec: 0 }, { latencyMs: 10, jitterMs: 20 }, { colour: 'red' }, { ratePerSec: 20000, durationMs: 60000 },
+      for (const o of [{ ratePerSec: 'many' }, { ratePerSec: 0 }, { latencyMs: 10, jitterMs: 20 }, { colour: 'red' }, { ratePerSec: 20000, durationMs: 60000 }, { lanes: ['nope'] },
         { ratePerSec: 20000, durationMs: 1000, cpuRounds: 1000000, latencyMs: 0 }, { durationMs: 60000, latencyMs: 10000, ratePerSec: 300, workers: 64 }]) {
         try {
           await window.playground.serve(o);
@@ -123,13 +136,15 @@ describe('serve mode', () => {
       }
       return out;
     });
-    assert.deepEqual(errors.slice(0, 5).map((e) => e?.field), ['ratePerSec', 'ratePerSec', 'jitterMs', 'colour', 'ratePerSec']);
+    assert.deepEqual(errors.slice(0, 6).map((e) => e?.field), ['ratePerSec', 'ratePerSec', 'jitterMs', 'colour', 'ratePerSec', 'lanes']);
     for (const e of errors) assert.ok(e && e.message.length > 10, JSON.stringify(e));
-    assert.equal(errors[5].kind, 'budget');
-    assert.equal(errors[5].field, 'cpuRounds');
+    // A name that is no lane is told the lanes, not that it is off in this browser.
+    assert.match(errors[5].message, /must be one of sequential, threads, gil, processes, async, got "nope"/);
     assert.equal(errors[6].kind, 'budget');
-    assert.equal(errors[6].field, 'durationMs');
-    assert.match(errors[6].message, /durationMs \d+ ms or less would fit/);
+    assert.equal(errors[6].field, 'cpuRounds');
+    assert.equal(errors[7].kind, 'budget');
+    assert.equal(errors[7].field, 'durationMs');
+    assert.match(errors[7].message, /durationMs \d+ ms or less would fit/);
   });
 
   test('Stop settles a serve run within 200 ms, at its start and in the middle, and the next one runs', async () => {

@@ -197,7 +197,9 @@ export class PlaygroundImpl implements Playground {
     const caps = this.capabilities();
     const lanes = (raw as { lanes?: unknown }).lanes;
     if (Array.isArray(lanes)) {
-      const off = lanes.find((l) => typeof l === 'string' && !caps.lanes.includes(l as Lane));
+      // A lane this browser cannot run is named here; a name that is no lane at all is left to
+      // the crate's checker, which lists the lanes.
+      const off = lanes.find((l) => schema().lanes.includes(l as Lane) && !caps.lanes.includes(l as Lane));
       if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off as Lane] ?? 'unavailable'}`, { field: 'lanes' });
     }
     return { lab: this.lab, cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed, signal, observer: this.serveObserver };

@@ -295,6 +295,26 @@ mod tests {
     }
 
     #[test]
+    fn a_serve_run_past_a_batch_runs_caps_is_still_a_spec_its_workers_read() {
+        // 4,000 requests of 100 ± 10 ms: 440 s one after another, past `io`'s five minutes, but
+        // the run ends at its 2 s (the lanes read it with `normalize_fields`).
+        let o = options(&[
+            ("ratePerSec", RawValue::Number(2000.0)),
+            ("durationMs", RawValue::Number(2000.0)),
+            ("latencyMs", RawValue::Number(100.0)),
+        ])
+        .unwrap();
+        let spec = o.spec(o.arrivals().len() as u32);
+        let defaults = Defaults {
+            workers: 1,
+            lanes: Lane::ALL.to_vec(),
+        };
+        let e = spec.to_raw().normalize(&defaults).unwrap_err();
+        assert_eq!(e.field_name(), Some("latencyMs"), "{e}");
+        assert_eq!(spec.to_raw().normalize_fields(&defaults).unwrap(), spec);
+    }
+
+    #[test]
     fn arrivals_are_seeded_poisson_within_the_duration() {
         let o = options(&[
             ("ratePerSec", RawValue::Number(1000.0)),

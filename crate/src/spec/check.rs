@@ -100,11 +100,26 @@ impl RawSpec {
         }
     }
 
-    /// Checks every field and fills in defaults.
+    /// Checks every field, fills in defaults, and holds the spec to the caps on what one run
+    /// may ask for (the processes' copies of a buffer, a workload's own limits).
     ///
     /// # Errors
     /// [`Error::Field`] naming the first unknown or bad field and what it allows.
     pub fn normalize(&self, defaults: &Defaults) -> Result<Spec, Error> {
+        let spec = self.normalize_fields(defaults)?;
+        check_copies(&spec)?;
+        spec.workload.kernel().check(&spec)?;
+        Ok(spec)
+    }
+
+    /// Checks every field and fills in defaults, without the caps of [`RawSpec::normalize`]: for
+    /// a spec the crate made and checked already. A serve run's spec is one: its requests can
+    /// outrun the caps of a batch run (`io`'s five minutes of waiting one request after another)
+    /// because a serve run ends at its duration, and its options were held to the time budget.
+    ///
+    /// # Errors
+    /// [`Error::Field`] naming the first unknown or bad field and what it allows.
+    pub fn normalize_fields(&self, defaults: &Defaults) -> Result<Spec, Error> {
         self.only(&FIELDS, "a spec field", "fields")?;
         let workload = match self.get("workload") {
             RawValue::Missing => DEFAULT_WORKLOAD,
@@ -145,8 +160,6 @@ impl RawSpec {
             sync: self.choice("sync", &SyncMode::ALL, SyncMode::name)?,
             step_ms: num(self.get("stepMs"), "stepMs", STEP_MS)?,
         };
-        check_copies(&spec)?;
-        workload.kernel().check(&spec)?;
         Ok(spec)
     }
 

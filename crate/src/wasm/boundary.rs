@@ -43,21 +43,24 @@ pub fn default_lanes(names: &[String]) -> Result<Vec<Lane>, Error> {
         .collect()
 }
 
-/// Reads any JS value as a spec and checks it. `null` and `undefined` fields both mean "use the
-/// default" (JSON has no `undefined`).
-pub fn read_spec(raw: JsValue, defaults: &Defaults) -> Result<Spec, Error> {
+fn read_raw(raw: JsValue) -> Result<crate::spec::RawSpec, Error> {
     let input: RawInput = serde_wasm_bindgen::from_value(raw)
         .map_err(|e| Error::field("spec", format!("could not be read: {e}")))?;
-    input.into_raw()?.normalize(defaults)
+    input.into_raw()
 }
 
-/// A spec the page already normalised: nothing is left to default.
+/// Reads any JS value as a spec and checks it. `null` and `undefined` fields both mean "use the
+/// default" (JSON has no `undefined`).
+#[cfg(not(feature = "threads"))]
+pub fn read_spec(raw: JsValue, defaults: &Defaults) -> Result<Spec, Error> {
+    read_raw(raw)?.normalize(defaults)
+}
+
+/// A spec the page already normalised, or serve mode made from checked options: every field read
+/// again, nothing left to default, the caps not held again (`RawSpec::normalize_fields`).
 pub fn read_worker_spec(raw: JsValue) -> Result<Spec, Error> {
-    read_spec(
-        raw,
-        &Defaults {
-            workers: 1,
-            lanes: Lane::ALL.to_vec(),
-        },
-    )
+    read_raw(raw)?.normalize_fields(&Defaults {
+        workers: 1,
+        lanes: Lane::ALL.to_vec(),
+    })
 }
