@@ -56,6 +56,15 @@ function withCounter(spec: Spec, r: LaneResult & { counted?: number; localCounts
  * a spawn, 15.8-18.5 ms on a page that drew nothing (medians of 16 spawns, series of 8 runs).
  * Where there is no requestIdleCallback (Safari), the next frame or 100 ms.
  */
+/**
+ * Refuses the first of `lanes` that is a lane this browser cannot run, with the reason. A name
+ * that is no lane at all is left to the crate's checker, which lists the lanes.
+ */
+function refuseLanesOffHere(lanes: readonly unknown[], caps: Capabilities): void {
+  const off = lanes.find((l): l is Lane => schema().lanes.includes(l as Lane) && !caps.lanes.includes(l as Lane));
+  if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off] ?? 'unavailable'}`, { field: 'lanes' });
+}
+
 function pageSettled(): Promise<void> {
   return new Promise((resolve) => {
     if (typeof requestIdleCallback === 'function') {
@@ -132,8 +141,7 @@ export class PlaygroundImpl implements Playground {
   check(raw: RunSpec | unknown) {
     const caps = this.capabilities();
     const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes, this.speed);
-    const off = spec.lanes.find((l) => !caps.lanes.includes(l));
-    if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off] ?? 'unavailable'}`, { field: 'lanes' });
+    refuseLanesOffHere(spec.lanes, caps);
     const segment = workloadInfo(spec.workload).sharedState && (spec.sync === 'lock' || spec.sync === 'atomic');
     if (segment && spec.lanes.includes('processes') && !caps.sharedMemory) {
       throw playgroundError('invalid', `sync: ${spec.sync} across processes needs a memory segment they share (a SharedArrayBuffer), which only a cross-origin isolated page may post; use partial, or leave out processes`, { field: 'sync' });
@@ -196,12 +204,7 @@ export class PlaygroundImpl implements Playground {
     await this.calibrated;
     const caps = this.capabilities();
     const lanes = (raw as { lanes?: unknown }).lanes;
-    if (Array.isArray(lanes)) {
-      // A lane this browser cannot run is named here; a name that is no lane at all is left to
-      // the crate's checker, which lists the lanes.
-      const off = lanes.find((l) => schema().lanes.includes(l as Lane) && !caps.lanes.includes(l as Lane));
-      if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off as Lane] ?? 'unavailable'}`, { field: 'lanes' });
-    }
+    if (Array.isArray(lanes)) refuseLanesOffHere(lanes, caps);
     return { lab: this.lab, cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed, signal, observer: this.serveObserver };
   }
 

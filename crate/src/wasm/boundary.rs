@@ -5,7 +5,7 @@
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
-use crate::spec::{Defaults, Lane, RawInput, Spec};
+use crate::spec::{Defaults, Lane, RawInput, RawSpec, Spec};
 use crate::Error;
 
 impl From<Error> for JsValue {
@@ -43,7 +43,7 @@ pub fn default_lanes(names: &[String]) -> Result<Vec<Lane>, Error> {
         .collect()
 }
 
-fn read_raw(raw: JsValue) -> Result<crate::spec::RawSpec, Error> {
+fn read_raw(raw: JsValue) -> Result<RawSpec, Error> {
     let input: RawInput = serde_wasm_bindgen::from_value(raw)
         .map_err(|e| Error::field("spec", format!("could not be read: {e}")))?;
     input.into_raw()
