@@ -383,7 +383,7 @@ const SERVE_CASES = [
 async function serveTable(page) {
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-serve-'));
   const f = (v, d = 0) => (v === null || v === undefined ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: d }));
-  const mem = (b) => (b >= 1e5 ? `${f(b / 1e6, 1)} MB` : `${f(b / 1e3, 1)} kB`);
+  const mem = (b) => (b === null ? '—' : b >= 1e5 ? `${f(b / 1e6, 1)} MB` : `${f(b / 1e3, 1)} kB`);
   for (const [name, options] of SERVE_CASES) {
     const report = await page.evaluate((o) => window.playground.serve(o), options);
     const file = join(dir, 'serve.json');

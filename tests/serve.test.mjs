@@ -110,6 +110,19 @@ describe('serve mode', () => {
     for (const lane of ['threads', 'gil', 'processes']) assert.ok(by[lane].completed <= 2 * (1000 / 200) + 2, `${lane}: ${by[lane].completed}`);
   });
 
+  test('under the GIL, busy requests take turns: none holds its thread more than a few switch intervals', async () => {
+    // More requests than one core serves, each about 1 ms of CPU and no real wait: a thread that
+    // ends one takes the GIL straight back for the next, which had shut the other thread out for
+    // 0.3-1.5 s (the request it had begun took that long); now about two 5 ms intervals at most.
+    const report = await page.evaluate(() => window.playground.serve({ ratePerSec: 1200, durationMs: 1000, latencyMs: 0, jitterMs: 0, cpuRounds: 3000, workers: 2, lanes: ['gil'] }));
+    const [gil] = report.lanes;
+    checkLane(report, gil);
+    let longest = 0;
+    for (let i = 0; i < gil.records.length; i += 3) longest = Math.max(longest, gil.records[i + 2] - gil.records[i + 1]);
+    assert.ok(gil.queued > 0, `the lane must be past what it serves: ${gil.queued} queued`);
+    assert.ok(longest < 150, `a request held its thread ${longest.toFixed(1)} ms`);
+  });
+
   test('the same seed gives the same arrivals; another seed others', async () => {
     const [a, b, c] = await page.evaluate(async () => {
       const o = { ratePerSec: 100, durationMs: 300, latencyMs: 0, cpuRounds: 0, lanes: ['async'] };
@@ -145,6 +158,35 @@ describe('serve mode', () => {
     assert.equal(errors[7].kind, 'budget');
     assert.equal(errors[7].field, 'durationMs');
     assert.match(errors[7].message, /durationMs \d+ ms or less would fit/);
+    // Options that bring no request, options that are not an object, and a sweep's rates: each
+    // refused by its name before anything runs (no request had made every pool fail on a batch
+    // field, `size`; null had thrown a TypeError; an empty list of rates one too).
+    const more = await page.evaluate(async () => {
+      const out = [];
+      for (const call of [
+        () => window.playground.serve({ ratePerSec: 1, durationMs: 100, latencyMs: 0, cpuRounds: 0 }),
+        () => window.playground.serve(5),
+        () => window.playground.serveSweep({ durationMs: 300 }, []),
+        () => window.playground.serveSweep({ durationMs: 300 }, 'abc'),
+        () => window.playground.serveSweep({ durationMs: 300 }, [20, 0.5]),
+        () => window.playground.serveSweep({ durationMs: 100 }, [1, 20]),
+      ]) {
+        try {
+          await call();
+          out.push(null);
+        } catch (e) {
+          out.push({ kind: e.kind, field: e.field, message: e.message });
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(more.map((e) => e && [e.kind, e.field]), [['invalid', 'ratePerSec'], ['invalid', 'options'], ['invalid', 'rates'], ['invalid', 'rates'], ['invalid', 'rates'], ['invalid', 'rates']], JSON.stringify(more));
+    assert.match(more[0].message, /^ratePerSec: .*brings none/);
+    assert.match(more[1].message, /^options: must be an object such as \{ ratePerSec/);
+    assert.match(more[4].message, /^rates: 0\.5 is refused: ratePerSec: /);
+    // null is the defaults, as a field's null is; the defaults fit the budget, so it is only checked.
+    const checked = await page.evaluate(() => window.playground.checkServe(null).options.ratePerSec);
+    assert.equal(checked, 100);
   });
 
   test('Stop settles a serve run within 200 ms, at its start and in the middle, and the next one runs', async () => {

@@ -198,7 +198,8 @@ class Page {
   wireMap(): MapPanel {
     const mapPanel = new MapPanel(this.playground, this.caps.threads);
     mapPanel.onBusy = (running) => this.controls.busy(running);
-    this.controls.starters.push(byId<HTMLButtonElement>('map-run'), byId<HTMLButtonElement>('python-compare'));
+    this.controls.starters.push(byId<HTMLButtonElement>('map-run'));
+    this.controls.batchStarters.push(byId<HTMLButtonElement>('python-compare'));
     return mapPanel;
   }
 

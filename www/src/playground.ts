@@ -195,15 +195,16 @@ export class PlaygroundImpl implements Playground {
     return this.exclusive(async (signal) => {
       const ctx = await this.serveContext(raw, signal);
       const base = this.checkServe(raw).options;
-      return sweep({ ...raw }, rates ?? sweepRates(base.ratePerSec), ctx, onPoint);
+      return sweep({ ...raw }, rates ?? sweepRates(base), ctx, onPoint);
     });
   }
 
-  private async serveContext(raw: object, signal: AbortSignal): Promise<ServeContext> {
+  private async serveContext(raw: object | null, signal: AbortSignal): Promise<ServeContext> {
     await this.ready;
     await this.calibrated;
     const caps = this.capabilities();
-    const lanes = (raw as { lanes?: unknown }).lanes;
+    // Not an object (null, a number): the crate's checker says so, naming `options`.
+    const lanes = (raw as { lanes?: unknown } | null)?.lanes;
     if (Array.isArray(lanes)) refuseLanesOffHere(lanes, caps);
     return { lab: this.lab, cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed, signal, observer: this.serveObserver };
   }

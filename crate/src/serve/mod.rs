@@ -180,6 +180,15 @@ impl RawSpec {
                 ),
             ));
         }
+        if options.arrival_times().next().is_none() {
+            return Err(Error::field(
+                "ratePerSec",
+                format!(
+                    "ratePerSec × durationMs must bring at least one request: {} a second for {} ms brings none (seed {}); raise either",
+                    options.rate_per_sec, options.duration_ms, options.seed
+                ),
+            ));
+        }
         Ok(options)
     }
 }
@@ -210,19 +219,20 @@ impl ServeOptions {
     /// When each request arrives, ms from the run's start: a Poisson process of `ratePerSec`,
     /// seeded, cut at `durationMs`. Every lane (and the Python bridge) gets exactly these.
     pub fn arrivals(&self) -> Vec<f64> {
-        let mut out = Vec::new();
+        self.arrival_times().collect()
+    }
+
+    fn arrival_times(&self) -> impl Iterator<Item = f64> + '_ {
         let mean_gap_ms = 1000.0 / self.rate_per_sec;
-        let mut t = 0.0;
-        for i in 0u64.. {
-            // A uniform draw in [0, 1) from the seed alone; 1 − u is in (0, 1], so ln is finite.
-            let u = (mix(u64::from(self.seed) ^ ARRIVALS, i) >> 11) as f64 / (1u64 << 53) as f64;
-            t += -(1.0 - u).ln() * mean_gap_ms;
-            if t >= self.duration_ms {
-                break;
-            }
-            out.push(t);
-        }
-        out
+        (0u64..)
+            .scan(0.0, move |t, i| {
+                // A uniform draw in [0, 1) from the seed alone; 1 − u is in (0, 1], so ln is finite.
+                let u =
+                    (mix(u64::from(self.seed) ^ ARRIVALS, i) >> 11) as f64 / (1u64 << 53) as f64;
+                *t += -(1.0 - u).ln() * mean_gap_ms;
+                Some(*t)
+            })
+            .take_while(|&t| t < self.duration_ms)
     }
 
     /// The requests as a spec of the `mixed` workload, one task a request: what the lanes run,
@@ -292,6 +302,14 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(e.field_name(), Some("ratePerSec"));
+        // 1 a second for 100 ms: with seed 1 the first request comes after the end.
+        let e = options(&[
+            ("ratePerSec", RawValue::Number(1.0)),
+            ("durationMs", RawValue::Number(100.0)),
+        ])
+        .unwrap_err();
+        assert_eq!(e.field_name(), Some("ratePerSec"), "{e}");
+        assert!(e.to_string().contains("brings none"), "{e}");
     }
 
     #[test]

@@ -47,16 +47,17 @@ impl RawSpec {
 }
 
 impl RawInput {
+    /// The fields of what was given as `what` (`spec`, serve's `options`), or an error naming
+    /// `what` that shows an `example` of one.
+    ///
     /// # Errors
-    /// [`Error::Field`] on `spec` when the value was not an object.
-    pub fn into_raw(self) -> Result<RawSpec, Error> {
+    /// [`Error::Field`] on `what` when the value was not an object.
+    pub fn into_raw(self, what: &str, example: &str) -> Result<RawSpec, Error> {
         match self {
             RawInput::Object(raw) => Ok(raw),
             RawInput::Other(kind) => Err(Error::field(
-                "spec",
-                format!(
-                    "must be an object such as {{ workload: 'primes', size: 1000000 }}, got {kind}"
-                ),
+                what,
+                format!("must be an object such as {example}, got {kind}"),
             )),
         }
     }

@@ -46,7 +46,7 @@ pub fn default_lanes(names: &[String]) -> Result<Vec<Lane>, Error> {
 fn read_raw(raw: JsValue) -> Result<RawSpec, Error> {
     let input: RawInput = serde_wasm_bindgen::from_value(raw)
         .map_err(|e| Error::field("spec", format!("could not be read: {e}")))?;
-    input.into_raw()
+    input.into_raw("spec", "{ workload: 'primes', size: 1000000 }")
 }
 
 /// Reads any JS value as a spec and checks it. `null` and `undefined` fields both mean "use the

@@ -60,7 +60,9 @@ fn read_options(raw: JsValue, defaults: &Defaults) -> Result<ServeOptions, Error
             ),
         )
     })?;
-    input.into_raw()?.normalize_serve(defaults)
+    input
+        .into_raw("options", "{ ratePerSec: 200, latencyMs: 100 }")?
+        .normalize_serve(defaults)
 }
 
 /// Options the page already checked.

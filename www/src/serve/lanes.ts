@@ -85,16 +85,15 @@ function oneInstance(run: ServeRun): ServeMemory {
 function asyncMemory(run: ServeRun, f: ServeFigures): ServeMemory {
   return {
     memoryBytes: run.memoryBytes,
-    memoryPerRequestBytes: f.peakInSystem > 0 ? run.heapBytes / f.peakInSystem : 0,
+    memoryPerRequestBytes: f.peakInSystem > 0 ? run.heapBytes / f.peakInSystem : null,
     memorySource: `a future's state: the heap's growth at its peak (${run.heapBytes} bytes, counted by the crate's allocator) over the most requests open at once (${f.peakInSystem})`,
   };
 }
 
 function threadMemory(run: ServeRun): ServeMemory {
-  const stack = run.stackBytes ?? 0;
   return {
     memoryBytes: run.memoryBytes,
-    memoryPerRequestBytes: stack,
+    memoryPerRequestBytes: run.stackBytes ?? null,
     memorySource: run.stackBytes
       ? 'a thread per request in flight: the distance between two threads\' stacks in the one shared memory (each thread\'s stack and thread-local storage)'
       : 'one thread: no second stack to measure against',

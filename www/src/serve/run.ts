@@ -5,7 +5,7 @@
 import { asError, kindOf, playgroundError } from '../errors';
 import { Cancelled } from '../lanes/common';
 import type { LabHost } from '../lanes/threads';
-import type { Lane } from '../types';
+import type { Lane, ServeOptions } from '../types';
 import { arrivals, checkServe, serveFigures, serveSpec } from '../wasm';
 import { serveLane } from './lanes';
 import type { ServeLaneResult, ServeObserver, ServeReport, ServeSweep, SweepPoint } from './types';
@@ -73,29 +73,51 @@ export async function serve(raw: unknown, ctx: ServeContext): Promise<ServeRepor
   };
 }
 
+/** The most offered loads one sweep may try. */
+const MAX_SWEEP_RATES = 16;
+
 /**
  * The offered loads a sweep tries when none are given: doubling from a 32nd of the options' rate
- * to twice it, so a pool's knee far below the rate (2 workers of 100 ms: 20 a second) is inside.
+ * to twice it, so a pool's knee far below the rate (2 workers of 100 ms: 20 a second) is inside;
+ * those that bring no request in `durationMs` left out.
  */
-export function sweepRates(ratePerSec: number): number[] {
-  const rates = [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2].map((f) => Math.max(1, Math.round(ratePerSec * f)));
-  return [...new Set(rates)];
+export function sweepRates(options: ServeOptions): number[] {
+  const rates = [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2].map((f) => Math.max(1, Math.round(options.ratePerSec * f)));
+  return [...new Set(rates)].filter((ratePerSec) => arrivals({ ...options, ratePerSec }).length > 0);
+}
+
+/** A sweep's `rates`: a list of offered loads, each checked as `ratePerSec` is, errors naming `rates`. */
+function checkRates(rates: unknown, raw: Record<string, unknown>, ctx: ServeContext): { rate: number; ms: number }[] {
+  const list: unknown[] | null = Array.isArray(rates) ? rates : null;
+  if (!list || list.length === 0 || list.length > MAX_SWEEP_RATES) {
+    const got = list ? `${list.length} of them` : JSON.stringify(rates) ?? String(rates);
+    throw playgroundError('invalid', `rates: must be a list of 1 to ${MAX_SWEEP_RATES} offered loads (requests a second), got ${got}`, { field: 'rates' });
+  }
+  return list.map((rate) => {
+    try {
+      return { rate: rate as number, ms: checkServeOptions({ ...raw, ratePerSec: rate }, ctx).estimate.totalMs };
+    } catch (e) {
+      if (kindOf(e) !== 'invalid') throw e;
+      throw playgroundError('invalid', `rates: ${JSON.stringify(rate) ?? String(rate)} is refused: ${asError(e).message}`, { field: 'rates' });
+    }
+  });
 }
 
 /**
  * Serves the options at each offered load in `rates` (the whole sweep checked against the time
  * budget first); `onPoint` sees each run. A cancel ends it with the points measured so far.
  */
-export async function sweep(raw: Record<string, unknown>, rates: number[], ctx: ServeContext, onPoint?: (report: ServeReport, done: number, total: number) => void): Promise<ServeSweep> {
+export async function sweep(raw: Record<string, unknown>, rates: unknown, ctx: ServeContext, onPoint?: (report: ServeReport, done: number, total: number) => void): Promise<ServeSweep> {
   const { options, estimate, cpuMsPerRequest } = checkServeOptions(raw, ctx);
-  const total = rates.reduce((sum, rate) => sum + checkServeOptions({ ...raw, ratePerSec: rate }, ctx).estimate.totalMs, 0);
+  const checked = checkRates(rates, raw, ctx);
+  const total = checked.reduce((sum, { ms }) => sum + ms, 0);
   const budget = estimate.budgetMs;
   if (total > budget) {
     throw playgroundError('budget', `rates: the sweep would take about ${Math.round(total / 1000)} s, over the budget of ${budget / 1000} s: use fewer rates, a shorter durationMs or fewer lanes`, { field: 'rates' });
   }
   const points = new Map<Lane, SweepPoint[]>(options.lanes.map((l) => [l, []]));
   let done = 0;
-  for (const rate of rates) {
+  for (const { rate } of checked) {
     if (ctx.signal.aborted) break;
     const report = await serve({ ...raw, ratePerSec: rate }, ctx);
     if (ctx.signal.aborted) break;
@@ -103,8 +125,9 @@ export async function sweep(raw: Record<string, unknown>, rates: number[], ctx: 
       if (r.ok) points.get(r.lane)!.push({ ratePerSec: rate, offered: r.offered!, completed: r.completed!, completedPerSec: r.completedPerSec!, p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, queued: r.queued! });
     }
     done++;
-    onPoint?.(report, done, rates.length);
+    onPoint?.(report, done, checked.length);
   }
   const lanes = options.lanes.map((lane) => ({ lane, points: points.get(lane)!, kneePerSec: knee(points.get(lane)!, options, cpuMsPerRequest) }));
-  return { options, rates, lanes, cancelled: done < rates.length, verdict: sweepVerdict(lanes, rates.slice(0, done)) };
+  const served = checked.slice(0, done).map(({ rate }) => rate);
+  return { options, rates: checked.map(({ rate }) => rate), lanes, cancelled: done < checked.length, verdict: sweepVerdict(lanes, served) };
 }

@@ -8,8 +8,12 @@ export type { ServeOptions };
 export interface ServeMemory {
   /** WebAssembly memory the lane held (every instance's; the threads' one shared memory). */
   memoryBytes: number;
-  /** What one request in flight holds: a thread's stack, a process, or a future's state. */
-  memoryPerRequestBytes: number;
+  /**
+   * What one request in flight holds: a thread's stack, a process, or a future's state; null
+   * where the run could not measure it (a pool of one thread has no second stack to measure
+   * against).
+   */
+  memoryPerRequestBytes: number | null;
   /** Where `memoryPerRequestBytes` comes from, in words. */
   memorySource: string;
 }

@@ -71,6 +71,7 @@ export function serveVerdict(options: ServeOptions, lanes: ServeLaneResult[], cp
 
 /** The sweep in one sentence: each lane's knee. */
 export function sweepVerdict(lanes: { lane: Lane; kneePerSec: number | null }[], rates: number[]): string {
+  if (rates.length === 0) return 'The sweep stopped before its first offered load was served: nothing to compare.';
   const top = rates[rates.length - 1];
   const parts = lanes.map((l) => (l.kneePerSec === null ? `${l.lane} kept up to ${fmt(top)}/s` : `${l.lane} fell behind at ${fmt(l.kneePerSec)}/s`));
   return `${parts.join('; ')}.`;

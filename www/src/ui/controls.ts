@@ -2,7 +2,7 @@
 // the crate as typed; the crate checks them and its message is shown beside the control.
 import type { Capabilities, Field, Lane, RunSpec, Workload } from '../types';
 import { schema } from '../wasm';
-import { byId, el, grouped } from './dom';
+import { byId, el, grouped, RunFocus } from './dom';
 import { PRESETS, type Preset } from './presets';
 
 /** The schema's number fields (size, workers, latencyMs, …) and choice fields (workload, pool, fault). */
@@ -198,24 +198,25 @@ export class Controls {
     }
   }
 
-  /** Other buttons that start a run (the map's, the Python comparison's): off while one goes. */
+  /** Buttons elsewhere that start a run of this form (the Python comparison's). */
+  readonly batchStarters: HTMLButtonElement[] = [];
+  /**
+   * Buttons that start other runs (the map's, serve's): off while one goes. Their panels keep
+   * the focus on their own Stop.
+   */
   readonly starters: HTMLButtonElement[] = [];
-  /** The button that had the focus when a run started, to give it back afterwards. */
-  private focusBefore: HTMLElement | null = null;
+  private readonly focus = new RunFocus(this.stop);
 
   busy(running: boolean): void {
-    const buttons = [this.run, this.sweep, ...this.presets.querySelectorAll<HTMLButtonElement>('button'), ...this.starters];
-    const active = document.activeElement;
-    for (const b of buttons) b.disabled = running;
-    this.stop.disabled = !running;
-    // A disabled button drops the keyboard's focus to the page: keep it on Stop, and bring it
-    // back when the run is over.
-    if (running && buttons.includes(active as HTMLButtonElement)) {
-      this.focusBefore = active as HTMLElement;
-      this.stop.focus();
-    } else if (!running && this.focusBefore) {
-      if (document.activeElement === this.stop || document.activeElement === document.body) this.focusBefore.focus();
-      this.focusBefore = null;
+    const own = [this.run, this.sweep, ...this.presets.querySelectorAll<HTMLButtonElement>('button'), ...this.batchStarters];
+    if (running) {
+      this.stop.disabled = false;
+      this.focus.started(own);
+    }
+    for (const b of [...own, ...this.starters]) b.disabled = running;
+    if (!running) {
+      this.focus.ended();
+      this.stop.disabled = true;
     }
   }
 }

@@ -47,3 +47,30 @@ export async function copyLink(search: string, status: HTMLElement, copied: stri
     status.textContent = `Copy this link: ${link}`;
   }
 }
+
+/**
+ * The keyboard's focus while a run goes: a button that starts a run is disabled while it runs,
+ * which drops the focus to the page, so it moves to that panel's Stop (and the page scrolls to
+ * nothing else), and back to the button once the run is over, unless the visitor moved it.
+ */
+export class RunFocus {
+  private before: HTMLElement | null = null;
+
+  constructor(private readonly stop: HTMLButtonElement) {}
+
+  /** Stop enabled, before the starters are disabled. */
+  started(starters: readonly Element[]): void {
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && starters.includes(active)) {
+      this.before = active;
+      this.stop.focus();
+    }
+  }
+
+  /** Once the starters are enabled again, before Stop is disabled. */
+  ended(): void {
+    const active = document.activeElement;
+    if (this.before && (active === this.stop || active === document.body || active === null)) this.before.focus();
+    this.before = null;
+  }
+}

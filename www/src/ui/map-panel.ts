@@ -3,7 +3,7 @@
 import { asError } from '../errors';
 import { MAP_PAIRS, mapOptions, type DecisionMap, type MapAxis, type MapOptions } from '../map';
 import type { PlaygroundImpl } from '../playground';
-import { byId, copyLink } from './dom';
+import { byId, copyLink, RunFocus } from './dom';
 import { download } from './export';
 import { writeMapUrl } from '../url';
 import { fillMapLegend, mapProgress, MapView } from './map-view';
@@ -23,6 +23,7 @@ export class MapPanel {
   private readonly threads = byId<HTMLInputElement>('map-threads');
   private readonly run = byId<HTMLButtonElement>('map-run');
   private readonly stop = byId<HTMLButtonElement>('map-stop');
+  private readonly focus = new RunFocus(this.stop);
   private readonly status = byId('map-status');
   private readonly error = byId('map-error');
   private readonly exports = [byId<HTMLButtonElement>('map-png'), byId<HTMLButtonElement>('map-json')];
@@ -110,10 +111,15 @@ export class MapPanel {
   }
 
   private busy(running: boolean): void {
+    if (running) {
+      this.stop.disabled = false;
+      this.focus.started([this.run]);
+    }
     this.onBusy?.(running);
     this.run.disabled = running;
-    this.stop.disabled = !running;
-    if (running) this.stop.focus();
-    else if (document.activeElement === this.stop || document.activeElement === document.body) this.run.focus();
+    if (!running) {
+      this.focus.ended();
+      this.stop.disabled = true;
+    }
   }
 }

@@ -9,7 +9,7 @@ import type { ServeReport, ServeSweep } from '../serve/types';
 import { writeServeUrl } from '../url';
 import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
-import { byId, copyLink, el } from './dom';
+import { byId, copyLink, el, RunFocus } from './dom';
 import { canvasPng, csvField, download } from './export';
 import { ServeView } from './serve-view';
 
@@ -23,6 +23,7 @@ export class ServePanel {
   private readonly error = byId('serve-error');
   private readonly stop = byId<HTMLButtonElement>('serve-stop');
   private readonly starters = [byId<HTMLButtonElement>('serve-run'), byId<HTMLButtonElement>('serve-sweep'), byId<HTMLButtonElement>('serve-preset')];
+  private readonly focus = new RunFocus(this.stop);
   private readonly view = new ServeView(byId('serve-view'), 'serve');
   private readonly sweepChart = new SweepChart(byId('chart-serve-sweep'));
   private last: ServeReport | null = null;
@@ -119,8 +120,9 @@ export class ServePanel {
 
   private async busy(body: () => Promise<void>): Promise<void> {
     this.showError(null);
-    for (const b of this.starters) b.disabled = true;
     this.stop.disabled = false;
+    this.focus.started(this.starters);
+    for (const b of this.starters) b.disabled = true;
     this.onBusy?.(true);
     try {
       await body();
@@ -129,8 +131,9 @@ export class ServePanel {
       this.showError(asError(e));
     } finally {
       for (const b of this.starters) b.disabled = false;
-      this.stop.disabled = true;
       this.onBusy?.(false);
+      this.focus.ended();
+      this.stop.disabled = true;
     }
   }
 
@@ -163,15 +166,15 @@ export class ServePanel {
   }
 
   private drawSweep(result: ServeSweep): void {
-    const figure = byId('serve-sweep-figure');
-    figure.hidden = false;
     const xs = result.rates.filter((rate) => result.lanes.some((l) => l.points.some((p) => p.ratePerSec === rate)));
+    // Stopped before its first offered load was served: the verdict says so, with no empty chart.
+    byId('serve-sweep-figure').hidden = xs.length === 0;
     const at = (points: ServeSweep['lanes'][number]['points'], rate: number, key: 'p50Ms' | 'p99Ms') => points.find((p) => p.ratePerSec === rate)?.[key] ?? null;
     const series = result.lanes.flatMap((l) => [
       { label: `${l.lane} p99`, lane: l.lane, values: xs.map((x) => at(l.points, x, 'p99Ms')) },
       { label: `${l.lane} p50`, lane: l.lane, dash: true, values: xs.map((x) => at(l.points, x, 'p50Ms')) },
     ]);
-    this.sweepChart.draw(xs, series, 'offered requests / s', 'latency ms', true);
+    if (xs.length > 0) this.sweepChart.draw(xs, series, 'offered requests / s', 'latency ms', true);
     const verdict = byId('serve-sweep-verdict');
     verdict.hidden = false;
     verdict.textContent = result.verdict;

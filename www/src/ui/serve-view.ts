@@ -6,7 +6,7 @@ import { SweepChart } from './charts';
 import { el } from './dom';
 
 const fmt = (n: number | undefined | null, digits = 0) => (n === undefined || n === null ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
-const bytes = (n: number | undefined) => (n === undefined ? '—' : n >= 1e6 ? `${fmt(n / 1e6, 1)} MB` : `${fmt(n / 1e3, 1)} kB`);
+const bytes = (n: number | null | undefined) => (n === undefined || n === null ? '—' : n >= 1e6 ? `${fmt(n / 1e6, 1)} MB` : `${fmt(n / 1e3, 1)} kB`);
 
 const HEADINGS = ['Lane', 'Completed / s', 'Bound / s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'Queued', 'Memory', 'Per open request'];
 
