@@ -12,11 +12,15 @@ import { after, before, describe, test } from 'node:test';
 import { launch, openPage, serveBlog, startServer } from './harness.mjs';
 
 const LANES = ['sequential', 'threads', 'gil', 'processes', 'async'];
+/** Every story the embed shows (embed-snippet.ts STORIES): the presets, the map and serve. */
+const STORIES = ['cpu', 'io-fast', 'io-slow', 'share', 'crash', 'counter', 'map', 'serve'];
 const post = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">`
   + `<title>A blog post</title></head><body><article><h1>A post</h1>${body}</article></body></html>`;
 
 let dir;
 let site;
+/** The same build from a host that sends no isolation headers (no COOP/COEP, no DIP): threads and gil are off. */
+let plain;
 let browser;
 const pages = {};
 let blog;
@@ -24,6 +28,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cp-blog-'));
   // Served before it is built: serve-handler reads the folder at each request.
   site = await startServer({ dir });
+  plain = await startServer({ dir, isolation: false });
   execFileSync('node', ['scripts/build.mjs', '--web', '--out', dir, '--site-url', site.url], { stdio: 'ignore' });
   blog = await serveBlog(pages);
   browser = await launch();
@@ -32,13 +37,14 @@ after(async () => {
   await browser?.close();
   await blog?.close();
   await site?.close();
+  await plain?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 /** Opens the blog page at `path` with `body`, and the frame of its first iframe once its playground is ready. */
 async function openPost(path, body) {
   pages[path] = post(body);
-  const opened = await openPage(browser, new URL(path, blog.url).href, { playground: false, origins: [new URL(site.url).origin] });
+  const opened = await openPage(browser, new URL(path, blog.url).href, { playground: false, origins: [site, plain].map((s) => new URL(s.url).origin) });
   const handle = await opened.page.locator('iframe').first().elementHandle();
   const frame = await handle.contentFrame();
   await frame.waitForFunction(() => window.playground !== undefined);
@@ -83,7 +89,7 @@ describe('Chromium: the embed in a blog of another origin', () => {
 
 describe('oEmbed', () => {
   test('every story has a rich oEmbed document whose iframe is the story on this site', async () => {
-    for (const story of ['cpu', 'io-fast', 'io-slow', 'share', 'crash', 'counter', 'map', 'serve']) {
+    for (const story of STORIES) {
       const response = await fetch(`${site.url}oembed/${story}.json`);
       assert.equal(response.status, 200, story);
       assert.match(response.headers.get('content-type'), /^application\/json/);
@@ -155,4 +161,130 @@ describe('Embed this', () => {
     assert.deepEqual(customPost.problems(), []);
     await customPost.context.close();
   });
+});
+
+/** What an embed shows: its title, blurb, lanes note and error (null when hidden), and whether Run is enabled. */
+const shown = (frame) => frame.evaluate(() => {
+  const text = (id) => (document.getElementById(id).hidden ? null : document.getElementById(id).textContent);
+  return { title: text('embed-title'), blurb: text('embed-blurb'), note: text('isolation-note'), error: text('error'), run: !document.getElementById('run').disabled };
+});
+
+describe('the embed with bad settings', () => {
+  test('a bad preset, spec field, map or serve option is named in the error, Run stays disabled, and the title says what was asked for', async () => {
+    const story = { title: 'Processes vs threads vs async', blurb: '', note: null, run: false };
+    const cases = [
+      ['preset=bogus', { ...story, error: `preset: must be one of ${STORIES.join(', ')}, got "bogus"` }],
+      ['preset=cpu&size=-1', { ...story, title: 'CPU-bound', error: "The embed's settings are not valid: size: must be a whole number from 2 to 20000000 for primes, got -1" }],
+      ['preset=io-fast&workers=0', { ...story, title: 'I/O: fast, few connections', error: "The embed's settings are not valid: workers: must be a whole number from 1 to 64, got 0" }],
+      ['preset=map&mapWorkers=abc', { ...story, title: 'Where each rule holds', error: `The embed's settings are not valid: map.workers: must be a whole number from 1 to 64, got "abc"` }],
+      ['preset=serve&ratePerSec=-5', { ...story, title: 'A server under load', error: "The embed's settings are not valid: ratePerSec: must be a number from 1 to 20000, got -5" }],
+      // A name that is no lane is the checker's to refuse, with the lanes it knows; so is no lane at all.
+      ['preset=cpu&lanes=sequential,bogus', { ...story, title: 'CPU-bound', error: `The embed's settings are not valid: lanes: must be one of ${LANES.join(', ')}, got "bogus"` }],
+      ['preset=cpu&lanes=bogus', { ...story, title: 'CPU-bound', error: `The embed's settings are not valid: lanes: must be one of ${LANES.join(', ')}, got "bogus"` }],
+      ['preset=cpu&lanes=', { ...story, title: 'CPU-bound', error: "The embed's settings are not valid: lanes: must name at least one lane" }],
+    ];
+    for (const [query, expected] of cases) {
+      const { frame, problems, context } = await openPost('/bad', `<iframe src="${site.url}embed.html?${query}" title="playground"></iframe>`);
+      await frame.locator('#error').waitFor({ state: 'visible' });
+      assert.deepEqual(await shown(frame), expected, query);
+      assert.deepEqual(problems(), [], query);
+      await context.close();
+    }
+    // The element's preset goes the same way: a wrong one lists every story, serve included.
+    const { frame, problems, context } = await openPost('/bad-element', `<concurrency-playground preset="CPU"></concurrency-playground><script src="${site.url}embed.js" defer></script>`);
+    await frame.locator('#error').waitFor({ state: 'visible' });
+    assert.deepEqual(await shown(frame), { ...story, error: `preset: must be one of ${STORIES.join(', ')}, got "CPU"` });
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+});
+
+describe('the embed from a host that sends no isolation headers (threads and gil off)', () => {
+  const OFF = /This frame is not cross-origin isolated, so workers cannot share WebAssembly memory\. The playground's host does not send Document-Isolation-Policy/;
+
+  test('lanes asked for that are off here are named once in the note and the others race; asking for only those is refused with the reason', async () => {
+    const { frame, problems, context } = await openPost('/plain-lanes', `<iframe src="${plain.url}embed.html?preset=cpu&size=200000&lanes=sequential,gil,async" title="playground"></iframe>`);
+    assert.equal(await frame.evaluate(() => window.playground.capabilities().isolation), 'host-sends-no-dip');
+    const lanes = await shown(frame);
+    assert.match(lanes.note, /^Racing here: sequential and async\. Not here: gil\. This frame is not cross-origin isolated.* The full playground races them where it is isolated\.$/);
+    assert.equal(lanes.note.split('This frame is not').length, 2, 'the reason is given once');
+    assert.deepEqual([lanes.error, lanes.run], [null, true]);
+    await frame.click('#run');
+    await frame.waitForFunction(() => document.getElementById('status')?.textContent === 'Done.', null, { timeout: 60_000 });
+    assert.deepEqual(await frame.$$eval('.lane-card', (els) => els.map((e) => e.dataset.lane)), ['sequential', 'async']);
+    assert.deepEqual(problems(), []);
+    await context.close();
+
+    const none = await openPost('/plain-none', `<iframe src="${plain.url}embed.html?preset=cpu&lanes=threads,gil" title="playground"></iframe>`);
+    await none.frame.locator('#error').waitFor({ state: 'visible' });
+    const refused = await shown(none.frame);
+    assert.match(refused.error, /^The embed's settings are not valid: lanes: threads is off here: /);
+    assert.match(refused.error, OFF);
+    assert.deepEqual([refused.note, refused.run], [null, false]);
+    assert.deepEqual(none.problems(), []);
+    await none.context.close();
+  });
+
+  test('the map says which lanes race, and its sentence leaves out the rule whose lanes could not race, in the embed and on the full page', async () => {
+    const { frame, problems, context } = await openPost('/plain-map', `<iframe src="${plain.url}embed.html?preset=map&mapWorkers=2" title="playground"></iframe>`);
+    const map = await shown(frame);
+    assert.equal(map.blurb, 'Each cell races processes and async on requests that wait part of their time and compute the rest.');
+    assert.match(map.note, /^Racing here: processes and async\. Not here: gil\. /);
+    assert.match(map.note, OFF);
+    assert.deepEqual([map.error, map.run], [null, true]);
+    assert.deepEqual(problems(), []);
+    await context.close();
+
+    // The full page's map, top-level on that host: the same sentence. At 0 % CPU, 1 or 2 requests
+    // of 10 ms are the "fast, few connections → threads" rule's cells, which no threads lane raced.
+    const full = await openPage(browser, `${plain.url}?view=map`);
+    assert.equal(await full.page.evaluate(() => window.playground.capabilities().isolation), 'not-isolated');
+    const drawn = await full.page.evaluate(() => window.playground.map({ xValues: [1, 2], yValues: [0, 1], requestMs: 10, workers: 2 }));
+    assert.deepEqual([...new Set(drawn.cells.flatMap((c) => c.results.map((r) => r.lane)))], ['processes', 'async']);
+    assert.match(drawn.sentence, /^CPU-bound → processes \(or threads without a GIL\): held in \d of 2 cells.*\. Where no rule could be checked here \(2 cells\), the winners were: /);
+    assert.doesNotMatch(drawn.sentence, /→ threads:/);
+    assert.deepEqual(full.problems(), []);
+    await full.context.close();
+  });
+});
+
+test('<concurrency-playground> moved to another parent still grows its iframe to fit', async () => {
+  const { page, problems, context } = await openPost('/moved', `<div id="a"><concurrency-playground preset="crash"></concurrency-playground></div><div id="b"></div>`
+    + `<script src="${site.url}embed.js" defer></script>`);
+  await page.evaluate(() => document.getElementById('b').append(document.querySelector('concurrency-playground')));
+  // Moved, the iframe loads again.
+  const iframe = page.locator('concurrency-playground iframe');
+  let frame = null;
+  for (let i = 0; i < 100 && !frame; i++) {
+    const f = await (await iframe.elementHandle()).contentFrame();
+    if (f && await f.evaluate(() => window.playground !== undefined && document.readyState === 'complete').catch(() => false)) frame = f;
+    else await page.waitForTimeout(100);
+  }
+  assert.ok(frame, 'the moved element\'s frame loads again');
+  await frame.evaluate(() => window.playground.ready);
+  const before = await iframe.evaluate((e) => e.getBoundingClientRect().height);
+  await frame.click('#run');
+  await frame.waitForFunction(() => !document.getElementById('run').disabled && document.getElementById('status').textContent !== '', null, { timeout: 60_000 });
+  const content = await frame.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(content > before + 100, `the run's cards and timeline make the content taller: ${before} → ${content}`);
+  await page.waitForFunction((h) => document.querySelector('concurrency-playground').shadowRoot.querySelector('iframe').style.height === `${h}px`, content, { timeout: 5000 })
+    .catch(() => undefined);
+  assert.equal(await iframe.evaluate((e) => e.style.height), `${content}px`);
+  assert.deepEqual(problems(), []);
+  await context.close();
+});
+
+test('keyboard: Enter or Space on Run moves the focus to Stop for the run, and back to Run after it', async () => {
+  const { page, frame, problems, context } = await openPost('/keys', `<iframe src="${site.url}embed.html?preset=io-fast" title="playground" style="width:100%;height:900px"></iframe>`);
+  const active = () => frame.evaluate(() => document.activeElement?.id ?? null);
+  for (const key of ['Enter', 'Space']) {
+    await frame.focus('#run');
+    await page.keyboard.press(key);
+    assert.equal(await active(), 'stop', key);
+    await frame.waitForFunction(() => !document.getElementById('run').disabled, null, { timeout: 60_000 });
+    assert.equal(await active(), 'run', key);
+    assert.equal(await frame.locator('#status').textContent(), 'Done.');
+  }
+  assert.deepEqual(problems(), []);
+  await context.close();
 });

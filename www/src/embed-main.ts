@@ -3,7 +3,7 @@
 // to the full playground with the same settings.
 import { describe } from './answer';
 import { MAP_TITLE, oembedPath, SERVE_TITLE, STORIES } from './embed-snippet';
-import { mapOptions } from './map';
+import { mapLanes, mapOptions } from './map';
 
 import { fillMapLegend, mapProgress, MapView } from './ui/map-view';
 import { boot, type Fail } from './boot';
@@ -11,13 +11,14 @@ import type { PlaygroundImpl } from './playground';
 import type { Capabilities, Lane, RunSpec } from './types';
 import { asError } from './errors';
 import { statusLine } from './outcome';
-import { byId } from './ui/dom';
-import { presetById, PRESETS } from './ui/presets';
+import { byId, RunFocus } from './ui/dom';
+import { presetById } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { Timeline } from './ui/timeline';
 import { readMapUrl, readServeUrl, readUrl, writeMapUrl, writeServeUrl, writeUrl } from './url';
 import { SERVE_PRESET } from './serve/run';
 import { ServeView } from './ui/serve-view';
+import { schema } from './wasm';
 
 /** The message embed.html posts to its parent (see www/static/embed.js). */
 export interface ResizeMessage {
@@ -34,13 +35,14 @@ function reportHeight(): void {
 
 new ResizeObserver(reportHeight).observe(document.body);
 
+// Run stays disabled (embed.html) until the settings are known to be good: after a bad setting,
+// in a sandbox, or when the playground cannot start, there is nothing it could run.
 boot(async (playground, caps, fail) => {
   const url = readUrl(location.search);
   pointOEmbed(url.preset ?? 'cpu');
   if (caps.lanes.length === 0) {
     // Nothing could start (a host's sandbox): say so rather than fail at Run.
     showNote(`Nothing can race here. ${caps.reasons.sequential ?? ''}`);
-    byId<HTMLButtonElement>('run').disabled = true;
     return;
   }
   if (url.preset === 'map') {
@@ -53,24 +55,27 @@ boot(async (playground, caps, fail) => {
   }
   const preset = presetById(url.preset ?? 'cpu');
   if (!preset) {
-    fail(`preset: must be one of ${[...PRESETS.map((p) => p.id), 'map'].join(', ')}, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
+    fail(`preset: must be one of ${STORIES.map((s) => s.id).join(', ')}, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
     return;
   }
   byId('embed-title').textContent = preset.title;
   const wanted = { ...preset.spec(caps.hardwareConcurrency), ...url.spec } as RunSpec;
-  const asked = wanted.lanes ?? playground.schema().lanes;
-  // The embed runs what it can here; the full page link carries what was asked for.
-  const spec = { ...wanted, lanes: asked.filter((l) => caps.lanes.includes(l)) };
-  const full = byId<HTMLAnchorElement>('full');
-  full.href = `index.html${writeUrl(wanted, true)}`;
-  showNote(lanesNote(asked, caps));
+  const asked = wanted.lanes ?? schema().lanes;
+  // The embed runs what it can here, and the note says which lanes it leaves out and why; the full
+  // page link carries what was asked for. When every lane asked for is off here, the checker's
+  // refusal names the field and says why.
+  const { racing, off } = lanesHere(asked, caps);
+  byId<HTMLAnchorElement>('full').href = `index.html${writeUrl(wanted, true)}`;
+  let spec;
   try {
-    // The text says what will run: the preset's spec with the link's fields over it.
-    byId('embed-blurb').textContent = describe(playground.check(spec));
+    spec = playground.check({ ...wanted, lanes: racing.length > 0 ? racing : asked });
   } catch (e) {
     fail(`The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
+  showNote(lanesNote(spec.lanes, off, caps));
+  // The text says what will run: the preset's spec with the link's fields over it.
+  byId('embed-blurb').textContent = describe(spec);
 
   const race = new Race(caps.hardwareConcurrency);
   const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
@@ -102,23 +107,36 @@ function showNote(text: string): void {
   note.hidden = false;
 }
 
-/** Which of the asked lanes race in this browser and, for those that cannot, why (capabilities.ts). */
-function lanesNote(asked: Lane[], caps: Capabilities): string {
-  const list = (lanes: string[]) => new Intl.ListFormat('en').format(lanes);
-  const here = asked.filter((l) => caps.lanes.includes(l));
-  const off = asked.filter((l) => !caps.lanes.includes(l));
-  if (off.length === 0) return `Racing here: ${list(here)}${caps.crossOriginIsolated ? ' (this frame is cross-origin isolated)' : ''}.`;
+const list = (items: string[]) => new Intl.ListFormat('en').format(items);
+
+/** The lanes that race here and, for the asked ones that cannot, why (capabilities.ts). */
+function lanesNote(racing: Lane[], off: Lane[], caps: Capabilities): string {
+  if (off.length === 0) return `Racing here: ${list(racing)}${caps.crossOriginIsolated ? ' (this frame is cross-origin isolated)' : ''}.`;
   const why = [...new Set(off.map((l) => caps.reasons[l]))].join(' ');
-  return `Racing here: ${list(here)}. Not here: ${list(off)}. ${why} The full playground races them where it is isolated.`;
+  return `Racing here: ${list(racing)}. Not here: ${list(off)}. ${why} The full playground races them where it is isolated.`;
 }
 
-/** Run and Stop for what the embed shows: Stop cancels, errors are shown, Run waits meanwhile. */
+/**
+ * The lanes of `asked` this browser cannot run (`off`), and the others (`racing`), where a name
+ * that is no lane stays for the checker to refuse by name.
+ */
+function lanesHere(asked: Lane[], caps: Capabilities): { racing: Lane[]; off: Lane[] } {
+  const off = asked.filter((l) => schema().lanes.includes(l) && !caps.lanes.includes(l));
+  return { racing: asked.filter((l) => !off.includes(l)), off };
+}
+
+/**
+ * Run and Stop for what the embed shows, once its settings are good: Stop cancels (and has the
+ * keyboard's focus meanwhile), errors are shown, Run waits meanwhile.
+ */
 async function runButtons(playground: PlaygroundImpl, work: () => Promise<void>, autorun: boolean, fail: Fail): Promise<void> {
   const run = byId<HTMLButtonElement>('run');
   const stop = byId<HTMLButtonElement>('stop');
+  const focus = new RunFocus(stop);
   const go = async () => {
-    run.disabled = true;
     stop.disabled = false;
+    focus.started([run]);
+    run.disabled = true;
     byId('error').hidden = true;
     try {
       await work();
@@ -126,22 +144,28 @@ async function runButtons(playground: PlaygroundImpl, work: () => Promise<void>,
       fail(asError(e).message);
     } finally {
       run.disabled = false;
+      focus.ended();
       stop.disabled = true;
     }
   };
   run.addEventListener('click', () => void go());
+  run.disabled = false;
   stop.addEventListener('click', () => playground.cancel());
   if (autorun) await go();
 }
 
+/** The map's threads lanes in its blurb's words (processes and async are their own). */
+const MAP_LANE_WORDS: Partial<Record<Lane, string>> = { gil: 'CPython-like threads', threads: 'threads without a GIL' };
+
 /**
- * The `map` preset: the decision map for a blog post, from the link's map settings (threads are
- * raced only where the host page lets this one be isolated, as elsewhere).
+ * The `map` preset: the decision map for a blog post, from the link's map settings (gil and
+ * threads race only where the host page lets this one be isolated, and the note says so).
  */
 async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail): Promise<void> {
   // The preset says it is a map: the link's map settings apply without `view=map`.
   const options = { ...readMapUrl(location.search, true) };
-  if (!playground.capabilities().threads) options.threads = false;
+  byId('embed-title').textContent = MAP_TITLE;
+  byId('full').setAttribute('href', `index.html${writeMapUrl(options, true)}`);
   let full;
   try {
     full = mapOptions(options);
@@ -149,9 +173,10 @@ async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail
     fail(`The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
-  byId('embed-title').textContent = MAP_TITLE;
-  byId('embed-blurb').textContent = 'Each cell races CPython-like threads, processes and async on requests that wait part of their time and compute the rest.';
-  byId('full').setAttribute('href', `index.html${writeMapUrl(options, true)}`);
+  const caps = playground.capabilities();
+  const { racing, off } = lanesHere(mapLanes(full), caps);
+  byId('embed-blurb').textContent = `Each cell races ${list(racing.map((l) => MAP_LANE_WORDS[l] ?? l))} on requests that wait part of their time and compute the rest.`;
+  showNote(lanesNote(racing, off, caps));
   for (const id of ['lane-cards', 'timeline-wrap', 'verdict', 'answer']) byId(id).hidden = true;
   const section = byId('map');
   section.hidden = false;
@@ -177,16 +202,18 @@ async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail
  */
 async function embedServe(playground: PlaygroundImpl, autorun: boolean, fail: Fail): Promise<void> {
   const options = { ...SERVE_PRESET, ...readServeUrl(location.search, true) };
+  byId('embed-title').textContent = SERVE_TITLE;
+  byId('full').setAttribute('href', `index.html${writeServeUrl(options as Record<string, number>, true)}`);
   try {
     playground.checkServe(options);
   } catch (e) {
     fail(`The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
-  byId('embed-title').textContent = SERVE_TITLE;
   byId('embed-blurb').textContent = `${options.ratePerSec} requests a second, each waiting ${options.latencyMs} ms of I/O, for ${Number(options.durationMs) / 1000} s: a pool of ${options.workers} blocking workers against one async loop.`;
-  byId('full').setAttribute('href', `index.html${writeServeUrl(options as Record<string, number>, true)}`);
-  showNote(lanesNote(playground.schema().lanes, playground.capabilities()));
+  const caps = playground.capabilities();
+  const { racing, off } = lanesHere(schema().lanes, caps);
+  showNote(lanesNote(racing, off, caps));
   for (const id of ['lane-cards', 'timeline-wrap', 'verdict', 'answer']) byId(id).hidden = true;
   const section = byId('serve-embed');
   section.hidden = false;

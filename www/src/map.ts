@@ -139,6 +139,14 @@ export function mapOptions(raw: MapOptions = {}): FullMapOptions {
   return options;
 }
 
+/**
+ * The lanes a map races, wherever they can run: CPython-like threads (`gil`), processes and
+ * async, and threads without a GIL where the options ask for them.
+ */
+export function mapLanes(o: FullMapOptions): Lane[] {
+  return ['gil', 'processes', 'async', ...(o.threads ? ['threads' as const] : [])];
+}
+
 /** A cell's variables: the axes' values over the options' fixed ones. */
 export function cellParams(o: FullMapOptions, x: number, y: number): CellParams {
   const p: CellParams = { requests: o.requests, cpu: o.cpu, requestMs: o.requestMs, workers: o.workers };
@@ -172,11 +180,17 @@ export function winners(results: LaneResult[], margin: number): Lane[] {
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 
-/** Says, rule by rule, in how many of its cells this machine agreed, and names a cell where it did not. */
+/**
+ * Says, rule by rule, in how many of its cells this machine agreed, and names a cell where it did
+ * not, then which lanes won the cells no rule was checked in. A rule is checked only in cells
+ * where one of its lanes raced: where none could (threads and gil in a browser that cannot share
+ * memory), the cell could not agree with it, and the rule is left out.
+ */
 export function describeMap(o: FullMapOptions, cells: MapCell[]): string {
+  const checks = (rule: Rule, c: MapCell) => rule.covers(cellParams(o, c.x, c.y)) && c.spec.lanes.some((l) => rule.lanes.includes(l));
   const parts: string[] = [];
   for (const rule of RULES) {
-    const mine = cells.filter((c) => rule.covers(cellParams(o, c.x, c.y)));
+    const mine = cells.filter((c) => checks(rule, c));
     if (mine.length === 0) continue;
     const held = mine.filter((c) => c.winner.some((l) => rule.lanes.includes(l)));
     let text = `${rule.text}: held in ${held.length} of ${mine.length} cells`;
@@ -187,12 +201,13 @@ export function describeMap(o: FullMapOptions, cells: MapCell[]): string {
     }
     parts.push(`${text}.`);
   }
-  const outside = cells.filter((c) => !RULES.some((r) => r.covers(cellParams(o, c.x, c.y))));
-  if (outside.length > 0) {
+  const unchecked = cells.filter((c) => !RULES.some((r) => checks(r, c)));
+  if (unchecked.length > 0) {
     const counts = new Map<string, number>();
-    for (const c of outside) for (const l of c.winner) counts.set(l, (counts.get(l) ?? 0) + 1);
+    for (const c of unchecked) for (const l of c.winner) counts.set(l, (counts.get(l) ?? 0) + 1);
     const top = [...counts].sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ');
-    parts.push(`Between the rules (${outside.length} cells), the winners were: ${top}.`);
+    const between = unchecked.every((c) => !RULES.some((r) => r.covers(cellParams(o, c.x, c.y))));
+    parts.push(`${between ? 'Between the rules' : 'Where no rule could be checked here'} (${unchecked.length} cells), the winners were: ${top}.`);
   }
   return parts.length ? parts.join(' ') : 'No cell has been measured yet.';
 }

@@ -8,7 +8,18 @@
 
   class ConcurrencyPlayground extends HTMLElement {
     connectedCallback() {
-      if (this.shadowRoot) return;
+      // The frame is made once; the listening is on every connection, since a move (which
+      // reloads the frame) disconnects the element first and that stops it.
+      if (!this.shadowRoot) this.attachShadow({ mode: 'open' }).append(this.frame());
+      window.addEventListener('message', this.listener);
+    }
+
+    disconnectedCallback() {
+      window.removeEventListener('message', this.listener);
+    }
+
+    /** The iframe, and the listener that believes only its resize messages. */
+    frame() {
       const params = new URLSearchParams();
       params.set('preset', this.getAttribute('preset') || 'cpu');
       const iframe = document.createElement('iframe');
@@ -17,7 +28,6 @@
       iframe.loading = 'lazy';
       iframe.allow = 'cross-origin-isolated';
       iframe.style.cssText = 'display:block;width:100%;max-width:760px;height:460px;border:0;';
-      this.attachShadow({ mode: 'open' }).append(iframe);
       this.listener = (event) => {
         if (event.origin !== base.origin || event.source !== iframe.contentWindow) return;
         const data = event.data;
@@ -25,11 +35,7 @@
         const h = Number(data.height);
         if (Number.isFinite(h) && h > 0 && h <= MAX_HEIGHT) iframe.style.height = `${Math.ceil(h)}px`;
       };
-      window.addEventListener('message', this.listener);
-    }
-
-    disconnectedCallback() {
-      window.removeEventListener('message', this.listener);
+      return iframe;
     }
   }
 
