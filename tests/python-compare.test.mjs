@@ -2,7 +2,7 @@
 // shown beside the browser's; bad or foreign JSON refused; nothing shown as HTML; exports with both.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -106,4 +106,129 @@ describe('CPython beside the browser', () => {
     assert.deepEqual(problems(), []);
     await context.close();
   });
+
+  test('a report opened, dropped or pasted while a run goes is refused, and the run goes on and stays stoppable', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const path = join(mkdtempSync(join(tmpdir(), 'cp-py-')), 'report.json');
+    writeFileSync(path, smallReport());
+    await page.fill('#size', '20000000');
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#run').disabled);
+    const search = await page.evaluate(() => location.search);
+    const refused = async () => {
+      await page.waitForFunction(() => !document.querySelector('#python-error').hidden);
+      assert.match(await page.locator('#python-error').textContent(), /^report: a run is in flight: stop it or let it finish/);
+      await page.evaluate(() => { document.querySelector('#python-error').hidden = true; });
+    };
+    await page.setInputFiles('#python-file', path);
+    await refused();
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      document.querySelector('#python-drop').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, smallReport());
+    await refused();
+    // The run is the one the visitor started, and Stop still stops it.
+    assert.equal(await page.evaluate(() => location.search), search);
+    assert.equal(await page.inputValue('#size'), '20000000');
+    assert.equal(await page.locator('#run').isDisabled(), true);
+    assert.equal(await page.locator('#stop').isDisabled(), false);
+    assert.equal(await page.locator('#python-compare').isDisabled(), true, 'a paste waits too');
+    assert.equal(await page.locator('#python-table').isHidden(), true);
+    await page.click('#stop');
+    await page.waitForFunction(() => !document.querySelector('#run').disabled);
+    assert.equal(await page.locator('#status').textContent(), 'Stopped.');
+    // Once it is over, the same file picked again is read and compared with its own spec's run.
+    await page.setInputFiles('#python-file', path);
+    await page.waitForFunction(() => !document.querySelector('#python-table').hidden, null, { timeout: 60_000 });
+    assert.match(await page.locator('#python-verdict').textContent(), /Checksums equal in 2 of 2 lanes \(168\)/);
+    assert.equal(await page.evaluate(() => window.playground.lastReport.spec.size), 1000);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('the same report file picked twice is read twice', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const dir = mkdtempSync(join(tmpdir(), 'cp-py-'));
+    const good = join(dir, 'report.json');
+    writeFileSync(good, smallReport());
+    await page.setInputFiles('#python-file', good);
+    await page.waitForFunction(() => !document.querySelector('#python-table').hidden, null, { timeout: 60_000 });
+    await page.fill('#python-paste', '{nope');
+    await page.click('#python-compare');
+    await page.waitForFunction(() => document.querySelector('#python-table').hidden);
+    await page.setInputFiles('#python-file', good);
+    await page.waitForFunction(() => !document.querySelector('#python-table').hidden, null, { timeout: 10_000 });
+    assert.equal(await page.locator('#python-error').isHidden(), true);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a report file over the limit is refused by its size before it is read, in the Python panel and in serve\'s import', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const dir = mkdtempSync(join(tmpdir(), 'cp-py-'));
+    // 600 MB (sparse): past V8's longest string, so a file read whole before its size was checked
+    // was called "not JSON"; the serve panel's CPython import checks its size first too.
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 600 << 20);
+    try {
+      await page.setInputFiles('#python-file', huge);
+      await page.waitForFunction(() => !document.querySelector('#python-error').hidden, null, { timeout: 10_000 });
+      assert.equal(await page.locator('#python-error').textContent(), `report.size: must be at most ${1 << 20} bytes, got ${600 << 20}`);
+      await page.setInputFiles('#serve-python-file', huge);
+      await page.waitForFunction(() => document.querySelector('#serve-share-status').textContent !== '', null, { timeout: 10_000 });
+      assert.equal(await page.locator('#serve-share-status').textContent(), `report.size: must be at most ${8 << 20} bytes, got ${600 << 20}`);
+    } finally {
+      rmSync(huge);
+    }
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a CPython serve report without its arrivals is told so by name', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const path = join(mkdtempSync(join(tmpdir(), 'cp-py-')), 'serve.json');
+    writeFileSync(path, JSON.stringify({ python: '3.11.2', lanes: [] }));
+    await page.setInputFiles('#serve-python-file', path);
+    await page.waitForFunction(() => document.querySelector('#serve-share-status').textContent !== '');
+    assert.match(await page.locator('#serve-share-status').textContent(), /^report\.arrivals: must be a list/);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a checksum in upper case is refused, named as the script prints it: lower case', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    await page.fill('#python-paste', smallReport({ checksum: 'ABCDEF' }));
+    await page.click('#python-compare');
+    await page.waitForFunction(() => !document.querySelector('#python-error').hidden);
+    assert.equal(await page.locator('#python-error').textContent(),
+      'report.results[0].checksum: must be decimal digits, or hexadecimal ones in lower case as the script prints them, got "ABCDEF"');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a CPU count Python could not tell (os.cpu_count() is None) reads as unknown, not 0 CPUs', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    await page.fill('#python-paste', smallReport({ cpuCount: null }));
+    await page.click('#python-compare');
+    await page.waitForFunction(() => !document.querySelector('#python-table').hidden, null, { timeout: 60_000 });
+    const verdict = await page.locator('#python-verdict').textContent();
+    assert.match(verdict, /^Python 3\.11\.2 \(CPython, with the GIL, CPUs unknown\) beside this browser/, verdict);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
 });
+
+/** A small report as the script prints it (primes below 1000: 168), with a field changed. */
+function smallReport({ checksum = '168', cpuCount = 2 } = {}) {
+  return JSON.stringify({
+    source: 'cpython',
+    spec: { workload: 'primes', size: 1000, tasks: 4, workers: 2 },
+    env: { python: '3.11.2', implementation: 'CPython', gilEnabled: true, cpuCount, startMethod: 'fork', platform: 'Linux' },
+    results: [
+      { lane: 'sequential', workers: 2, ok: true, wallMs: 10, checksum },
+      { lane: 'gil', workers: 2, ok: true, wallMs: 11, checksum: '168' },
+    ],
+  });
+}

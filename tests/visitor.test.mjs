@@ -66,6 +66,40 @@ describe('a visitor pokes the page', () => {
     await context.close();
   });
 
+  test('map and serve links name a bad value without autorun too, and an unknown serve option is refused by name', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const shows = async (query, error, control, expected) => {
+      await page.goto(`${site.url}${query}`);
+      await page.waitForFunction((id) => !document.getElementById(id).hidden, error);
+      assert.match(await page.locator(`#${error}`).textContent(), expected, query);
+      if (control) assert.equal(await page.locator(`#${control}`).getAttribute('aria-invalid'), 'true', query);
+    };
+    await shows('?view=map&mapAxes=foo,bar', 'map-error', 'map-axes', /^The link's settings are not valid: map\.x: must be one of requests, cpu, requestMs, workers, got "foo"$/);
+    await shows('?view=map&mapWorkers=abc', 'map-error', 'map-workers', /^The link's settings are not valid: map\.workers: .*got "abc"$/);
+    await shows('?view=serve&ratePerSec=x', 'serve-error', 'serve-ratePerSec', /^The link's settings are not valid: ratePerSec: must be a number from 1 to 20000, got "x"$/);
+    await shows('?view=serve&bogus=1', 'serve-error', null, /^The link's settings are not valid: bogus: is not a serve option/);
+    await shows('?view=serve&bogus=1&autorun=1', 'serve-error', null, /^bogus: is not a serve option/);
+    assert.equal(await page.locator('#serve-status').textContent(), '', 'nothing was served');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a map link with a pair of axes the list does not offer: the form shows the pair drawn, and its link draws it again', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url, { permissions: ['clipboard-read', 'clipboard-write'] });
+    await page.goto(`${site.url}?view=map&mapAxes=cpu,requests&autorun=1`);
+    await page.waitForFunction(() => /cells/.test(document.querySelector('#map-status').textContent), null, { timeout: 60_000 });
+    assert.equal(await page.inputValue('#map-axes'), 'cpu,requests');
+    assert.equal(await page.locator('#map-axes option:checked').textContent(), 'CPU per request × requests');
+    assert.match(await page.locator('.map-axis').textContent(), /requests at once ↑ · CPU share of a request →/);
+    await page.click('#map-stop');
+    await page.waitForFunction(() => !document.querySelector('#map-run').disabled, null, { timeout: 60_000 });
+    await page.click('#map-link');
+    await page.waitForFunction(() => document.querySelector('#map-share-status').textContent !== '');
+    assert.equal(new URL(await page.evaluate(() => navigator.clipboard.readText())).searchParams.get('mapAxes'), 'cpu,requests');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('the map grid is one Tab stop, the arrow keys move between cells, and the map exports', async () => {
     const { page, problems, context } = await openPage(site.browser, `${site.url}?view=map`);
     await page.evaluate(() => document.querySelector('#map-controls').dispatchEvent(new Event('submit', { cancelable: true })));

@@ -24,19 +24,36 @@ function text(v: unknown, field: string, max = 200): string {
   return v;
 }
 
-function num(v: unknown, field: string): number {
+/** A number of a report, ≥ 0 (serve reports are read with it too: serve/cpython.ts). */
+export function num(v: unknown, field: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(field, 'must be a number ≥ 0');
   return v;
 }
 
-const bad = (field: string, message: string) => playgroundError('invalid', `report.${field}: ${message}`, { field: `report.${field}` });
+/** What is wrong with a report, naming its field (`report.results[0].wallMs`). */
+export const bad = (field: string, message: string) => playgroundError('invalid', `report.${field}: ${message}`, { field: `report.${field}` });
+
+/** Refuses a report of more than `maxBytes`. */
+export function checkSize(bytes: number, maxBytes: number): void {
+  if (bytes > maxBytes) throw bad('size', `must be at most ${maxBytes} bytes, got ${bytes}`);
+}
+
+/**
+ * The text of a report file a visitor opened or dropped, refused by its size before a byte of it
+ * is read: reading 300 MB took 1.3 s only to be refused, and a file past V8's longest string
+ * (about 512 MB) read as nothing, so it was called "not JSON" instead of too large.
+ */
+export async function fileText(file: Blob, maxBytes = MAX_BYTES): Promise<string> {
+  checkSize(file.size, maxBytes);
+  return file.text();
+}
 
 /**
  * Reads the JSON a generated script printed. Anything else (not JSON, another tool's JSON, a
  * report with a bad field) is refused with the field named; nothing of it is ever shown as HTML.
  */
 export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Spec): CpythonReport {
-  if (json.length > MAX_BYTES) throw bad('size', `must be at most ${MAX_BYTES} bytes, got ${json.length}`);
+  checkSize(json.length, MAX_BYTES);
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -64,7 +81,9 @@ export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Spe
     if (seen.has(o.lane)) throw bad(`results[${i}].lane`, `lists ${String(o.lane)} twice`);
     seen.add(o.lane);
     const checksum = text(o.checksum ?? '', `results[${i}].checksum`, 64);
-    if (checksum && !/^[0-9a-f]+$/.test(checksum)) throw bad(`results[${i}].checksum`, 'must be decimal or hexadecimal digits');
+    // As the script prints it (report.format_checksum) and the browser compares it: a digest in
+    // lower-case hex, so an upper-case one would only ever "differ".
+    if (checksum && !/^[0-9a-f]+$/.test(checksum)) throw bad(`results[${i}].checksum`, `must be decimal digits, or hexadecimal ones in lower case as the script prints them, got ${JSON.stringify(checksum)}`);
     const lane: CpythonLane = {
       lane: o.lane as Lane,
       workers: num(o.workers, `results[${i}].workers`),
@@ -86,7 +105,8 @@ export function readCpythonReport(json: string, checkSpec: (raw: unknown) => Spe
       python: text(env.python ?? '', 'env.python', 100),
       implementation: text(env.implementation ?? '', 'env.implementation', 40),
       gilEnabled: env.gilEnabled !== false,
-      cpuCount: num(env.cpuCount ?? 0, 'env.cpuCount'),
+      // os.cpu_count() is None where Python cannot tell: unknown, not 0.
+      cpuCount: env.cpuCount === null || env.cpuCount === undefined ? null : num(env.cpuCount, 'env.cpuCount'),
       startMethod: text(env.startMethod ?? '', 'env.startMethod', 40),
       platform: text(env.platform ?? '', 'env.platform', 200),
     },
@@ -156,6 +176,8 @@ export function compare(py: CpythonReport, browser: RunReport): { rows: Comparis
   const lost = rows.filter((r) => r.python.counter && r.browser?.counter).map((r) =>
     `${r.pythonName} lost ${lostOf(r.python.counter!)}, here the ${r.browser!.lane} lane ${lostOf(r.browser!.counter!)}`);
   const lostText = lost.length ? ` Lost updates side by side: ${lost.join('; ')}.` : '';
-  const head = `Python ${py.env.python} (${py.env.implementation}${py.env.gilEnabled ? ', with the GIL' : ', free-threaded'}, ${py.env.cpuCount} CPUs) beside this browser, speedups over each side's sequential:`;
+  const { cpuCount } = py.env;
+  const cpus = cpuCount === null ? 'CPUs unknown' : `${cpuCount} CPU${cpuCount === 1 ? '' : 's'}`;
+  const head = `Python ${py.env.python} (${py.env.implementation}${py.env.gilEnabled ? ', with the GIL' : ', free-threaded'}, ${cpus}) beside this browser, speedups over each side's sequential:`;
   return { rows, text: `${head} ${parts.join('; ')}. ${sums}${lostText}` };
 }

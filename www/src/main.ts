@@ -190,7 +190,6 @@ class Page {
       if (last && JSON.stringify(last.spec) === JSON.stringify(this.playground.check(spec))) return last;
       this.controls.write(spec as unknown as Record<string, unknown>);
       await this.runFrom(spec);
-      if (!this.lastReport) throw new Error('the browser run did not finish');
       return this.lastReport;
     });
   }
@@ -212,22 +211,20 @@ class Page {
 
   /** What the link asks for: a map, serve mode, a preset, a spec; run it with `autorun=1`. */
   async followLink(mapPanel: MapPanel, servePanel: ServePanel): Promise<void> {
+    const url = readUrl(location.search);
+    // A bad value in a map or serve link is named whether or not it runs, as a spec link's is.
     const serveUrl = readServeUrl(location.search);
     if (serveUrl) {
-      servePanel.write(serveUrl);
       byId('serve').scrollIntoView();
-      if (new URLSearchParams(location.search).get('autorun') === '1') await servePanel.serve(serveUrl);
+      await servePanel.follow(serveUrl, url.autorun);
       return;
     }
     const mapUrl = readMapUrl(location.search);
     if (mapUrl) {
-      mapPanel.write(mapUrl);
       byId('map').scrollIntoView();
-      // The link's values as given, over the form's: a bad one is refused by name, not dropped.
-      if (new URLSearchParams(location.search).get('autorun') === '1') await mapPanel.draw({ ...mapPanel.read(), ...mapUrl });
+      await mapPanel.follow(mapUrl, url.autorun);
       return;
     }
-    const url = readUrl(location.search);
     const preset = url.preset ? presetById(url.preset) : undefined;
     if (url.preset && !preset) {
       this.controls.showError(new Error(`preset: must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${JSON.stringify(url.preset.slice(0, 40))}`));

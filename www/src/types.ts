@@ -140,7 +140,8 @@ export interface CpythonLane {
 export interface CpythonReport {
   source: 'cpython';
   spec: Spec;
-  env: { python: string; implementation: string; gilEnabled: boolean; cpuCount: number; startMethod: string; platform: string };
+  /** `cpuCount` is null where Python could not tell (`os.cpu_count()` is None). */
+  env: { python: string; implementation: string; gilEnabled: boolean; cpuCount: number | null; startMethod: string; platform: string };
   results: CpythonLane[];
 }
 

@@ -2,7 +2,7 @@
 // settings. Every parameter name the page reads is here.
 import type { MapOptions } from './map';
 import type { RunSpec } from './types';
-import { schema, serveFields } from './wasm';
+import { schema } from './wasm';
 
 /** The decision map's parameters (`view=map&mapAxes=requests,cpu&mapRequestMs=10…`). */
 const MAP = { view: 'view', axes: 'mapAxes', requestMs: 'mapRequestMs', workers: 'mapWorkers', threads: 'mapThreads' } as const;
@@ -11,6 +11,12 @@ const MAP = { view: 'view', axes: 'mapAxes', requestMs: 'mapRequestMs', workers:
 const numbers = () => new Set(schema().fields.filter((f) => f.kind === 'whole' || f.kind === 'number').map((f) => f.name));
 /** Page options that are not spec fields. */
 const PAGE_PARAMS: string[] = ['autorun', 'preset', ...Object.values(MAP)];
+
+/**
+ * A parameter's value as a number where it reads as one; anything else stays text (Number('') is
+ * 0 and Number('abc') NaN), so the refusal shows what was typed.
+ */
+const typed = (text: string): number | string => (text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text));
 
 export interface UrlState {
   /** The spec fields the URL gives, unchecked (the crate checks them). */
@@ -26,9 +32,7 @@ export function readUrl(search: string): UrlState {
   for (const [key, value] of params) {
     if (PAGE_PARAMS.includes(key)) continue;
     if (key === 'lanes') spec.lanes = value.split(',').filter(Boolean);
-    // Number('') is 0 and Number('abc') NaN: those stay text, so the refusal shows what was typed.
-    else if (NUMBERS.has(key)) spec[key] = value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value);
-    else spec[key] = value;
+    else spec[key] = NUMBERS.has(key) ? typed(value) : value;
   }
   return { spec, autorun: params.get('autorun') === '1', preset: params.get('preset') };
 }
@@ -54,10 +58,7 @@ export function readMapUrl(search: string, always = false): MapOptions | null {
   const options: Record<string, unknown> = {};
   const axes = params.get(MAP.axes);
   if (axes !== null) [options.x, options.y] = axes.split(',');
-  const num = (key: string) => {
-    const text = params.get(key) ?? '';
-    return text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
-  };
+  const num = (key: string) => typed(params.get(key) ?? '');
   if (params.has(MAP.requestMs)) options.requestMs = num(MAP.requestMs);
   if (params.has(MAP.workers)) options.workers = num(MAP.workers);
   if (params.has(MAP.threads)) options.threads = params.get(MAP.threads) === '1';
@@ -77,16 +78,16 @@ export function writeMapUrl(o: MapOptions, autorun: boolean): string {
 /**
  * Serve mode's options ⇄ URL parameters (`view=serve&ratePerSec=200&latencyMs=100…`, the options'
  * own names), or null when the link is not for serve mode (`always`: the embed's serve preset
- * reads them anyway). A value that is not a number is passed on as typed, so the checker names it.
+ * reads them anyway). Every parameter but the page's own is passed on (`lanes` as a list), so the
+ * checker names a bad value or an unknown option, as it does a spec link's.
  */
-export function readServeUrl(search: string, always = false): Record<string, number | string> | null {
+export function readServeUrl(search: string, always = false): Record<string, unknown> | null {
   const params = new URLSearchParams(search);
   if (params.get(MAP.view) !== 'serve' && !always) return null;
-  const options: Record<string, number | string> = {};
-  for (const { name } of serveFields()) {
-    const text = params.get(name);
-    if (text === null) continue;
-    options[name] = text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    if (PAGE_PARAMS.includes(key)) continue;
+    options[key] = key === 'lanes' ? value.split(',').filter(Boolean) : typed(value);
   }
   return options;
 }

@@ -1,7 +1,7 @@
 // A CPython serve report (python3 -m concurrency_bridge.serve, fed the page's Serve JSON) read
 // back on the page: checked field by field (it comes from a file, so it is untrusted) and set
 // beside the browser's lanes, with whether both served the same arrivals.
-import { playgroundError } from '../errors';
+import { bad, checkSize, fileText, num } from '../cpython';
 import type { ServeReport } from './types';
 
 const MAX_BYTES = 8 << 20;
@@ -27,25 +27,23 @@ export interface CpythonServe {
   lanes: CpythonServeLane[];
 }
 
-const bad = (field: string, message: string) => playgroundError('invalid', `report.${field}: ${message}`, { field: `report.${field}` });
-
-function num(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(field, 'must be a number ≥ 0');
-  return v;
-}
+/** A serve report file's text, refused by its size before it is read (as a run's report is). */
+export const serveFileText = (file: Blob) => fileText(file, MAX_BYTES);
 
 export function readCpythonServe(json: string): CpythonServe {
-  if (json.length > MAX_BYTES) throw bad('size', `must be at most ${MAX_BYTES} bytes, got ${json.length}`);
+  checkSize(json.length, MAX_BYTES);
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
     throw bad('json', 'is not JSON: open the file python3 -m concurrency_bridge.serve printed');
   }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('json', 'must be an object: the JSON python3 -m concurrency_bridge.serve printed');
   const r = raw as Record<string, unknown>;
-  if (typeof r !== 'object' || r === null || !Array.isArray(r.lanes) || !Array.isArray(r.arrivals)) {
-    throw bad('lanes', 'missing: this is not a report of python3 -m concurrency_bridge.serve');
-  }
+  // Each named apart: a report that lacks only its arrivals is told so, not that its lanes are missing.
+  const notServe = 'must be a list: this is not a report of python3 -m concurrency_bridge.serve';
+  if (!Array.isArray(r.lanes)) throw bad('lanes', notServe);
+  if (!Array.isArray(r.arrivals)) throw bad('arrivals', notServe);
   const python = typeof r.python === 'string' && r.python.length <= 40 ? r.python : '';
   if (!python) throw bad('python', 'must be the Python version that served it');
   const arrivals = r.arrivals.map((a, i) => num(a, `arrivals[${i}]`));

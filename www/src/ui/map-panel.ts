@@ -1,19 +1,15 @@
 // The decision map's section of the page: its form, progress with the time left, stop, the grid,
 // the sentence, exports and its link.
 import { asError } from '../errors';
-import { MAP_PAIRS, mapOptions, type DecisionMap, type MapAxis, type MapOptions } from '../map';
+import { MAP_PAIRS, mapOptions, type DecisionMap, type FullMapOptions, type MapAxis, type MapOptions } from '../map';
 import type { PlaygroundImpl } from '../playground';
 import { byId, copyLink, RunFocus } from './dom';
 import { download } from './export';
 import { writeMapUrl } from '../url';
 import { fillMapLegend, mapProgress, MapView } from './map-view';
 
-const PAIR_LABEL: Record<string, string> = {
-  'requests,cpu': 'requests × CPU per request',
-  'requests,requestMs': 'requests × ms per request',
-  'workers,cpu': 'workers × CPU per request',
-};
-
+/** An axis in the form's words; a pair reads "x × y". */
+const AXIS_LABEL: Record<MapAxis, string> = { requests: 'requests', cpu: 'CPU per request', requestMs: 'ms per request', workers: 'workers' };
 
 export class MapPanel {
   private readonly view = new MapView(byId('map'));
@@ -32,7 +28,7 @@ export class MapPanel {
   onBusy: ((busy: boolean) => void) | null = null;
 
   constructor(private readonly pg: PlaygroundImpl, threadsHere: boolean) {
-    for (const [x, y] of MAP_PAIRS) this.axes.add(new Option(PAIR_LABEL[`${x},${y}`], `${x},${y}`));
+    for (const [x, y] of MAP_PAIRS) this.addPair(x, y);
     this.threads.disabled = !threadsHere;
     fillMapLegend(byId('map-legend'));
     byId('map-controls').addEventListener('input', () => this.clearError());
@@ -58,13 +54,42 @@ export class MapPanel {
     return options;
   }
 
-  write(o: MapOptions): void {
-    if (o.x && o.y && [...this.axes.options].some((opt) => opt.value === `${o.x},${o.y}`)) this.axes.value = `${o.x},${o.y}`;
+  /** Numbers and threads into the form; the axes once checked (`showAxes`). */
+  private write(o: MapOptions): void {
     // Only numbers go into number inputs (anything else makes the browser warn); a bad value
-    // from a link is still checked, and named, when the map is drawn.
+    // from a link is named by `follow` or `draw` instead.
     if (typeof o.requestMs === 'number' && Number.isFinite(o.requestMs)) this.requestMs.value = String(o.requestMs);
     if (typeof o.workers === 'number' && Number.isFinite(o.workers)) this.workers.value = String(o.workers);
     if (o.threads !== undefined) this.threads.checked = o.threads && !this.threads.disabled;
+  }
+
+  private addPair(x: MapAxis, y: MapAxis): void {
+    this.axes.add(new Option(`${AXIS_LABEL[x]} × ${AXIS_LABEL[y]}`, `${x},${y}`));
+  }
+
+  /**
+   * Selects the axes a map is drawn with, adding the pair where the list lacks it (a link's
+   * `cpu,requests`, any two axes the API takes), so the form and "Copy map link" give this map.
+   */
+  private showAxes({ x, y }: FullMapOptions): void {
+    if (![...this.axes.options].some((opt) => opt.value === `${x},${y}`)) this.addPair(x, y);
+    this.axes.value = `${x},${y}`;
+  }
+
+  /**
+   * A link's settings: into the form, then drawn (`autorun`) or checked, so that a bad value is
+   * named either way, as a spec link's is. The link's values as given, over the form's: a bad one
+   * is refused by name, not dropped.
+   */
+  async follow(link: MapOptions, autorun: boolean): Promise<void> {
+    this.write(link);
+    const options = { ...this.read(), ...link };
+    if (autorun) return this.draw(options);
+    try {
+      this.showAxes(mapOptions(options));
+    } catch (e) {
+      this.showError(e, "The link's settings are not valid: ");
+    }
   }
 
   /** Races the map cell by cell; the grid fills in as cells are measured. */
@@ -73,7 +98,8 @@ export class MapPanel {
     const started = performance.now();
     try {
       const full = mapOptions(options);
-      history.replaceState(null, '', writeMapUrl(options, false));
+      this.showAxes(full);
+      history.replaceState(null, '', writeMapUrl({ ...options, x: full.x, y: full.y }, false));
       this.busy(true);
       this.view.start(full);
       byId('map-sentence').textContent = '';
@@ -96,9 +122,9 @@ export class MapPanel {
   }
 
   /** Shows an error, and marks the control of the option it names (`map.workers` → Workers). */
-  private showError(e: unknown): void {
+  private showError(e: unknown, prefix = ''): void {
     const error = asError(e) as Error & { field?: string };
-    this.error.textContent = error.message;
+    this.error.textContent = `${prefix}${error.message}`;
     this.error.hidden = false;
     const control = { 'map.workers': this.workers, 'map.requestMs': this.requestMs, 'map.x': this.axes, 'map.y': this.axes }[error.field ?? ''];
     control?.setAttribute('aria-invalid', 'true');

@@ -1,7 +1,7 @@
 // "Check it in your own Python": the spec as a Python script (copy, download), and a report the
 // script printed (dropped, opened or pasted) shown beside the browser's run of the same spec.
-import { compare, lostOf, readCpythonReport, type ComparisonRow, type CpythonReport } from '../cpython';
-import { asError } from '../errors';
+import { compare, fileText, lostOf, readCpythonReport, type ComparisonRow, type CpythonReport } from '../cpython';
+import { asError, playgroundError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
 import type { RunReport, RunSpec } from '../types';
 import { PairChart } from './charts';
@@ -27,16 +27,22 @@ export class PythonPanel {
     private readonly pg: PlaygroundImpl,
     /** The form's current spec. */
     private readonly spec: () => RunSpec,
-    /** The browser's last report, to compare with; runs the spec when there is none that fits. */
-    private readonly browserRun: (spec: RunSpec) => Promise<RunReport>,
+    /**
+     * The browser's last report, to compare with, or, when there is none that fits, the report of
+     * the spec's run (the last report, of another spec, if that run did not finish).
+     */
+    private readonly browserRun: (spec: RunSpec) => Promise<RunReport | null>,
   ) {
     byId('python-copy').addEventListener('click', () => void this.copy());
     byId('python-download').addEventListener('click', () => this.withScript((text) => download('playground.py', new Blob([text], { type: 'text/x-python' }))));
-    byId<HTMLInputElement>('python-file').addEventListener('change', async (e) => {
-      const file = (e.target as HTMLInputElement).files?.[0];
-      if (file) await this.load(await file.text());
+    const input = byId<HTMLInputElement>('python-file');
+    input.addEventListener('change', async () => {
+      const file = input.files?.[0];
+      // Emptied at once, so that the same file picked again is read again.
+      input.value = '';
+      if (file) await this.load(() => fileText(file));
     });
-    byId('python-compare').addEventListener('click', () => void this.load(byId<HTMLTextAreaElement>('python-paste').value));
+    byId('python-compare').addEventListener('click', () => void this.load(async () => byId<HTMLTextAreaElement>('python-paste').value));
     const drop = byId('python-drop');
     drop.addEventListener('dragover', (e) => {
       e.preventDefault();
@@ -47,8 +53,8 @@ export class PythonPanel {
       e.preventDefault();
       drop.classList.remove('over');
       const file = e.dataTransfer?.files[0];
-      const text = file ? await file.text() : e.dataTransfer?.getData('text/plain') ?? '';
-      await this.load(text);
+      const text = e.dataTransfer?.getData('text/plain') ?? '';
+      await this.load(async () => (file ? fileText(file) : text));
     });
   }
 
@@ -76,13 +82,23 @@ export class PythonPanel {
     });
   }
 
-  /** Reads a dropped report, runs the browser side if needed, and shows both. */
-  async load(json: string): Promise<void> {
+  /** Reads a report opened, dropped or pasted, runs the browser side if needed, and shows both. */
+  async load(read: () => Promise<string>): Promise<void> {
     this.error.hidden = true;
     try {
+      const json = await read();
+      // Checked once the text is in, with nothing to await before the report's own run starts:
+      // the run in flight would be the one compared with it (another spec's, or this one's
+      // unfinished), and the report's run, started beside it, would be refused while taking the
+      // form and the Run and Stop buttons from the run going on.
+      if (this.pg.running) throw playgroundError('invalid', 'report: a run is in flight: stop it or let it finish, then open the report again', { field: 'report' });
       const py = readCpythonReport(json, (raw) => this.pg.check(raw));
       this.status.textContent = 'Running the same spec in this browser…';
       const browser = await this.browserRun(py.spec);
+      // Never set beside a run of another spec: its checksums would "differ" for nothing.
+      if (!browser || JSON.stringify(browser.spec) !== JSON.stringify(py.spec)) {
+        throw playgroundError('cancelled', "report: this browser's run of the report's spec did not finish (the form says why), so there is nothing to compare it with", { field: 'report' });
+      }
       this.cpython = py;
       browser.cpython = py;
       this.show(py, browser);
