@@ -258,6 +258,40 @@ describe('serve mode', () => {
     }
   });
 
+  test('the keyboard serves and stops where it is: focus on serve\'s Stop, no scroll; one thread\'s memory unmeasured; a sweep stopped at once', async () => {
+    const { page, context, problems: seen } = await openPage(site.browser, site.url);
+    try {
+      for (const [name, value] of [['ratePerSec', '100'], ['durationMs', '1500'], ['latencyMs', '5'], ['cpuRounds', '0'], ['workers', '1']]) await page.fill(`#serve-${name}`, value);
+      await page.focus('#serve-run');
+      const before = await page.evaluate(() => window.scrollY);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('#serve-run').disabled);
+      // Serve's buttons had handed the focus to the batch run's Stop, 2,600 px up the page.
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'serve-stop');
+      assert.ok(Math.abs((await page.evaluate(() => window.scrollY)) - before) < 200, 'the page stays where it was');
+      await page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.', null, { timeout: 120_000 });
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'serve-run', 'and back to Serve');
+      // One thread has no second stack to measure a thread's memory against: shown as unknown, not 0.
+      const perRequest = await page.evaluate(() => Object.fromEntries(window.playground.lastServe.lanes.map((l) => [l.lane, l.memoryPerRequestBytes])));
+      assert.equal(perRequest.threads, null);
+      assert.equal(perRequest.gil, null);
+      assert.ok(perRequest.processes > 0 && perRequest.async > 0, JSON.stringify(perRequest));
+      const cells = await page.evaluate(() => [...document.querySelectorAll('#serve-table tbody tr')].map((r) => [r.children[0].textContent, r.lastElementChild.textContent]));
+      assert.deepEqual(cells.filter(([lane]) => lane === 'threads' || lane === 'gil').map(([, mem]) => mem), ['—', '—']);
+      // A sweep stopped before its first offered load: said so, no TypeError, no empty chart.
+      await page.click('#serve-sweep');
+      await page.click('#serve-stop');
+      await page.waitForFunction(() => !document.querySelector('#serve-sweep').disabled, null, { timeout: 60_000 });
+      assert.equal(await page.locator('#serve-error').isHidden(), true, await page.textContent('#serve-error'));
+      assert.match(await page.textContent('#serve-status'), /^Sweep stopped\.$/);
+      assert.match(await page.textContent('#serve-sweep-verdict'), /stopped before its first offered load/);
+      assert.equal(await page.locator('#serve-sweep-figure').isHidden(), true);
+      assert.deepEqual(seen(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('CPython serves the exported arrivals and its report opens beside the browser\'s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serve-'));
     for (const [name, value] of [['ratePerSec', '60'], ['durationMs', '800'], ['latencyMs', '50'], ['cpuRounds', '0'], ['workers', '2']]) {

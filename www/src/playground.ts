@@ -8,7 +8,7 @@ import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, Lane, LaneResult, Playground, RunReport, RunSpec, Schema, Spec } from './types';
 import { answer } from './answer';
 import { outcome } from './outcome';
-import { cellParams, cellSpec, describeMap, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
+import { cellParams, cellSpec, describeMap, mapLanes, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
 import { asError, kindOf, playgroundError } from './errors';
 import { chromeTrace, type TraceEventFormat } from './trace-export';
 import { verdict } from './verdict';
@@ -274,6 +274,11 @@ export class PlaygroundImpl implements Playground {
   /** The spec as a self-contained Python script that runs it under CPython (www/src/python.ts). */
   pythonScript(raw: RunSpec): string { return pythonScript(this.check(raw)); }
 
+  /** Whether a map, or a run or serve run not cancelled, is in flight (a cancelled run lets the next one start). */
+  get running(): boolean {
+    return (this.current !== null && !this.current.signal.aborted) || this.mapping !== null;
+  }
+
   cancel(): void {
     this.mapping?.abort();
     this.current?.abort();
@@ -286,10 +291,10 @@ export class PlaygroundImpl implements Playground {
    */
   async map(raw: MapOptions = {}, onCell?: (cell: MapCell, done: number, total: number, leftMs: number) => void): Promise<DecisionMap> {
     await this.ready;
-    if ((this.current && !this.current.signal.aborted) || this.mapping) throw playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish');
+    if (this.running) throw playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish');
     const options = mapOptions(raw);
     const caps = this.capabilities();
-    const lanes = (['gil', 'processes', 'async', ...(options.threads ? ['threads'] : [])] as Lane[]).filter((l) => caps.lanes.includes(l));
+    const lanes = mapLanes(options).filter((l) => caps.lanes.includes(l));
     const plan = options.yValues.flatMap((y) => options.xValues.map((x) => {
       let spec: Spec;
       try {

@@ -2,13 +2,14 @@
 // the counts each lane measured. The counts come from the lanes (crate/src/workloads/counter.rs);
 // this only puts them in words.
 import type { LaneResult, RunReport, Spec } from './types';
+import { count } from './words';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
 const lostWords = (r: LaneResult) => {
   const c = r.counter!;
   return c.lostUpdates === 0
-    ? `counted all ${n(c.expected)} updates`
+    ? (c.expected === 1 ? 'counted its one update' : `counted all ${n(c.expected)} updates`)
     : `lost ${n(c.lostUpdates)} of ${n(c.expected)} updates (${((100 * c.lostUpdates) / c.expected).toFixed(0)} %)`;
 };
 
@@ -95,5 +96,5 @@ export function sharedStateVerdict(spec: Spec, results: LaneResult[]): RunReport
   const parts = ran.map((r) => words[r.lane](spec, r, seq));
   if (fastest) parts.unshift(`${fastest.lane} was the fastest to count every update (${ms(fastest.wallMs)}).`);
   parts.push('Rule: shared state needs a lock, an atomic, or no sharing at all (counts kept apart and summed once). Threads share by default and race; processes share nothing unless asked; async races only across an await.');
-  return { fastest: fastest?.lane ?? null, text: [`One counter, ${n(spec.tasks)} tasks × ${n(spec.size)} updates, sync ${spec.sync}.`, ...parts].join(' ') };
+  return { fastest: fastest?.lane ?? null, text: [`One counter, ${count(spec.tasks, 'task')} × ${count(spec.size, 'update')}, sync ${spec.sync}.`, ...parts].join(' ') };
 }

@@ -88,13 +88,16 @@ async fn serve_pool<P: Policy, L: EventLoop>(
         }
         let wait = load.due(index) - now_ms();
         if wait > 0.0 {
+            // Free when it arrives (before the end): this worker's, however late its timer
+            // wakes it. Judged by the wake-up, a request arriving in the last milliseconds was
+            // counted as queued by a lane that sat idle (2 workers, 10 a second of 50 ms).
             L::sleep(wait).await;
             cancel::check()?;
-        }
-        let start = now_ms();
-        if start - load.t0 >= load.duration_ms {
+        } else if now_ms() - load.t0 >= load.duration_ms {
+            // It waited for a worker until past the end: queued.
             break;
         }
+        let start = now_ms();
         hold(true);
         let done = run_task(&load.spec, index, &[], row, policy, &mut trace).await;
         hold(false);

@@ -42,19 +42,24 @@ export async function serveOnProcesses(options: ServeOptions, spec: Spec, arriva
   }
 }
 
-/** Hands each request, once it has arrived, to the first idle process, until the duration. */
+/**
+ * Hands each request, once it has arrived, to the process idle longest, until the duration: a
+ * request a process could take before the end (arrived, and the process free) is taken however
+ * late the timer wakes the pump; one that waited for a process until past the end is queued.
+ */
 function dispatch(options: ServeOptions, pool: ProcessPool, arrivals: Float64Array, signal: AbortSignal): Promise<number[]> {
   const t0 = nowMs();
   const records: number[] = [];
   const idle = pool.procs.map((_, row) => row);
+  /** When each process last became free, ms from the start. */
+  const freeSince = pool.procs.map(() => 0);
   let next = 0;
   let sleepingFor = -1;
   return new Promise((resolve, reject) => {
     onCancel(signal, () => reject(new Cancelled()));
     const pump = (): void => {
       const now = nowMs() - t0;
-      const open = next < arrivals.length && now < options.durationMs;
-      while (open && idle.length > 0 && next < arrivals.length && arrivals[next] <= now) {
+      while (idle.length > 0 && next < arrivals.length && arrivals[next] <= now && Math.max(arrivals[next], freeSince[idle[0]]) < options.durationMs) {
         send(idle.shift()!, next++);
       }
       const more = next < arrivals.length && now < options.durationMs;
@@ -68,6 +73,7 @@ function dispatch(options: ServeOptions, pool: ProcessPool, arrivals: Float64Arr
     const send = (row: number, index: number): void => {
       pool.procs[row].handle.request({ type: 'chunk', from: index, to: index + 1 }).then((out) => {
         records.push(index, out.start - t0, nowMs() - t0);
+        freeSince[row] = nowMs() - t0;
         idle.push(row);
         pump();
       }, reject);

@@ -2,6 +2,7 @@
 // that explains it (slow I/O, many connections → async; fast I/O, few → threads are enough; CPU
 // per request → processes, or threads without a GIL).
 import type { Lane, ServeOptions } from '../types';
+import { count } from '../words';
 import type { ServeLaneResult, SweepPoint } from './types';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -50,12 +51,12 @@ function rule(options: ServeOptions, cpuMs: number, kept: Lane[], behind: Lane[]
     return `Each request computes ${fmt(cpuMs, 2)} ms: ${fmt(cpuShare, 1)} cores' worth a second, more than one core gives. That is CPU-bound work: processes (or threads without a GIL) spread it over ${cores} cores; one event loop and GIL threads compute on one.`;
   }
   if (kept.includes('async') && behind.some((l) => l === 'threads' || l === 'gil' || l === 'processes')) {
-    return `Slow I/O, many connections: ${fmt(options.ratePerSec)} requests a second that each wait ${fmt(options.latencyMs)} ms keep about ${fmt((options.ratePerSec * options.latencyMs) / 1000)} open at once. A pool of ${options.workers} blocking workers serves at most ${fmt((1000 * options.workers) / Math.max(options.latencyMs + cpuMs, 0.001))} a second and the rest queue; the event loop holds every wait at once → async.`;
+    return `Slow I/O, many connections: ${count(options.ratePerSec, 'request', 1)} a second that each wait ${fmt(options.latencyMs)} ms keep about ${fmt((options.ratePerSec * options.latencyMs) / 1000, 1)} open at once. A pool of ${count(options.workers, 'blocking worker')} serves at most ${fmt((1000 * options.workers) / Math.max(options.latencyMs + cpuMs, 0.001))} a second and the rest queue; the event loop holds every wait at once → async.`;
   }
   if (behind.length === 0) {
-    return `Every lane kept up: ${fmt(options.ratePerSec)} requests a second of ${fmt(options.latencyMs)} ms I/O need only about ${fmt(Math.max(1, (options.ratePerSec * (options.latencyMs + cpuMs)) / 1000), 1)} workers busy. Fast I/O, few connections → threads are enough; the differences here are memory, not speed.`;
+    return `Every lane kept up: ${count(options.ratePerSec, 'request', 1)} a second of ${fmt(options.latencyMs)} ms I/O need only about ${count(Math.max(1, (options.ratePerSec * (options.latencyMs + cpuMs)) / 1000), 'worker', 1)} busy. Fast I/O, few connections → threads are enough; the differences here are memory, not speed.`;
   }
-  return `The lanes that queued ran out of workers or of CPU: raise workers, or lower ratePerSec, to see where each one's knee is.`;
+  return `The lanes that fell behind ran out of workers or of CPU: raise workers, or lower ratePerSec, to see where each one's knee is.`;
 }
 
 export function serveVerdict(options: ServeOptions, lanes: ServeLaneResult[], cpuMs: number, cores: number): string {
@@ -63,9 +64,12 @@ export function serveVerdict(options: ServeOptions, lanes: ServeLaneResult[], cp
   if (ok.length === 0) return 'No lane finished, so there is nothing to compare.';
   const kept = ok.filter((r) => keptUp(r, options, cpuMs)).map((r) => r.lane);
   const behind = ok.filter((r) => !keptUp(r, options, cpuMs));
-  const keptWords = kept.length ? `${kept.join(', ')} kept up` : 'no lane kept up';
-  const behindWords = behind.map((r) => `${r.lane} served ${fmt(r.completedPerSec ?? 0)}/s with p99 ${fmt(r.p99Ms ?? 0)} ms and ${fmt(r.queued ?? 0)} left queued`);
-  const head = `At ${fmt(options.ratePerSec)} requests/s: ${keptWords}${behindWords.length ? `; ${behindWords.join('; ')}` : ''}.`;
+  const stopped = lanes.filter((r) => r.errorKind === 'cancelled').map((r) => r.lane);
+  const keptWords = kept.length ? `${kept.join(', ')} kept up` : ok.length === 1 ? `${ok[0].lane} did not keep up` : 'no lane kept up';
+  const behindWords = behind.map((r) => `${r.lane} served ${fmt(r.completedPerSec ?? 0, 1)}/s with p99 ${fmt(r.p99Ms ?? 0)} ms and ${fmt(r.queued ?? 0)} left queued`);
+  const head = `At ${count(options.ratePerSec, 'request', 1)}/s: ${keptWords}${behindWords.length ? `; ${behindWords.join('; ')}` : ''}.`;
+  // A rule drawn from some lanes would judge the ones Stop kept from serving.
+  if (stopped.length > 0) return `${head} Stopped before ${stopped.join(', ')} had served, so no rule is drawn.`;
   return `${head} ${rule(options, cpuMs, kept, behind.map((r) => r.lane), cores)}`;
 }
 
@@ -73,6 +77,6 @@ export function serveVerdict(options: ServeOptions, lanes: ServeLaneResult[], cp
 export function sweepVerdict(lanes: { lane: Lane; kneePerSec: number | null }[], rates: number[]): string {
   if (rates.length === 0) return 'The sweep stopped before its first offered load was served: nothing to compare.';
   const top = rates[rates.length - 1];
-  const parts = lanes.map((l) => (l.kneePerSec === null ? `${l.lane} kept up to ${fmt(top)}/s` : `${l.lane} fell behind at ${fmt(l.kneePerSec)}/s`));
+  const parts = lanes.map((l) => (l.kneePerSec === null ? `${l.lane} kept up to ${fmt(top, 1)}/s` : `${l.lane} fell behind at ${fmt(l.kneePerSec, 1)}/s`));
   return `${parts.join('; ')}.`;
 }

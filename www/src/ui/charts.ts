@@ -100,6 +100,8 @@ export class SweepChart {
     const grid = cssVar('--line');
     this.plot = new uPlot({
       ...size(this.el),
+      // The legend's live values follow the pointer: with no hover (a phone) they stay "--".
+      legend: { live: matchMedia('(hover: hover)').matches },
       scales: { x: { time: false, distr: logX ? 3 : 1 }, y: { range: (_u, _min, max) => [0, max * 1.1] } },
       axes: [
         { stroke: fg, grid: { stroke: grid }, label: xLabel },

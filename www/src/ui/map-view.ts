@@ -2,6 +2,7 @@
 // outlined over the cells they cover, the numbers of a cell on hover or focus, and a PNG of it.
 import { cellParams, RULES, type DecisionMap, type FullMapOptions, type MapAxis, type MapCell } from '../map';
 import type { Lane } from '../types';
+import { count } from '../words';
 import { cssVar, el } from './dom';
 
 const AXIS_LABEL: Record<MapAxis, string> = {
@@ -27,7 +28,7 @@ function cellDetails(o: FullMapOptions, cell: MapCell): string {
   const p = cellParams(o, cell.x, cell.y);
   const times = cell.results.map((r) => `${r.lane} ${r.ok ? `${r.wallMs.toFixed(1)} ms` : 'failed'}`).join(', ');
   const won = cell.winner.length > 1 ? `${cell.winner.join(' and ')} within ${Math.round(o.margin * 100)} % of each other` : `${cell.winner[0] ?? 'no lane'} won`;
-  return `${p.requests} requests of ${p.requestMs} ms (${Math.round(p.cpu * 100)} % CPU) on ${p.workers} workers: ${times}. ${won}.`;
+  return `${count(p.requests, 'request')} of ${p.requestMs} ms (${Math.round(p.cpu * 100)} % CPU) on ${count(p.workers, 'worker')}: ${times}. ${won}.`;
 }
 
 /** How far a map has got, for its status line. */

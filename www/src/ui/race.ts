@@ -6,6 +6,7 @@ import { schema } from '../wasm';
 import { outcomeText } from '../outcome';
 import { speedupNote } from '../verdict';
 import { byId, el } from './dom';
+import { count } from '../words';
 import { phaseColor, type Timeline } from './timeline';
 
 interface Card {
@@ -39,7 +40,7 @@ export class Race {
     this.cards.clear();
     for (const lane of spec.lanes) {
       const figure = el('p', { class: 'figure', text: 'waiting' });
-      const sub = el('p', { class: 'sub', text: lane === 'sequential' || lane === 'async' ? '1 worker' : `${spec.workers} workers` });
+      const sub = el('p', { class: 'sub', text: count(lane === 'sequential' || lane === 'async' ? 1 : spec.workers, 'worker') });
       const bar = el('progress');
       bar.max = spec.tasks;
       bar.value = 0;

@@ -1,9 +1,9 @@
 // Serve mode's section of the page: its form (built from the crate's serve options), Serve, a
 // sweep of offered load, Stop, a run's results (serve-view.ts), the sweep's chart and verdict,
 // CPython's report beside the browser's, exports and links.
-import { asError } from '../errors';
+import { asError, type PlaygroundError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
-import { readCpythonServe, sameArrivals } from '../serve/cpython';
+import { readCpythonServe, sameArrivals, serveFileText } from '../serve/cpython';
 import { SERVE_PRESET } from '../serve/run';
 import type { ServeReport, ServeSweep } from '../serve/types';
 import { writeServeUrl } from '../url';
@@ -81,15 +81,31 @@ export class ServePanel {
     return out;
   }
 
-  write(options: Record<string, number | string>): void {
+  write(options: Record<string, unknown>): void {
     for (const [name, value] of Object.entries(options)) {
       const input = this.inputs.get(name);
-      if (input) input.value = String(value);
+      // Only numbers go into number inputs (anything else is emptied, or makes the browser warn);
+      // a link's bad value is named by `follow` instead.
+      if (input && typeof value === 'number' && Number.isFinite(value)) input.value = String(value);
+    }
+  }
+
+  /**
+   * A link's options: into the form, then served (`autorun`) or checked, so that a bad value or
+   * an unknown option is named either way, as a spec link's is.
+   */
+  async follow(options: Record<string, unknown>, autorun: boolean): Promise<void> {
+    this.write(options);
+    if (autorun) return this.serve(options);
+    try {
+      this.pg.checkServe({ ...this.read(), ...options });
+    } catch (e) {
+      this.showError(asError(e), "The link's settings are not valid: ");
     }
   }
 
   /** Serves the form's options, or `given` (a link's, as typed: a bad one is refused by name). */
-  async serve(given?: Record<string, number | string>): Promise<void> {
+  async serve(given?: Record<string, unknown>): Promise<void> {
     await this.busy(async () => {
       const options = { ...this.read(), ...given };
       this.pg.serveObserver = {
@@ -137,9 +153,13 @@ export class ServePanel {
     }
   }
 
-  private showError(e: Error | null): void {
+  /** Shows an error (none: clears it), and marks the control of the option it names. */
+  private showError(e: Error | null, prefix = ''): void {
     this.error.hidden = e === null;
-    this.error.textContent = e?.message ?? '';
+    this.error.textContent = e ? `${prefix}${e.message}` : '';
+    for (const input of this.inputs.values()) input.removeAttribute('aria-invalid');
+    const field = (e as Partial<PlaygroundError> | null)?.field;
+    if (field) this.inputs.get(field)?.setAttribute('aria-invalid', 'true');
   }
 
   private show(report: ServeReport): void {
@@ -154,7 +174,7 @@ export class ServePanel {
     const file = input.files?.[0];
     if (!file) return;
     try {
-      const python = readCpythonServe(await file.text());
+      const python = readCpythonServe(await serveFileText(file));
       this.view.showCpython(python);
       const same = this.last && sameArrivals(this.last, python);
       status.textContent = `CPython ${python.python}: ${python.lanes.length} lanes, ${same ? 'the same arrivals as this browser\'s run' : 'other arrivals than this browser\'s last run (serve the same options, or open the report of this run)'}.`;
