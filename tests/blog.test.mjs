@@ -166,12 +166,13 @@ describe('Embed this', () => {
 /** What an embed shows: its title, blurb, lanes note and error (null when hidden), and whether Run is enabled. */
 const shown = (frame) => frame.evaluate(() => {
   const text = (id) => (document.getElementById(id).hidden ? null : document.getElementById(id).textContent);
-  return { title: text('embed-title'), blurb: text('embed-blurb'), note: text('isolation-note'), error: text('error'), run: !document.getElementById('run').disabled };
+  return { title: text('embed-title'), blurb: text('embed-blurb'), note: text('isolation-note'), error: text('error'), run: !document.getElementById('run').disabled, verdict: text('verdict') };
 });
 
 describe('the embed with bad settings', () => {
   test('a bad preset, spec field, map or serve option is named in the error, Run stays disabled, and the title says what was asked for', async () => {
-    const story = { title: 'Processes vs threads vs async', blurb: '', note: null, run: false };
+    // No Run, and no "Press Run to race" either.
+    const story = { title: 'Processes vs threads vs async', blurb: '', note: null, run: false, verdict: null };
     const cases = [
       ['preset=bogus', { ...story, error: `preset: must be one of ${STORIES.join(', ')}, got "bogus"` }],
       ['preset=cpu&size=-1', { ...story, title: 'CPU-bound', error: "The embed's settings are not valid: size: must be a whole number from 2 to 20000000 for primes, got -1" }],
@@ -243,6 +244,15 @@ describe('the embed from a host that sends no isolation headers (threads and gil
     assert.deepEqual([...new Set(drawn.cells.flatMap((c) => c.results.map((r) => r.lane)))], ['processes', 'async']);
     assert.match(drawn.sentence, /^CPU-bound → processes \(or threads without a GIL\): held in \d of 2 cells.*\. Where no rule could be checked here \(2 cells\), the winners were: /);
     assert.doesNotMatch(drawn.sentence, /→ threads:/);
+    assert.deepEqual(drawn.lanes, ['processes', 'async']);
+    // The page says the same: its note, its legend (no gil, no threads rule), no threads rule's outline.
+    await full.page.click('#map-run');
+    await full.page.waitForFunction(() => !document.querySelector('#map-run').disabled && document.querySelector('#map-sentence').textContent !== '', null, { timeout: 120_000 });
+    assert.equal(await full.page.textContent('#map-lanes'), 'processes and async');
+    const legend = await full.page.$$eval('#map-legend li', (els) => els.map((e) => e.textContent));
+    assert.ok(!legend.some((t) => /gil|→ threads/.test(t)), legend.join(' | '));
+    assert.ok(legend.some((t) => /→ processes/.test(t)) && legend.some((t) => /→ async/.test(t)), legend.join(' | '));
+    assert.equal(await full.page.locator('.map-cell.rule-fast').count(), 0);
     assert.deepEqual(full.problems(), []);
     await full.context.close();
   });

@@ -3,7 +3,7 @@
 // to the full playground with the same settings.
 import { describe } from './answer';
 import { MAP_TITLE, oembedPath, SERVE_TITLE, STORIES } from './embed-snippet';
-import { mapLanes, mapOptions } from './map';
+import { mapLanes, mapLaneWords, mapOptions } from './map';
 
 import { fillMapLegend, mapProgress, MapView } from './ui/map-view';
 import { boot, type Fail } from './boot';
@@ -19,6 +19,7 @@ import { readMapUrl, readServeUrl, readUrl, writeMapUrl, writeServeUrl, writeUrl
 import { SERVE_PRESET } from './serve/run';
 import { ServeView } from './ui/serve-view';
 import { schema } from './wasm';
+import { andList } from './words';
 
 /** The message embed.html posts to its parent (see www/static/embed.js). */
 export interface ResizeMessage {
@@ -43,6 +44,7 @@ boot(async (playground, caps, fail) => {
   if (caps.lanes.length === 0) {
     // Nothing could start (a host's sandbox): say so rather than fail at Run.
     showNote(`Nothing can race here. ${caps.reasons.sequential ?? ''}`);
+    noRun();
     return;
   }
   if (url.preset === 'map') {
@@ -55,7 +57,7 @@ boot(async (playground, caps, fail) => {
   }
   const preset = presetById(url.preset ?? 'cpu');
   if (!preset) {
-    fail(`preset: must be one of ${STORIES.map((s) => s.id).join(', ')}, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
+    refuse(fail, `preset: must be one of ${STORIES.map((s) => s.id).join(', ')}, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
     return;
   }
   byId('embed-title').textContent = preset.title;
@@ -70,7 +72,7 @@ boot(async (playground, caps, fail) => {
   try {
     spec = playground.check({ ...wanted, lanes: racing.length > 0 ? racing : asked });
   } catch (e) {
-    fail(`The embed's settings are not valid: ${asError(e).message}`);
+    refuse(fail, `The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
   showNote(lanesNote(spec.lanes, off, caps));
@@ -101,19 +103,28 @@ function pointOEmbed(storyId: string): void {
   link.href = new URL(oembedPath(storyId), new URL('..', link.href)).href;
 }
 
+/** No Run here: the placeholder that invites one goes. */
+function noRun(): void {
+  byId('verdict').hidden = true;
+}
+
+/** Settings that cannot run: the error, and no invitation to Run. */
+function refuse(fail: Fail, text: string): void {
+  noRun();
+  fail(text);
+}
+
 function showNote(text: string): void {
   const note = byId('isolation-note');
   note.textContent = text;
   note.hidden = false;
 }
 
-const list = (items: string[]) => new Intl.ListFormat('en').format(items);
-
 /** The lanes that race here and, for the asked ones that cannot, why (capabilities.ts). */
 function lanesNote(racing: Lane[], off: Lane[], caps: Capabilities): string {
-  if (off.length === 0) return `Racing here: ${list(racing)}${caps.crossOriginIsolated ? ' (this frame is cross-origin isolated)' : ''}.`;
+  if (off.length === 0) return `Racing here: ${andList(racing)}${caps.crossOriginIsolated ? ' (this frame is cross-origin isolated)' : ''}.`;
   const why = [...new Set(off.map((l) => caps.reasons[l]))].join(' ');
-  return `Racing here: ${list(racing)}. Not here: ${list(off)}. ${why} The full playground races them where it is isolated.`;
+  return `Racing here: ${andList(racing)}. Not here: ${andList(off)}. ${why} The full playground races them where it is isolated.`;
 }
 
 /**
@@ -154,9 +165,6 @@ async function runButtons(playground: PlaygroundImpl, work: () => Promise<void>,
   if (autorun) await go();
 }
 
-/** The map's threads lanes in its blurb's words (processes and async are their own). */
-const MAP_LANE_WORDS: Partial<Record<Lane, string>> = { gil: 'CPython-like threads', threads: 'threads without a GIL' };
-
 /**
  * The `map` preset: the decision map for a blog post, from the link's map settings (gil and
  * threads race only where the host page lets this one be isolated, and the note says so).
@@ -170,22 +178,22 @@ async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail
   try {
     full = mapOptions(options);
   } catch (e) {
-    fail(`The embed's settings are not valid: ${asError(e).message}`);
+    refuse(fail, `The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
   const caps = playground.capabilities();
   const { racing, off } = lanesHere(mapLanes(full), caps);
-  byId('embed-blurb').textContent = `Each cell races ${list(racing.map((l) => MAP_LANE_WORDS[l] ?? l))} on requests that wait part of their time and compute the rest.`;
+  byId('embed-blurb').textContent = `Each cell races ${mapLaneWords(racing)} on requests that wait part of their time and compute the rest.`;
   showNote(lanesNote(racing, off, caps));
   for (const id of ['lane-cards', 'timeline-wrap', 'verdict', 'answer']) byId(id).hidden = true;
   const section = byId('map');
   section.hidden = false;
   const view = new MapView(section);
-  fillMapLegend(byId('map-legend'));
-  view.start(full);
+  fillMapLegend(byId('map-legend'), racing);
+  view.start(full, racing);
   const status = byId('status');
   await runButtons(playground, async () => {
-    view.start(full);
+    view.start(full, racing);
     const map = await playground.map(full, (cell, done, total, leftMs) => {
       view.fill(cell);
       status.textContent = mapProgress(done, total, leftMs);
@@ -207,7 +215,7 @@ async function embedServe(playground: PlaygroundImpl, autorun: boolean, fail: Fa
   try {
     playground.checkServe(options);
   } catch (e) {
-    fail(`The embed's settings are not valid: ${asError(e).message}`);
+    refuse(fail, `The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
   byId('embed-blurb').textContent = `${options.ratePerSec} requests a second, each waiting ${options.latencyMs} ms of I/O, for ${Number(options.durationMs) / 1000} s: a pool of ${options.workers} blocking workers against one async loop.`;

@@ -4,6 +4,7 @@
 import { playgroundError } from './errors';
 import type { Spec, Lane, LaneResult, RunSpec } from './types';
 import { schema } from './wasm';
+import { andList } from './words';
 
 export type MapAxis = 'requests' | 'cpu' | 'requestMs' | 'workers';
 export const MAP_AXES: readonly MapAxis[] = ['requests', 'cpu', 'requestMs', 'workers'];
@@ -60,6 +61,8 @@ export interface CellParams {
 export interface DecisionMap {
   axes: { x: { name: MapAxis; values: number[] }; y: { name: MapAxis; values: number[] } };
   options: FullMapOptions;
+  /** The lanes each cell raced (those of `mapLanes` this browser runs). */
+  lanes: Lane[];
   cells: MapCell[];
   /** True when a cancel stopped the map before its last cell. */
   cancelled: boolean;
@@ -145,6 +148,23 @@ export function mapOptions(raw: MapOptions = {}): FullMapOptions {
  */
 export function mapLanes(o: FullMapOptions): Lane[] {
   return ['gil', 'processes', 'async', ...(o.threads ? ['threads' as const] : [])];
+}
+
+/** The lanes a map races in a browser that runs `here`. */
+export function mapLanesHere(o: FullMapOptions, here: readonly Lane[]): Lane[] {
+  return mapLanes(o).filter((l) => here.includes(l));
+}
+
+/** The rules a map that races `lanes` can check: those naming one of them (outlined, in the legend). */
+export function rulesFor(lanes: readonly Lane[]): Rule[] {
+  return RULES.filter((r) => r.lanes.some((l) => lanes.includes(l)));
+}
+
+const LANE_WORDS: Partial<Record<Lane, string>> = { gil: 'CPython-like threads (gil)', threads: 'threads without a GIL' };
+
+/** A map's lanes in its sentences' words. */
+export function mapLaneWords(lanes: readonly Lane[]): string {
+  return andList(lanes.map((l) => LANE_WORDS[l] ?? l));
 }
 
 /** A cell's variables: the axes' values over the options' fixed ones. */

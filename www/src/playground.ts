@@ -8,7 +8,7 @@ import { LabHost, ThreadsLane } from './lanes/threads';
 import type { Capabilities, Estimate, Lane, LaneResult, Playground, RunReport, RunSpec, Schema, Spec } from './types';
 import { answer } from './answer';
 import { outcome } from './outcome';
-import { cellParams, cellSpec, describeMap, mapLanes, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
+import { cellParams, cellSpec, describeMap, mapLanesHere, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
 import { asError, kindOf, playgroundError } from './errors';
 import { chromeTrace, type TraceEventFormat } from './trace-export';
 import { verdict } from './verdict';
@@ -294,7 +294,7 @@ export class PlaygroundImpl implements Playground {
     if (this.running) throw playgroundError('invalid', 'a run is already in flight: cancel() it or wait for it to finish');
     const options = mapOptions(raw);
     const caps = this.capabilities();
-    const lanes = mapLanes(options).filter((l) => caps.lanes.includes(l));
+    const lanes = mapLanesHere(options, caps.lanes);
     const plan = options.yValues.flatMap((y) => options.xValues.map((x) => {
       let spec: Spec;
       try {
@@ -339,6 +339,7 @@ export class PlaygroundImpl implements Playground {
     return {
       axes: { x: { name: options.x, values: options.xValues }, y: { name: options.y, values: options.yValues } },
       options,
+      lanes,
       cells,
       cancelled: cells.length < plan.length,
       sentence: describeMap(options, cells),

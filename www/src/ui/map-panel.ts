@@ -1,8 +1,9 @@
 // The decision map's section of the page: its form, progress with the time left, stop, the grid,
 // the sentence, exports and its link.
 import { asError } from '../errors';
-import { MAP_PAIRS, mapOptions, type DecisionMap, type FullMapOptions, type MapAxis, type MapOptions } from '../map';
+import { MAP_PAIRS, mapLanesHere, mapLaneWords, mapOptions, type DecisionMap, type FullMapOptions, type MapAxis, type MapOptions } from '../map';
 import type { PlaygroundImpl } from '../playground';
+import type { Lane } from '../types';
 import { byId, copyLink, RunFocus } from './dom';
 import { download } from './export';
 import { writeMapUrl } from '../url';
@@ -30,7 +31,7 @@ export class MapPanel {
   constructor(private readonly pg: PlaygroundImpl, threadsHere: boolean) {
     for (const [x, y] of MAP_PAIRS) this.addPair(x, y);
     this.threads.disabled = !threadsHere;
-    fillMapLegend(byId('map-legend'));
+    this.showLanes(mapOptions({}));
     byId('map-controls').addEventListener('input', () => this.clearError());
     byId('map-controls').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -40,6 +41,14 @@ export class MapPanel {
     byId('map-png').addEventListener('click', async () => this.last && download('concurrency-playground-map.png', await this.view.png(this.last)));
     byId('map-json').addEventListener('click', () => this.last && download('concurrency-playground-map.json', new Blob([JSON.stringify(this.last, null, 2)], { type: 'application/json' })));
     byId('map-link').addEventListener('click', () => void copyLink(writeMapUrl(this.read(), true), byId('map-share-status'), 'Link copied: it draws this map again.'));
+  }
+
+  /** Which lanes a map of `o` races here, in the legend and the note above the form; returns them. */
+  private showLanes(o: FullMapOptions): Lane[] {
+    const lanes = mapLanesHere(o, this.pg.capabilities().lanes);
+    fillMapLegend(byId('map-legend'), lanes);
+    byId('map-lanes').textContent = mapLaneWords(lanes);
+    return lanes;
   }
 
   /** The form as typed: an empty field is left out (its default), one the browser cannot read is NaN. */
@@ -101,7 +110,7 @@ export class MapPanel {
       this.showAxes(full);
       history.replaceState(null, '', writeMapUrl({ ...options, x: full.x, y: full.y }, false));
       this.busy(true);
-      this.view.start(full);
+      this.view.start(full, this.showLanes(full));
       byId('map-sentence').textContent = '';
       this.status.textContent = 'Starting…';
       const map = await this.pg.map(full, (cell, done, total, leftMs) => {

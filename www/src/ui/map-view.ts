@@ -1,6 +1,6 @@
 // The decision map on the page: a grid of cells coloured by the lane that won, the seed's rules
 // outlined over the cells they cover, the numbers of a cell on hover or focus, and a PNG of it.
-import { cellParams, RULES, type DecisionMap, type FullMapOptions, type MapAxis, type MapCell } from '../map';
+import { cellParams, RULES, rulesFor, type DecisionMap, type FullMapOptions, type MapAxis, type MapCell, type Rule } from '../map';
 import type { Lane } from '../types';
 import { count } from '../words';
 import { cssVar, el } from './dom';
@@ -37,14 +37,15 @@ export function mapProgress(done: number, total: number, leftMs: number): string
 }
 
 /** The map's legend: a colour per lane, an outline per rule. */
-export function fillMapLegend(list: HTMLElement): void {
+/** The legend of a map that races `lanes`: their colours, and the outlines of the rules they can check. */
+export function fillMapLegend(list: HTMLElement, lanes: readonly Lane[]): void {
   list.replaceChildren(
-    ...(['gil', 'processes', 'async', 'threads'] as const).map((lane) => {
+    ...lanes.map((lane) => {
       const swatch = el('i');
       swatch.style.background = `var(--lane-${lane})`;
       return el('li', {}, swatch, SHORT[lane] === lane ? lane : `${lane} (${SHORT[lane]})`);
     }),
-    ...RULES.map((rule) => {
+    ...rulesFor(lanes).map((rule) => {
       const swatch = el('i');
       swatch.style.borderColor = `var(--rule-${rule.id})`;
       return el('li', { class: 'rule' }, swatch, rule.text);
@@ -56,6 +57,8 @@ export class MapView {
   private readonly grid: HTMLElement;
   private readonly details: HTMLElement;
   private options: FullMapOptions | null = null;
+  /** The rules the map being drawn can check, outlined over their cells. */
+  private rules: readonly Rule[] = RULES;
   private readonly cells = new Map<string, HTMLButtonElement>();
 
   constructor(root: HTMLElement) {
@@ -82,9 +85,10 @@ export class MapView {
     next.focus();
   }
 
-  /** Lays out an empty grid for `o`: every cell waits to be measured. */
-  start(o: FullMapOptions): void {
+  /** Lays out an empty grid for `o`, raced by `lanes`: every cell waits to be measured. */
+  start(o: FullMapOptions, lanes: readonly Lane[]): void {
     this.options = o;
+    this.rules = rulesFor(lanes);
     this.cells.clear();
     this.details.textContent = 'Hover over or focus a cell for its numbers.';
     const cols = o.xValues.length;
@@ -105,7 +109,7 @@ export class MapView {
     b.type = 'button';
     b.tabIndex = -1;
     const p = cellParams(o, x, y);
-    for (const rule of RULES) if (rule.covers(p)) b.classList.add(`rule-${rule.id}`);
+    for (const rule of this.rules) if (rule.covers(p)) b.classList.add(`rule-${rule.id}`);
     b.setAttribute('aria-label', `${AXIS_LABEL[o.x]} ${axisValue(o.x, x)}, ${AXIS_LABEL[o.y]} ${axisValue(o.y, y)}: not measured yet`);
     this.cells.set(`${x}/${y}`, b);
     return b;
@@ -139,7 +143,8 @@ export class MapView {
     const cellH = 40;
     const left = 90;
     const top = 40;
-    const legend = 22 * (RULES.length + 1);
+    const rules = rulesFor(map.lanes);
+    const legend = 22 * (rules.length + 1);
     const canvas = document.createElement('canvas');
     canvas.width = left + o.xValues.length * cellW + 20;
     canvas.height = top + o.yValues.length * cellH + 30 + legend;
@@ -161,7 +166,7 @@ export class MapView {
       ctx.fillStyle = '#000';
       ctx.fillText(cellText(cell), left + i * cellW + 6, top + j * cellH + cellH / 2);
     }
-    RULES.forEach((rule, k) => {
+    rules.forEach((rule, k) => {
       ctx.strokeStyle = cssVar(`--rule-${rule.id}`);
       ctx.lineWidth = 3;
       o.xValues.forEach((x, i) => ys.forEach((y, j) => {
