@@ -74,6 +74,19 @@ class SlowIO(unittest.TestCase):
         self.assertAlmostEqual(a["meanInSystem"], little, delta=0.15 * a["meanInSystem"])
 
 
+class NoWait(unittest.TestCase):
+    def test_requests_with_no_io_wait_are_served_on_every_lane(self):
+        # latencyMs 0: a response that is there already, so a request only computes (the README's
+        # CPU case). Every lane failed on it: they took the first step to be the wait.
+        o = options(ratePerSec=100, durationMs=300, latencyMs=0, cpuRounds=200)
+        arrivals = poisson(100, 300)
+        report = serve(o, arrivals, ["sequential", "threads", "processes", "async"])
+        for lane in report["lanes"]:
+            self.assertNotIn("error", lane, lane)
+            self.assertEqual(lane["completed"] + lane["queued"], len(arrivals), lane["lane"])
+            self.assertGreater(lane["completed"], len(arrivals) // 2, lane)
+
+
 class Cli(unittest.TestCase):
     def run_cli(self, text, *lanes):
         return subprocess.run([sys.executable, "-m", "concurrency_bridge.serve", "-", *lanes], input=text,
