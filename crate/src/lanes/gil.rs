@@ -1,18 +1,23 @@
 //! A global interpreter lock as CPython (3.2+) has one: a thread must hold it to compute; a thread
-//! that has waited a switch interval for it asks the holder to drop it, and the holder does so at
-//! its next check (between two slices of work); the dropper then waits until another thread has
-//! taken it before asking again (CPython's FORCE_SWITCHING), so the lock really changes hands.
-//! Blocking waits release it, as CPython releases it around blocking I/O.
+//! that has waited a switch interval in which the lock did not change hands asks the holder to
+//! drop it, and the holder does so at its next check (between two slices of work); a thread that
+//! let the lock go while one asks does not take it back until another thread has taken it
+//! (CPython's FORCE_SWITCHING), so the lock really changes hands. Blocking waits release it, as
+//! CPython releases it around blocking I/O.
 //!
-//! CPython asks only after an interval in which the lock did not change hands, and a holder that
-//! lets go may take it straight back. Here a thread asks once it has waited an interval in all,
-//! and a holder that comes back for the lock while one has asked queues behind it. A thread that
-//! ends a served request with no real wait and takes the lock again for the next had otherwise
-//! shut the other out for 0.3-1.5 s in the browser, where a woken thread is slow to run (CPython
-//! 3.11 on the same machine, two threads each sleeping 0 s then computing 1-3 ms: 110-175 ms at
-//! most without a turn).
+//! One difference: CPython counts a holder that lets go and takes the lock straight back as a
+//! hand-over, so its waiter never asks; there the release is around a system call, during which a
+//! woken waiter often takes the lock first (CPython 3.11 on this machine, two threads each
+//! sleeping 0 s then computing 1-3 ms: 110-175 ms at most without a turn). In the browser a woken
+//! thread is slow to run and the holder always won: a thread serving requests of 1 ms with no
+//! real wait shut the other out for 0.3-1.5 s. Here only a hand-over to another thread counts, so
+//! the waiter asks after an interval, and the holder, coming back for the next request, lets it
+//! go first: 10-17 ms at most. Tried before this: asking after an interval of waiting whoever
+//! held the lock, and making every thread that came for it while one asked queue behind: 64
+//! threads taking turns around 1 ms waits then asked all the time, and 20,000 such requests took
+//! 0.7-1.5 s instead of 0.5-0.7 (now 0.6-0.9).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -22,7 +27,8 @@ use crate::trace::{now_ms, Phase};
 
 pub struct Gil {
     state: Mutex<State>,
-    changed: Condvar,
+    /// Signalled when the lock is let go.
+    released: Condvar,
     /// Read lock-free between slices: the holder's "eval breaker".
     drop_request: AtomicBool,
     switch: Duration,
@@ -32,16 +38,27 @@ pub struct Gil {
 #[derive(Default)]
 struct State {
     held: bool,
-    /// Counts hand-overs, so a dropper can tell that someone else took the lock.
+    /// Counts hand-overs to another thread, so that a waiter and a dropper can tell the lock
+    /// changed hands.
     switches: u64,
+    last_holder: u64,
     waiting: u32,
+}
+
+/// This thread's name for the lock: a number no other thread has.
+fn me() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static ME: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    ME.with(|me| *me)
 }
 
 impl Gil {
     pub fn new(switch_ms: f64) -> Self {
         Gil {
             state: Mutex::new(State::default()),
-            changed: Condvar::new(),
+            released: Condvar::new(),
             drop_request: AtomicBool::new(false),
             switch: Duration::from_secs_f64(switch_ms / 1000.0),
             switch_ms,
@@ -56,47 +73,56 @@ impl Gil {
     /// Blocks until this thread holds the lock.
     pub fn acquire(&self) {
         let mut s = self.lock();
-        // A drop asked for is owed to a thread that waits: one that comes for the lock meanwhile
-        // (its holder, back from a wait or a request) queues until the lock has changed hands.
-        let owed = self.drop_request.load(Ordering::Acquire) && s.waiting > 0;
+        let me = me();
+        // The last holder coming back while a waiting thread asks for the lock lets that one
+        // have it first (CPython's FORCE_SWITCHING makes the dropper wait the same way).
+        let yielding = self.drop_requested() && s.last_holder == me && s.waiting > 0;
         let entered = s.switches;
         s.waiting += 1;
-        let asked = now_ms();
-        while s.held || (owed && s.switches == entered) {
+        // The interval runs from when this thread first found the lock with the holder it waits
+        // behind, not from the last release: a holder that lets go and takes it back wakes this
+        // thread each time. The clock is read only then: with 64 threads taking turns, every
+        // waiter wakes at every release, and reading it at each of those wakes made 20,000
+        // requests of 1 ms take twice as long.
+        let mut seen = s.switches;
+        let mut since: Option<f64> = None;
+        while s.held || (yielding && s.switches == entered) {
             s = self
-                .changed
+                .released
                 .wait_timeout(s, self.switch)
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
-            if s.held && now_ms() - asked >= self.switch_ms {
-                self.drop_request.store(true, Ordering::Release);
+            if s.switches != seen {
+                seen = s.switches;
+                since = None;
+            } else if s.held {
+                let now = now_ms();
+                match since {
+                    None => since = Some(now),
+                    Some(t) if now - t >= self.switch_ms => {
+                        self.drop_request.store(true, Ordering::Release);
+                    }
+                    Some(_) => {}
+                }
             }
         }
         s.waiting -= 1;
         s.held = true;
-        s.switches += 1;
+        if s.last_holder != me {
+            s.last_holder = me;
+            s.switches += 1;
+        }
         self.drop_request.store(false, Ordering::Release);
     }
 
     pub fn release(&self) {
         self.lock().held = false;
-        self.changed.notify_all();
+        self.released.notify_all();
     }
 
     /// Whether a waiting thread has asked the holder to let go.
     pub fn drop_requested(&self) -> bool {
         self.drop_request.load(Ordering::Acquire)
-    }
-
-    /// Drops the lock for a waiting thread and waits until one has taken it.
-    pub fn switch_away(&self) {
-        let mut s = self.lock();
-        let seen = s.switches;
-        s.held = false;
-        self.changed.notify_all();
-        while s.switches == seen && s.waiting > 0 {
-            s = self.changed.wait(s).unwrap_or_else(|p| p.into_inner());
-        }
     }
 }
 
@@ -143,10 +169,11 @@ impl<L: EventLoop> Policy for UnderGil<'_, L> {
         cancel::check()?;
         if self.gil.drop_requested() {
             // From letting go until holding it again the thread only waits for the lock: first
-            // for another thread to take it, then for its turn. All of it is gil-wait, so the
-            // timeline shows the lock passing between threads with no blank gaps.
+            // for another thread to take it (`acquire` sees to that), then for its turn. All of
+            // it is gil-wait, so the timeline shows the lock passing between threads with no
+            // blank gaps.
             let let_go = span.close();
-            self.gil.switch_away();
+            self.gil.release();
             self.gil.acquire();
             span.record_since(Phase::GilWait, let_go);
         }
