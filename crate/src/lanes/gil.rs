@@ -81,9 +81,9 @@ impl Gil {
         s.waiting += 1;
         // The interval runs from when this thread first found the lock with the holder it waits
         // behind, not from the last release: a holder that lets go and takes it back wakes this
-        // thread each time. The clock is read only then: with 64 threads taking turns, every
-        // waiter wakes at every release, and reading it at each of those wakes made 20,000
-        // requests of 1 ms take twice as long.
+        // thread each time. The clock is read only on a wake that finds no hand-over: with many
+        // threads taking turns, every waiter wakes at every release, and most of those wakes
+        // find the lock changed hands.
         let mut seen = s.switches;
         let mut since: Option<f64> = None;
         while s.held || (yielding && s.switches == entered) {
