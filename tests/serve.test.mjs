@@ -341,6 +341,32 @@ describe('serve mode', () => {
     }
   });
 
+  test('a serve link\'s lanes are ticked, served alone and kept in the address; no lane ticked is refused by name', async () => {
+    const { page: linked, context: ctx, problems: seen } = await openPage(site.browser, `${site.url}/?view=serve&ratePerSec=30&durationMs=300&latencyMs=20&cpuRounds=0&workers=2&lanes=sequential,async&autorun=1`);
+    try {
+      await linked.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.', null, { timeout: 120_000 });
+      const ticked = () => linked.$$eval('#serve-lanes input:checked', (boxes) => boxes.map((b) => b.value));
+      assert.deepEqual(await ticked(), ['sequential', 'async']);
+      assert.deepEqual(await linked.$$eval('#serve-table tbody tr th', (cells) => cells.map((c) => c.textContent.trim().split(/\s/)[0])), ['sequential', 'async']);
+      assert.equal(new URL(linked.url()).searchParams.get('lanes'), 'sequential,async');
+      // Every lane ticked again: the default, left out of the address.
+      for (const lane of ['threads', 'processes']) await linked.check(`#serve-lanes input[value=${lane}]`);
+      await linked.check('#serve-lanes input[value=gil]');
+      await linked.click('#serve-run');
+      await linked.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.' && !document.querySelector('#serve-run').disabled, null, { timeout: 120_000 });
+      assert.equal(new URL(linked.url()).searchParams.get('lanes'), null);
+      assert.equal(await linked.locator('#serve-table tbody tr').count(), 5);
+      for (const box of await linked.$$('#serve-lanes input:checked')) await box.uncheck();
+      await linked.click('#serve-run');
+      await linked.waitForSelector('#serve-error:not([hidden])');
+      assert.match(await linked.textContent('#serve-error'), /^lanes: /);
+      assert.equal(await linked.getAttribute('#serve-lanes', 'aria-invalid'), 'true');
+      assert.deepEqual(seen(), []);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('the embed serves: preset=serve with the link\'s options, its table and verdict, the full page\'s link; Embed this carries a serve run', async () => {
     const { page: embed, context: ctx, problems: seen } = await openPage(site.browser, `${site.url}/embed.html?preset=serve&ratePerSec=60&durationMs=600&latencyMs=50&autorun=1`, { viewport: { width: 390, height: 800 } });
     try {

@@ -31,6 +31,9 @@ export function num(v: unknown, field: string): number {
 }
 
 /** What is wrong with a report, naming its field (`report.results[0].wallMs`). */
+/** Two checked specs ask for the same run (checking writes every field, in one order). */
+export const sameSpec = (a: Spec, b: Spec) => JSON.stringify(a) === JSON.stringify(b);
+
 export const bad = (field: string, message: string) => playgroundError('invalid', `report.${field}: ${message}`, { field: `report.${field}` });
 
 /** Refuses a report of more than `maxBytes`. */

@@ -11,7 +11,7 @@ import type { PlaygroundImpl } from './playground';
 import type { Capabilities, Lane, RunSpec } from './types';
 import { asError } from './errors';
 import { statusLine } from './outcome';
-import { byId, RunFocus } from './ui/dom';
+import { byId, RunButtons } from './ui/dom';
 import { presetById } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
 import { Timeline } from './ui/timeline';
@@ -143,20 +143,16 @@ function lanesHere(asked: Lane[], caps: Capabilities): { racing: Lane[]; off: La
 async function runButtons(playground: PlaygroundImpl, work: () => Promise<void>, autorun: boolean, fail: Fail): Promise<void> {
   const run = byId<HTMLButtonElement>('run');
   const stop = byId<HTMLButtonElement>('stop');
-  const focus = new RunFocus(stop);
+  const buttons = new RunButtons(stop);
   const go = async () => {
-    stop.disabled = false;
-    focus.started([run]);
-    run.disabled = true;
+    buttons.start([run]);
     byId('error').hidden = true;
     try {
       await work();
     } catch (e) {
       fail(asError(e).message);
     } finally {
-      run.disabled = false;
-      focus.ended();
-      stop.disabled = true;
+      buttons.end();
     }
   };
   run.addEventListener('click', () => void go());
@@ -211,7 +207,7 @@ async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail
 async function embedServe(playground: PlaygroundImpl, autorun: boolean, fail: Fail): Promise<void> {
   const options = { ...SERVE_PRESET, ...readServeUrl(location.search, true) };
   byId('embed-title').textContent = SERVE_TITLE;
-  byId('full').setAttribute('href', `index.html${writeServeUrl(options as Record<string, number>, true)}`);
+  byId('full').setAttribute('href', `index.html${writeServeUrl(options, true)}`);
   try {
     playground.checkServe(options);
   } catch (e) {

@@ -1,6 +1,7 @@
 // The full page: the form, the race, the report and its exports, the sweeps, the Python bridge's
 // section and the decision map, wired to window.playground (boot.ts).
 import { boot } from './boot';
+import { sameSpec } from './cpython';
 import { asError } from './errors';
 import { paintsLive } from './lanes/common';
 import { statusLine } from './outcome';
@@ -187,7 +188,7 @@ class Page {
   wirePython(): void {
     new PythonPanel(this.playground, () => this.controls.read(), async (spec) => {
       const last = this.lastReport;
-      if (last && JSON.stringify(last.spec) === JSON.stringify(this.playground.check(spec))) return last;
+      if (last && sameSpec(last.spec, this.playground.check(spec))) return last;
       this.controls.write(spec as unknown as Record<string, unknown>);
       await this.runFrom(spec);
       return this.lastReport;

@@ -92,9 +92,9 @@ export function readServeUrl(search: string, always = false): Record<string, unk
   return options;
 }
 
-export function writeServeUrl(options: Record<string, number>, autorun: boolean): string {
+export function writeServeUrl(options: Record<string, unknown>, autorun: boolean): string {
   const params = new URLSearchParams({ [MAP.view]: 'serve' });
-  for (const [key, value] of Object.entries(options)) params.set(key, String(value));
+  for (const [key, value] of Object.entries(options)) params.set(key, Array.isArray(value) ? value.join(',') : String(value));
   if (autorun) params.set('autorun', '1');
   return `?${params}`;
 }

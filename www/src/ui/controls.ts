@@ -1,8 +1,9 @@
 // The run form: presets, every spec field with its range and help, lanes on/off. Values go to
 // the crate as typed; the crate checks them and its message is shown beside the control.
-import type { Capabilities, Field, Lane, RunSpec, Workload } from '../types';
+import type { Capabilities, Field, RunSpec, Workload } from '../types';
 import { schema } from '../wasm';
-import { byId, el, grouped, RunFocus } from './dom';
+import { byId, el, grouped, RunButtons } from './dom';
+import { LanePicker } from './lane-picker';
 import { PRESETS, type Preset } from './presets';
 
 /** The schema's number fields (size, workers, latencyMs, …) and choice fields (workload, pool, fault). */
@@ -59,12 +60,13 @@ export class Controls {
   readonly stop = byId<HTMLButtonElement>('stop');
   readonly sweep = byId<HTMLButtonElement>('sweep');
   readonly sweepMode = byId<HTMLSelectElement>('sweep-mode');
-  private readonly lanes = byId<HTMLFieldSetElement>('lanes');
+  private readonly lanes: LanePicker;
   private readonly error = byId<HTMLParagraphElement>('error');
   private readonly presets = byId<HTMLDivElement>('presets');
   onPreset: ((p: Preset) => void) | null = null;
 
   constructor(private readonly caps: Capabilities) {
+    this.lanes = new LanePicker(byId<HTMLFieldSetElement>('lanes'), caps, 'lane');
     for (const field of schema().fields) {
       if (field.kind !== 'lanes') byId(field.more ? 'fields-more' : 'fields-main').append(fieldControl(field));
     }
@@ -72,22 +74,6 @@ export class Controls {
     const { maxWorkers } = schema();
     this.input('workers').max = String(maxWorkers);
     byId('workers-help').textContent = `Threads or processes, 1 to ${maxWorkers}; this machine has ${caps.hardwareConcurrency} cores, so more than ${2 * caps.hardwareConcurrency} mostly adds waiting.`;
-    for (const lane of schema().lanes) {
-      const on = caps.lanes.includes(lane);
-      const box = el('input');
-      box.type = 'checkbox';
-      box.name = 'lane';
-      box.value = lane;
-      box.checked = on;
-      box.disabled = !on;
-      const label = el('label', {}, box, ` ${lane}`);
-      if (!on) {
-        label.classList.add('off');
-        label.title = caps.reasons[lane] ?? '';
-        label.append(el('span', { class: 'visually-hidden', text: ` (off: ${caps.reasons[lane] ?? 'unavailable'})` }));
-      }
-      this.lanes.append(label);
-    }
     for (const preset of PRESETS) {
       const button = el('button', { class: 'preset' }, el('strong', { text: preset.title }), el('span', { text: preset.blurb }));
       button.type = 'button';
@@ -129,7 +115,7 @@ export class Controls {
       if (input.validity.badInput) spec[name] = Number.NaN;
       else if (raw !== '') spec[name] = Number(raw);
     }
-    spec.lanes = [...this.lanes.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value);
+    spec.lanes = this.lanes.read();
     return spec as unknown as RunSpec;
   }
 
@@ -144,10 +130,7 @@ export class Controls {
       if (typeof value === 'number' && Number.isFinite(value)) this.input(name).value = String(value);
       else if (name === 'tasks') this.input(name).value = '';
     }
-    const lanes = Array.isArray(spec.lanes) ? (spec.lanes as string[]) : this.caps.lanes;
-    for (const box of this.lanes.querySelectorAll<HTMLInputElement>('input')) {
-      box.checked = !box.disabled && lanes.includes(box.value as Lane);
-    }
+    this.lanes.write(Array.isArray(spec.lanes) ? spec.lanes : undefined);
     this.describeSize();
   }
 
@@ -205,18 +188,11 @@ export class Controls {
    * the focus on their own Stop.
    */
   readonly starters: HTMLButtonElement[] = [];
-  private readonly focus = new RunFocus(this.stop);
+  private readonly buttons = new RunButtons(this.stop);
 
   busy(running: boolean): void {
     const own = [this.run, this.sweep, ...this.presets.querySelectorAll<HTMLButtonElement>('button'), ...this.batchStarters];
-    if (running) {
-      this.stop.disabled = false;
-      this.focus.started(own);
-    }
-    for (const b of [...own, ...this.starters]) b.disabled = running;
-    if (!running) {
-      this.focus.ended();
-      this.stop.disabled = true;
-    }
+    if (running) this.buttons.start(own, this.starters);
+    else this.buttons.end();
   }
 }

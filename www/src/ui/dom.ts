@@ -49,28 +49,37 @@ export async function copyLink(search: string, status: HTMLElement, copied: stri
 }
 
 /**
- * The keyboard's focus while a run goes: a button that starts a run is disabled while it runs,
- * which drops the focus to the page, so it moves to that panel's Stop (and the page scrolls to
- * nothing else), and back to the button once the run is over, unless the visitor moved it.
+ * A panel's Run and Stop while a run goes: the buttons that start runs are off and Stop is on.
+ * A disabled button drops the keyboard's focus to the page, so the focus moves to the panel's
+ * Stop (and the page scrolls to nothing else) when a starter had it, and back to that starter once
+ * the run is over, unless the visitor moved it.
  */
-export class RunFocus {
+export class RunButtons {
   private before: HTMLElement | null = null;
+  private off: HTMLButtonElement[] = [];
 
   constructor(private readonly stop: HTMLButtonElement) {}
 
-  /** Stop enabled, before the starters are disabled. */
-  started(starters: readonly Element[]): void {
+  /** A run starts from one of `starters`; `others` (other panels' starters) are off as well. */
+  start(starters: readonly HTMLButtonElement[], others: readonly HTMLButtonElement[] = []): void {
+    // Stop first: the focus can only move to a button that is enabled.
+    this.stop.disabled = false;
     const active = document.activeElement;
-    if (active instanceof HTMLElement && starters.includes(active)) {
+    if (active instanceof HTMLButtonElement && starters.includes(active)) {
       this.before = active;
       this.stop.focus();
     }
+    this.off = [...starters, ...others];
+    for (const b of this.off) b.disabled = true;
   }
 
-  /** Once the starters are enabled again, before Stop is disabled. */
-  ended(): void {
+  /** The run is over: the buttons on again and the focus back, before Stop goes off. */
+  end(): void {
+    for (const b of this.off) b.disabled = false;
+    this.off = [];
     const active = document.activeElement;
     if (this.before && (active === this.stop || active === document.body || active === null)) this.before.focus();
     this.before = null;
+    this.stop.disabled = true;
   }
 }

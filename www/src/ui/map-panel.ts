@@ -4,7 +4,7 @@ import { asError } from '../errors';
 import { MAP_PAIRS, mapLanesHere, mapLaneWords, mapOptions, type DecisionMap, type FullMapOptions, type MapAxis, type MapOptions } from '../map';
 import type { PlaygroundImpl } from '../playground';
 import type { Lane } from '../types';
-import { byId, copyLink, RunFocus } from './dom';
+import { byId, copyLink, RunButtons } from './dom';
 import { download } from './export';
 import { writeMapUrl } from '../url';
 import { fillMapLegend, mapProgress, MapView } from './map-view';
@@ -20,7 +20,7 @@ export class MapPanel {
   private readonly threads = byId<HTMLInputElement>('map-threads');
   private readonly run = byId<HTMLButtonElement>('map-run');
   private readonly stop = byId<HTMLButtonElement>('map-stop');
-  private readonly focus = new RunFocus(this.stop);
+  private readonly buttons = new RunButtons(this.stop);
   private readonly status = byId('map-status');
   private readonly error = byId('map-error');
   private readonly exports = [byId<HTMLButtonElement>('map-png'), byId<HTMLButtonElement>('map-json')];
@@ -146,15 +146,8 @@ export class MapPanel {
   }
 
   private busy(running: boolean): void {
-    if (running) {
-      this.stop.disabled = false;
-      this.focus.started([this.run]);
-    }
+    if (running) this.buttons.start([this.run]);
     this.onBusy?.(running);
-    this.run.disabled = running;
-    if (!running) {
-      this.focus.ended();
-      this.stop.disabled = true;
-    }
+    if (!running) this.buttons.end();
   }
 }

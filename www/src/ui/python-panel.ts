@@ -1,6 +1,6 @@
 // "Check it in your own Python": the spec as a Python script (copy, download), and a report the
 // script printed (dropped, opened or pasted) shown beside the browser's run of the same spec.
-import { compare, fileText, lostOf, readCpythonReport, type ComparisonRow, type CpythonReport } from '../cpython';
+import { compare, fileText, lostOf, readCpythonReport, sameSpec, type ComparisonRow, type CpythonReport } from '../cpython';
 import { asError, playgroundError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
 import type { RunReport, RunSpec } from '../types';
@@ -96,7 +96,7 @@ export class PythonPanel {
       this.status.textContent = 'Running the same spec in this browser…';
       const browser = await this.browserRun(py.spec);
       // Never set beside a run of another spec: its checksums would "differ" for nothing.
-      if (!browser || JSON.stringify(browser.spec) !== JSON.stringify(py.spec)) {
+      if (!browser || !sameSpec(browser.spec, py.spec)) {
         throw playgroundError('cancelled', "report: this browser's run of the report's spec did not finish (the form says why), so there is nothing to compare it with", { field: 'report' });
       }
       this.cpython = py;

@@ -6,12 +6,17 @@ import type { PlaygroundImpl } from '../playground';
 import { readCpythonServe, sameArrivals, serveFileText } from '../serve/cpython';
 import { SERVE_PRESET } from '../serve/run';
 import type { ServeReport, ServeSweep } from '../serve/types';
+import type { Lane } from '../types';
 import { writeServeUrl } from '../url';
 import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
-import { byId, copyLink, el, RunFocus } from './dom';
+import { byId, copyLink, el, RunButtons } from './dom';
+import { LanePicker } from './lane-picker';
 import { canvasPng, csvField, download } from './export';
 import { ServeView } from './serve-view';
+
+/** Serve options as the form has them (`lanes` only when some are left out). */
+type ServeForm = Record<string, number | Lane[]>;
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
@@ -19,11 +24,13 @@ const CSV_COLUMNS = ['lane', 'ok', 'offered', 'completed', 'queued', 'offeredPer
 
 export class ServePanel {
   private readonly inputs = new Map<string, HTMLInputElement>();
+  private readonly lanesBox = byId<HTMLFieldSetElement>('serve-lanes');
+  private readonly lanes: LanePicker;
   private readonly status = byId('serve-status');
   private readonly error = byId('serve-error');
   private readonly stop = byId<HTMLButtonElement>('serve-stop');
   private readonly starters = [byId<HTMLButtonElement>('serve-run'), byId<HTMLButtonElement>('serve-sweep'), byId<HTMLButtonElement>('serve-preset')];
-  private readonly focus = new RunFocus(this.stop);
+  private readonly buttons = new RunButtons(this.stop);
   private readonly view = new ServeView(byId('serve-view'), 'serve');
   private readonly sweepChart = new SweepChart(byId('chart-serve-sweep'));
   private last: ServeReport | null = null;
@@ -32,6 +39,7 @@ export class ServePanel {
 
   constructor(private readonly pg: PlaygroundImpl) {
     this.buildFields();
+    this.lanes = new LanePicker(this.lanesBox, pg.capabilities(), 'serve-lane');
     byId('serve-controls').addEventListener('input', () => this.showError(null));
     byId('serve-controls').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -71,13 +79,17 @@ export class ServePanel {
     }
   }
 
-  /** The form as typed: an empty field is left out (its default), one the browser cannot read is NaN. */
-  read(): Record<string, number> {
-    const out: Record<string, number> = {};
+  /**
+   * The form as typed: an empty field is left out (its default), one the browser cannot read is
+   * NaN; the lanes only when some are left out (every lane that runs here is the default).
+   */
+  read(): ServeForm {
+    const out: ServeForm = {};
     for (const [name, input] of this.inputs) {
       if (input.validity.badInput) out[name] = Number.NaN;
       else if (input.value.trim() !== '') out[name] = Number(input.value);
     }
+    if (!this.lanes.all) out.lanes = this.lanes.read();
     return out;
   }
 
@@ -88,6 +100,7 @@ export class ServePanel {
       // a link's bad value is named by `follow` instead.
       if (input && typeof value === 'number' && Number.isFinite(value)) input.value = String(value);
     }
+    this.lanes.write(Array.isArray(options.lanes) ? options.lanes : undefined);
   }
 
   /**
@@ -136,9 +149,7 @@ export class ServePanel {
 
   private async busy(body: () => Promise<void>): Promise<void> {
     this.showError(null);
-    this.stop.disabled = false;
-    this.focus.started(this.starters);
-    for (const b of this.starters) b.disabled = true;
+    this.buttons.start(this.starters);
     this.onBusy?.(true);
     try {
       await body();
@@ -146,10 +157,8 @@ export class ServePanel {
       this.status.textContent = '';
       this.showError(asError(e));
     } finally {
-      for (const b of this.starters) b.disabled = false;
       this.onBusy?.(false);
-      this.focus.ended();
-      this.stop.disabled = true;
+      this.buttons.end();
     }
   }
 
@@ -157,9 +166,9 @@ export class ServePanel {
   private showError(e: Error | null, prefix = ''): void {
     this.error.hidden = e === null;
     this.error.textContent = e ? `${prefix}${e.message}` : '';
-    for (const input of this.inputs.values()) input.removeAttribute('aria-invalid');
+    for (const control of [...this.inputs.values(), this.lanesBox]) control.removeAttribute('aria-invalid');
     const field = (e as Partial<PlaygroundError> | null)?.field;
-    if (field) this.inputs.get(field)?.setAttribute('aria-invalid', 'true');
+    if (field) (field === 'lanes' ? this.lanesBox : this.inputs.get(field))?.setAttribute('aria-invalid', 'true');
   }
 
   private show(report: ServeReport): void {
