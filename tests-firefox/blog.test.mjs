@@ -19,6 +19,7 @@ before(async () => {
     '/': post('preset=cpu&size=500000'),
     '/map': post('preset=map&mapWorkers=2'),
     '/threads': post('preset=cpu&lanes=threads'),
+    '/twice': post('preset=cpu&lanes=sequential,gil,gil'),
   });
   browser = await launchFirefox();
 });
@@ -89,6 +90,16 @@ test('Firefox: an embed that asks only for threads says why it cannot race them,
   }));
   assert.match(shown.error, /^The embed's settings are not valid: lanes: threads is off here: .*Document-Isolation-Policy, which this browser does not implement/);
   assert.deepEqual([shown.note, shown.run], [null, false]);
+  await page.close();
+  assert.deepEqual(seen, []);
+});
+
+test('Firefox: a lane named twice is refused by name, as where it can race, though it cannot race here', async () => {
+  const { page, frame } = await openPost('/twice');
+  await frame.waitForSelector('#error:not([hidden])');
+  const shown = await frame.evaluate(() => ({ error: document.getElementById('error').textContent, run: !document.getElementById('run').disabled }));
+  assert.match(shown.error, /^The embed's settings are not valid: lanes: lists gil twice/);
+  assert.equal(shown.run, false);
   await page.close();
   assert.deepEqual(seen, []);
 });

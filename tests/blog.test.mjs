@@ -182,6 +182,8 @@ describe('the embed with bad settings', () => {
       // A name that is no lane is the checker's to refuse, with the lanes it knows; so is no lane at all.
       ['preset=cpu&lanes=sequential,bogus', { ...story, title: 'CPU-bound', error: `The embed's settings are not valid: lanes: must be one of ${LANES.join(', ')}, got "bogus"` }],
       ['preset=cpu&lanes=bogus', { ...story, title: 'CPU-bound', error: `The embed's settings are not valid: lanes: must be one of ${LANES.join(', ')}, got "bogus"` }],
+      // A lane named twice, whether it races here or not (tests-firefox/blog.test.mjs: where gil cannot).
+      ['preset=cpu&lanes=sequential,gil,gil', { ...story, title: 'CPU-bound', error: "The embed's settings are not valid: lanes: lists gil twice" }],
       ['preset=cpu&lanes=', { ...story, title: 'CPU-bound', error: "The embed's settings are not valid: lanes: must name at least one lane" }],
     ];
     for (const [query, expected] of cases) {

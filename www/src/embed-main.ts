@@ -129,10 +129,12 @@ function lanesNote(racing: Lane[], off: Lane[], caps: Capabilities): string {
 
 /**
  * The lanes of `asked` this browser cannot run (`off`), and the others (`racing`), where a name
- * that is no lane stays for the checker to refuse by name.
+ * that is no lane stays for the checker to refuse by name. A list that names a lane twice races
+ * whole, so that the checker refuses it here as in a browser that runs every lane.
  */
 function lanesHere(asked: Lane[], caps: Capabilities): { racing: Lane[]; off: Lane[] } {
   const off = asked.filter((l) => schema().lanes.includes(l) && !caps.lanes.includes(l));
+  if (new Set(asked).size < asked.length) return { racing: asked, off: [...new Set(off)] };
   return { racing: asked.filter((l) => !off.includes(l)), off };
 }
 
