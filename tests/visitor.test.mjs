@@ -66,7 +66,7 @@ describe('a visitor pokes the page', () => {
     await context.close();
   });
 
-  test('map and serve links name a bad value without autorun too, and an unknown serve option is refused by name', async () => {
+  test('map and serve links name a bad value without autorun too, and an unknown map or serve option is refused by name', async () => {
     const { page, problems, context } = await openPage(site.browser, site.url);
     const shows = async (query, error, control, expected) => {
       await page.goto(`${site.url}${query}`);
@@ -76,6 +76,8 @@ describe('a visitor pokes the page', () => {
     };
     await shows('?view=map&mapAxes=foo,bar', 'map-error', 'map-axes', /^The link's settings are not valid: map\.x: must be one of requests, cpu, requestMs, workers, got "foo"$/);
     await shows('?view=map&mapWorkers=abc', 'map-error', 'map-workers', /^The link's settings are not valid: map\.workers: .*got "abc"$/);
+    await shows('?view=map&mapWorker=4', 'map-error', null, /^The link's settings are not valid: map\.mapWorker: is not a map option/);
+    await shows('?view=map&mapWorker=4&autorun=1', 'map-error', null, /^map\.mapWorker: is not a map option/);
     await shows('?view=serve&ratePerSec=x', 'serve-error', 'serve-ratePerSec', /^The link's settings are not valid: ratePerSec: must be a number from 1 to 20000, got "x"$/);
     await shows('?view=serve&bogus=1', 'serve-error', null, /^The link's settings are not valid: bogus: is not a serve option/);
     await shows('?view=serve&bogus=1&autorun=1', 'serve-error', null, /^bogus: is not a serve option/);

@@ -50,7 +50,8 @@ export function writeUrl(spec: RunSpec, autorun: boolean): string {
 /**
  * Map settings ⇄ URL parameters (`view=map&mapAxes=requests,cpu&mapRequestMs=10…`), or null when
  * the link is not for the map (`always`: the embed's map preset reads them anyway). Values are
- * passed on unchecked, as typed: `mapOptions` names what is wrong with them.
+ * passed on unchecked, as typed: `mapOptions` names what is wrong with them, and a parameter that
+ * is not the map's (`mapWorker`) under its own name, which it refuses as no map option.
  */
 export function readMapUrl(search: string, always = false): MapOptions | null {
   const params = new URLSearchParams(search);
@@ -62,6 +63,8 @@ export function readMapUrl(search: string, always = false): MapOptions | null {
   if (params.has(MAP.requestMs)) options.requestMs = num(MAP.requestMs);
   if (params.has(MAP.workers)) options.workers = num(MAP.workers);
   if (params.has(MAP.threads)) options.threads = params.get(MAP.threads) === '1';
+  const stray = [...params.keys()].find((key) => !PAGE_PARAMS.includes(key));
+  if (stray !== undefined) options[stray] = params.get(stray);
   return options as MapOptions;
 }
 
