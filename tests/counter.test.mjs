@@ -76,6 +76,20 @@ describe('the shared counter', () => {
     await context.close();
   });
 
+  test('steps overlap: four tasks waiting on four workers beat sequential by more than two cores could, and nothing calls it over a limit', { timeout: 120_000 }, async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const lanes = ['sequential', 'threads', 'gil', 'async'];
+    const report = await runSpec(page, counter({ size: 20, tasks: 4, workers: 4, sync: 'none', stepMs: 5, lanes }));
+    const seq = report.results.find((r) => r.lane === 'sequential').wallMs;
+    for (const r of report.results.filter((x) => x.lane !== 'sequential')) {
+      // 80 steps of 5 ms one after another (400 ms) against the four tasks' 20 each at once (100 ms).
+      assert.ok(seq / r.wallMs > 2.2, `${r.lane}: ${(seq / r.wallMs).toFixed(2)}× sequential`);
+    }
+    assert.doesNotMatch(report.verdict.text, /is more than the|slowed by something/);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('the story: the preset, the cards, the verdict in the seed\'s terms, the lock-wait on the timeline', { timeout: 120_000 }, async () => {
     const { page, problems, context } = await openPage(site.browser, site.url);
     await page.locator('[data-preset=counter]').click();

@@ -3,7 +3,7 @@
 // for every worker that instantiates it.
 import init, {
   boundTrace as bound, chunkSize as chunk, describeSpec as describeIt, estimateSpec as estimate, checksumOf as checksum, normalizeSpec,
-  exactOn as exact, resultWords as words, specSchema, warmupSpec as warmup,
+  exactOn as exact, resultWords as words, specSchema, specWaits as waits, warmupSpec as warmup,
   checkServe as checkServeOptions, serveArrivals, serveFields as fields, serveFigures as figures, serveSpec as spec,
 } from '@pkg/concurrency_playground.js';
 import type {
@@ -111,6 +111,11 @@ export function resultWords(spec: Spec, checksum: string, done: number): string 
 /** Whether a run of `spec` on `lane` gives one answer however its tasks interleave (crate: `Kernel::exact`). */
 export function exactOn(spec: Spec, lane: Lane): boolean {
   return exact(spec, lane);
+}
+
+/** Whether the tasks of `spec` wait on simulated responses (crate: the cost model's waits). */
+export function specWaits(spec: Spec): boolean {
+  return waits(spec);
 }
 
 /** The time budget's estimate of a spec on a machine of `cores` cores and `speed` (crate/src/budget.rs). */

@@ -182,3 +182,15 @@ pub fn exact_on(spec: Ts<Spec>, lane: Ts<Lane>) -> Result<bool, JsValue> {
     let spec = from_ts(&spec, "spec")?;
     Ok(spec.workload.kernel().exact(&spec, from_ts(&lane, "lane")?))
 }
+
+/// Whether the tasks of `spec` wait on simulated responses (an I/O-bound workload, the counter's
+/// `stepMs`), by the cost model: waits overlap on every lane but sequential, so a speedup's limit
+/// is then the waits in flight, not the cores.
+///
+/// # Errors
+/// When `spec` is not a spec.
+#[wasm_bindgen(js_name = specWaits)]
+pub fn spec_waits(spec: Ts<Spec>) -> Result<bool, JsValue> {
+    let spec = from_ts(&spec, "spec")?;
+    Ok(spec.workload.kernel().cost(&spec, 0).wait_ms.is_some())
+}
