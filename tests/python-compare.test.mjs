@@ -82,6 +82,12 @@ describe('CPython beside the browser', () => {
 
   test('bad, foreign or hostile JSON is refused with the field named, and never shown as HTML', async () => {
     const { page, problems, context } = await openPage(site.browser, site.url);
+    const counted = (counter) => JSON.stringify({
+      source: 'cpython',
+      spec: { workload: 'counter', size: 1000, tasks: 4 },
+      env: { python: '3.11' },
+      results: [{ lane: 'threads', workers: 2, ok: true, wallMs: 1, checksum: '', counter }],
+    });
     const hostile = JSON.stringify({
       source: 'cpython',
       spec: { workload: 'primes', size: 1000 },
@@ -94,6 +100,9 @@ describe('CPython beside the browser', () => {
       ['{"a": 1}', /^report\.source: must be 'cpython'/],
       [JSON.stringify({ source: 'cpython', spec: { workload: 'primes', size: -1 }, results: [] }), /^report\.spec: size: /],
       [hostile, /^report\.results\[0\]\.lane: must be one of/],
+      // Figures no counter can give: more than was made, or lost updates that do not add up.
+      [counted({ expected: 4000, counted: 9000, lostUpdates: 0 }), /^report\.results\[0\]\.counter\.counted: must be at most expected \(4,000\), got 9,000$/],
+      [counted({ expected: 4000, counted: 3000, lostUpdates: 99999 }), /^report\.results\[0\]\.counter\.lostUpdates: must be expected − counted \(1,000\), got 99,999$/],
     ];
     for (const [text, expected] of cases) {
       await page.fill('#python-paste', text);

@@ -3,6 +3,7 @@
 // lanes agree. The checksums are the proof that every lane did the same work.
 import type { LaneResult, Spec } from './types';
 import { describeSpec, resultWords, workloadInfo } from './wasm';
+import { sumOf } from './words';
 
 /** What a spec runs, in one sentence. */
 export function describe(spec: Spec): string {
@@ -26,7 +27,7 @@ function counted(spec: Spec, results: LaneResult[]): string[] {
     if (!r.counter) continue;
     const own = r.counter.localCounts;
     if (own && spec.sync === 'none') {
-      apart.push(sentence(`${r.lane} left the page's counter at ${n(r.counter.counted)}: each counted in its own memory (${own.map(n).join(' + ')})`));
+      apart.push(sentence(`${r.lane} left the page's counter at ${n(r.counter.counted)}: each counted in its own memory (${sumOf(own)})`));
       continue;
     }
     const key = `${r.counter.counted}/${r.tasksDone ?? spec.tasks}`;

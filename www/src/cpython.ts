@@ -125,6 +125,10 @@ function counterFigures(v: unknown, field: string): CounterFigures {
     counted: num(c.counted, `${field}.counted`),
     lostUpdates: num(c.lostUpdates, `${field}.lostUpdates`),
   };
+  // Each update adds one, so a counter never passes what was made, and what it lost is the rest
+  // (as the bridge computes it: python/concurrency_bridge/workloads/__init__.py).
+  if (out.counted > out.expected) throw bad(`${field}.counted`, `must be at most expected (${n(out.expected)}), got ${n(out.counted)}`);
+  if (out.lostUpdates !== out.expected - out.counted) throw bad(`${field}.lostUpdates`, `must be expected − counted (${n(out.expected - out.counted)}), got ${n(out.lostUpdates)}`);
   if (c.localCounts !== undefined) {
     if (!Array.isArray(c.localCounts) || c.localCounts.length > 4096) throw bad(`${field}.localCounts`, 'must be a list of at most 4096 counts');
     out.localCounts = c.localCounts.map((x, j) => num(x, `${field}.localCounts[${j}]`));
@@ -154,6 +158,12 @@ export interface ComparisonRow {
   sameChecksum: boolean | null;
 }
 
+/** A side's speedup, or why there is none. */
+const speedWords = (ok: boolean, x: number | null) => (!ok ? 'did not finish' : x === null ? 'no speedup (no sequential run to compare)' : times(x));
+
+/** Both sides finished a lane that counts: only then are their lost updates compared. */
+export const bothCounted = (r: ComparisonRow) => r.python.ok && r.python.counter !== undefined && r.browser?.ok === true && r.browser.counter !== undefined;
+
 export function compare(py: CpythonReport, browser: RunReport): { rows: ComparisonRow[]; text: string } {
   const pySeq = py.results.find((r) => r.lane === 'sequential' && r.ok && r.wallMs > 0);
   const rows = py.results.map((p): ComparisonRow => {
@@ -170,13 +180,13 @@ export function compare(py: CpythonReport, browser: RunReport): { rows: Comparis
     };
   });
   const parts = rows.filter((r) => r.lane !== 'sequential').map((r) =>
-    `${r.pythonName} ${times(r.pythonSpeedup)} — here the ${r.browser?.lane ?? browserTwin(r.lane, py)} lane ${times(r.browserSpeedup)}`);
+    `${r.pythonName} ${speedWords(r.python.ok, r.pythonSpeedup)} — here the ${r.browser?.lane ?? browserTwin(r.lane, py)} lane ${speedWords(r.browser?.ok ?? false, r.browserSpeedup)}`);
   const differ = rows.filter((r) => r.sameChecksum === false);
   const same = rows.filter((r) => r.sameChecksum === true);
   const sums = differ.length > 0
     ? `Checksums differ: ${differ.map((r) => `${r.pythonName} ${r.python.checksum}, here ${r.browser?.checksum}`).join('; ')}.`
     : same.length > 0 ? `Checksums equal in ${same.length} of ${rows.length} lanes (${same[0].python.checksum}): the same work, done by two implementations.` : 'No lane finished on both sides, so no checksum to compare.';
-  const lost = rows.filter((r) => r.python.counter && r.browser?.counter).map((r) =>
+  const lost = rows.filter(bothCounted).map((r) =>
     `${r.pythonName} lost ${lostOf(r.python.counter!)}, here the ${r.browser!.lane} lane ${lostOf(r.browser!.counter!)}`);
   const lostText = lost.length ? ` Lost updates side by side: ${lost.join('; ')}.` : '';
   const { cpuCount } = py.env;

@@ -2,10 +2,14 @@
 // the counts each lane measured. The counts come from the lanes (crate/src/workloads/counter.rs);
 // this only puts them in words.
 import type { LaneResult, RunReport, Spec } from './types';
-import { count } from './words';
+import { count, processes, sumOf } from './words';
 
 const n = (x: number) => x.toLocaleString('en-US');
-const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
+/** "12 ms", "2.5 ms", "0.001 ms": a step of a microsecond is not shown as 0.0. */
+const ms = (x: number) => {
+  if (x >= 10_000) return `${(x / 1000).toFixed(1)} s`;
+  return `${x >= 0.1 || x === 0 ? x.toFixed(x < 10 ? 1 : 0) : Number(x.toPrecision(2))} ms`;
+};
 const lostWords = (r: LaneResult) => {
   const c = r.counter!;
   return c.lostUpdates === 0
@@ -33,9 +37,10 @@ function threadsWords(spec: Spec, r: LaneResult, seq?: LaneResult): string {
 function threadsHow(spec: Spec, r: LaneResult, head: string): string {
   switch (spec.sync) {
     case 'none':
-      return r.counter!.lostUpdates > 0
-        ? `${head}: ${spec.workers} threads on one memory read the same value and each wrote it back plus one, so one update overwrote another. Sharing is easy, and so is getting it wrong.`
-        : `${head}: this time no two updates overlapped; run it again, or with more updates, and they will.`;
+      if (r.counter!.lostUpdates > 0) return `${head}: ${spec.workers} threads on one memory read the same value and each wrote it back plus one, so one update overwrote another. Sharing is easy, and so is getting it wrong.`;
+      // One thread, or one task: nothing ran beside it, so no run of this spec can lose one.
+      if (Math.min(spec.workers, spec.tasks) === 1) return `${head}: ${spec.tasks === 1 ? 'one task' : 'one thread'} updated the counter, so no two updates could overlap; give it more tasks and workers to see updates lost.`;
+      return `${head}: this time no two updates overlapped; run it again, or with more updates, and they will.`;
     case 'lock':
       return `${head}: the lock let one thread update at a time, and they spent ${ms(lockWaitMs(r))} waiting for it (the lock-wait on the timeline).`;
     case 'atomic':
@@ -56,13 +61,13 @@ function gilWords(spec: Spec, r: LaneResult): string {
 function processesWords(spec: Spec, r: LaneResult): string {
   const c = r.counter!;
   if (spec.sync === 'none') {
-    const own = c.localCounts?.length ? ` (${c.localCounts.map(n).join(' + ')})` : '';
+    const own = c.localCounts?.length ? ` (${sumOf(c.localCounts)})` : '';
     return `processes: each counted in its own memory${own}, and the page's counter stayed at ${n(c.counted)}: their own memory space is the limitation, sharing data takes work.`;
   }
   if (spec.sync === 'partial') {
-    return `processes ${lostWords(r)}: each handed back its count and the page summed them (the fix that shares nothing), ${ms(r.transferMs)} of messages.`;
+    return `processes ${lostWords(r)}: each handed back its count and the page summed them (the fix that shares nothing); messages kept them waiting ${ms(r.transferMs)} in all, summed over ${processes(r.workers)}.`;
   }
-  return `processes ${lostWords(r)} through one segment of shared memory with a ${spec.sync === 'lock' ? 'lock' : 'atomic add'} (as multiprocessing.Value; the page must be cross-origin isolated to share one), ${ms(lockWaitMs(r))} waiting for it.`;
+  return `processes ${lostWords(r)} through one segment of shared memory with ${spec.sync === 'lock' ? 'a lock' : 'an atomic add'} (as multiprocessing.Value; the page must be cross-origin isolated to share one), ${ms(lockWaitMs(r))} waiting for it.`;
 }
 
 function asyncWords(spec: Spec, r: LaneResult): string {

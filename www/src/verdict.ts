@@ -2,6 +2,7 @@
 import type { Spec, Lane, LaneResult, RunReport } from './types';
 import { specWaits, workloadInfo } from './wasm';
 import { sharedStateVerdict } from './shared-state';
+import { processes } from './words';
 
 export function speedup(results: LaneResult[], r: LaneResult): number | null {
   const base = results.find((x) => x.lane === 'sequential' && x.ok);
@@ -91,8 +92,9 @@ function faultVerdict(spec: Spec, results: LaneResult[]): RunReport['verdict'] {
 function processCosts(spec: Spec, pro: LaneResult): string {
   const chunk = pro.chunk ?? 1;
   const batched = `${chunk.toLocaleString('en-US')} ${chunk === 1 ? 'task' : 'tasks'} a message, ${spec.chunk === 0 ? 'batched as Pool.map batches them' : 'as the spec asked'}`;
-  const messages = `messages ${ms(pro.transferMs)} (${batched})`;
-  return pro.setupMs > 0 ? `Starting the processes took another ${ms(pro.setupMs)} and their ${messages}.` : `Their ${messages}.`;
+  // transferMs adds up every process's waits, so it is said to be a sum: it may exceed the run.
+  const messages = `messages kept them waiting ${ms(pro.transferMs)} in all (summed over ${processes(pro.workers)}; ${batched})`;
+  return pro.setupMs > 0 ? `Starting the processes took another ${ms(pro.setupMs)}, and ${messages}.` : `Their ${messages}.`;
 }
 
 export function verdict(spec: Spec, results: LaneResult[], cores: number): RunReport['verdict'] {

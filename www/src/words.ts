@@ -9,6 +9,20 @@ export function andList(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')}, and ${items[items.length - 1]}`;
 }
 
+/**
+ * Counts kept apart, as their sum is written: "320 + 80 + 80", or past 8 of them
+ * "64 counts from 0 to 640, 10,000 in all" (a card of 64 processes listed each one).
+ */
+export function sumOf(counts: readonly number[]): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (counts.length <= 8) return counts.map(n).join(' + ');
+  const total = counts.reduce((a, b) => a + b, 0);
+  return `${n(counts.length)} counts from ${n(Math.min(...counts))} to ${n(Math.max(...counts))}, ${n(total)} in all`;
+}
+
+/** "1 process", "2 processes": `count` for the noun whose plural is not an s. */
+export const processes = (x: number) => (x === 1 ? '1 process' : `${x.toLocaleString('en-US')} processes`);
+
 /** A number with its noun: "1 request", "2 requests", "1.5 requests", singular exactly when it shows as 1. */
 export function count(x: number, noun: string, digits = 0): string {
   const shown = x.toLocaleString('en-US', { maximumFractionDigits: digits });

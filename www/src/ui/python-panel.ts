@@ -1,6 +1,6 @@
 // "Check it in your own Python": the spec as a Python script (copy, download), and a report the
 // script printed (dropped, opened or pasted) shown beside the browser's run of the same spec.
-import { compare, fileText, lostOf, readCpythonReport, sameSpec, type ComparisonRow, type CpythonReport } from '../cpython';
+import { bothCounted, compare, fileText, lostOf, readCpythonReport, sameSpec, type ComparisonRow, type CpythonReport } from '../cpython';
 import { asError, playgroundError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
 import type { RunReport, RunSpec } from '../types';
@@ -11,7 +11,7 @@ import { download } from './export';
 /** The checksum column: equal or not; for a count timing can change, the updates each side lost. */
 function sumCell(r: ComparisonRow): string {
   if (r.sameChecksum !== null) return r.sameChecksum ? `equal (${r.python.checksum})` : `differ (${r.python.checksum} / ${r.browser?.checksum})`;
-  if (r.python.counter && r.browser?.counter) return `lost ${lostOf(r.python.counter)} / ${lostOf(r.browser.counter)}`;
+  if (bothCounted(r)) return `lost ${lostOf(r.python.counter!)} / ${lostOf(r.browser!.counter!)}`;
   return '—';
 }
 

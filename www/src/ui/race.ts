@@ -6,7 +6,7 @@ import { schema } from '../wasm';
 import { outcomeText } from '../outcome';
 import { speedupNote } from '../verdict';
 import { byId, el } from './dom';
-import { count } from '../words';
+import { count, sumOf } from '../words';
 import { phaseColor, type Timeline } from './timeline';
 
 interface Card {
@@ -99,7 +99,7 @@ export class Race {
 function counterNote(c: CounterFigures, sync: Spec['sync']): string {
   const n = (x: number) => x.toLocaleString('en-US');
   // Processes that counted in their own memory lost nothing: the page just never saw it.
-  if (c.localCounts && sync === 'none') return `page's counter ${n(c.counted)} · each its own: ${c.localCounts.map(n).join(' + ')}`;
+  if (c.localCounts && sync === 'none') return `page's counter ${n(c.counted)} · each its own: ${sumOf(c.localCounts)}`;
   return `counted ${n(c.counted)} of ${n(c.expected)}${c.lostUpdates ? ` (${n(c.lostUpdates)} lost)` : ''}`;
 }
 
