@@ -141,6 +141,25 @@ describe('the comparison page', () => {
     assert.match(legend, /threads/);
   });
 
+  test('a sweep stopped in its sequential run says so with no error; one whose sequential run fails says why, and no run is left "Running"', async () => {
+    await page.fill('#size', '3000000');
+    await page.selectOption('#sweep-mode', 'workers');
+    await page.click('#sweep');
+    await page.waitForFunction(() => !document.querySelector('#stop').disabled);
+    await page.click('#stop');
+    await page.waitForFunction(() => !document.querySelector('#sweep').disabled, null, { timeout: 60_000 });
+    assert.equal(await page.locator('#status').textContent(), 'Sweep stopped.');
+    assert.equal(await page.locator('#error').isVisible(), false);
+    await page.fill('#size', '100000');
+    await page.evaluate(() => { document.querySelector('#more').open = true; });
+    await page.selectOption('#fault', 'panic-one-task');
+    await page.click('#sweep');
+    await page.waitForFunction(() => !document.querySelector('#error').hidden, null, { timeout: 60_000 });
+    assert.match(await page.locator('#error').textContent(), /^the sweep's sequential run failed: .*panicked/);
+    assert.equal(await page.locator('#status').textContent(), '');
+    await page.selectOption('#fault', 'none');
+  });
+
   test('bad input is shown next to its control and nothing runs', async () => {
     await page.fill('#size', '-3');
     await page.click('#run');

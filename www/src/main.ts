@@ -126,6 +126,7 @@ class Page {
         else await sweepWorkers(this.playground, base, 2 * this.caps.hardwareConcurrency, draw, stopped);
         this.race.setStatus(this.sweeping ? 'Sweep done.' : 'Sweep stopped.');
       } catch (e) {
+        this.race.setStatus('');
         this.controls.showError(asError(e));
       } finally {
         this.sweeping = false;

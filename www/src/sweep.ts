@@ -2,6 +2,7 @@
 //  - workers 1..N on the current workload: speedup over sequential, with the ideal line;
 //  - connections (io): wall time as the number of simultaneous requests grows, which shows where
 //    async overtakes threads (once there are more connections than threads).
+import { playgroundError } from './errors';
 import type { PlaygroundImpl } from './playground';
 import type { Lane, RunSpec } from './types';
 import type { SweepSeries } from './ui/charts';
@@ -26,14 +27,18 @@ export async function sweepWorkers(
   stopped: () => boolean,
 ): Promise<void> {
   const lanes = (base.lanes ?? pg.capabilities().lanes).filter((l) => l === 'threads' || l === 'gil' || l === 'processes');
-  if (lanes.length === 0) throw new Error('lanes: a workers sweep needs threads, gil or processes');
-  const seq = await pg.run({ ...base, lanes: ['sequential'], workers: 1 });
-  const seqMs = seq.results[0].wallMs;
-  if (!seq.results[0].ok) throw new Error(`sequential failed: ${seq.results[0].error}`);
+  if (lanes.length === 0) throw playgroundError('invalid', 'lanes: a workers sweep needs threads, gil or processes', { field: 'lanes' });
+  const [seq] = (await pg.run({ ...base, lanes: ['sequential'], workers: 1 })).results;
+  // Stopped while sequential ran: a stopped sweep, not a failed one.
+  if (stopped() || seq.errorKind === 'cancelled') return;
+  if (!seq.ok) throw playgroundError(seq.errorKind ?? 'panicked', `the sweep's sequential run failed: ${seq.error}`);
+  const seqMs = seq.wallMs;
   const xs: number[] = [];
   const series: SweepSeries[] = [{ label: 'ideal', values: [] }, ...lanes.map((l) => ({ label: l, values: [] as (number | null)[] }))];
   for (let w = 1; w <= maxWorkers && !stopped(); w++) {
     const report = await pg.run({ ...base, lanes, workers: w, pool: 'warm' });
+    // A point Stop cut short is no point.
+    if (stopped()) break;
     xs.push(w);
     series[0].values.push(w);
     for (const [i, lane] of lanes.entries()) {
@@ -52,12 +57,13 @@ export async function sweepConnections(
 ): Promise<void> {
   const spec = pg.check({ ...base, workload: 'io', size: 1, tasks: undefined });
   const lanes = spec.lanes.filter((l): l is Lane => l !== 'sequential');
-  if (lanes.length === 0) throw new Error('lanes: a connections sweep needs at least one lane besides sequential');
+  if (lanes.length === 0) throw playgroundError('invalid', 'lanes: a connections sweep needs at least one lane besides sequential', { field: 'lanes' });
   const xs: number[] = [];
   const series: SweepSeries[] = lanes.map((l) => ({ label: l, values: [] }));
   for (let n = 1; n <= 20_000 && !stopped(); n *= 2) {
     if (Math.ceil(n / spec.workers) * spec.latencyMs > POINT_BUDGET_MS && xs.length >= 3) break;
     const report = await pg.run({ ...spec, size: n, tasks: n, lanes });
+    if (stopped()) break;
     xs.push(n);
     for (const [i, lane] of lanes.entries()) {
       const r = report.results.find((x) => x.lane === lane);
