@@ -142,6 +142,22 @@ describe('Embed this', () => {
     await page.locator('#embed-this').click();
     const custom = await page.locator('#embed-code').inputValue();
     assert.match(custom, new RegExp(`^<iframe src="${site.url}embed\\.html\\?workload=primes&amp;size=300000&amp;workers=2&amp;lanes=sequential%2Cthreads" `));
+
+    // A story run with changes (as its link leaves the address): the story and what changed, the rest
+    // left for the embed to size for its visitor's machine.
+    const srcOf = async () => new URL((await page.locator('#embed-code').inputValue()).match(/src="([^"]+)"/)[1].replace(/&amp;/g, '&'));
+    await page.goto(`${site.url}?preset=counter&size=20&sync=lock&stepMs=1&autorun=1`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Done.', null, { timeout: 60_000 });
+    await page.locator('#embed-this').click();
+    const changed = Object.fromEntries((await srcOf()).searchParams);
+    assert.deepEqual(changed, { preset: 'counter', size: '20', sync: 'lock', stepMs: '1' });
+    // Settings the page refused make no snippet.
+    await page.goto(`${site.url}?workload=counter&size=20&bogus=1`);
+    await page.waitForFunction(() => window.playground !== undefined);
+    await page.evaluate(() => window.playground.ready);
+    await page.locator('#embed-this').click();
+    assert.equal(await page.locator('#embed-code').inputValue(), '');
+    assert.match(await page.locator('#embed-status').textContent(), /^No snippet for settings the page refuses: bogus: /);
     assert.deepEqual(problems(), []);
     await context.close();
 
@@ -157,6 +173,8 @@ describe('Embed this', () => {
     const customPost = await openPost('/custom', custom);
     const blurb = await customPost.frame.locator('#embed-blurb').textContent();
     assert.match(blurb, /300,000|300000/, blurb);
+    // Settings of one's own are no story: the embed keeps its own title, not the CPU-bound story's.
+    assert.equal(await customPost.frame.locator('#embed-title').textContent(), 'Processes vs threads vs async');
     assert.match(await customPost.frame.locator('#isolation-note').textContent(), /^Racing here: sequential and threads/);
     assert.deepEqual(customPost.problems(), []);
     await customPost.context.close();

@@ -60,7 +60,9 @@ boot(async (playground, caps, fail) => {
     refuse(fail, `preset: must be one of ${STORIES.map((s) => s.id).join(', ')}, got ${JSON.stringify((url.preset ?? '').slice(0, 40))}`);
     return;
   }
-  byId('embed-title').textContent = preset.title;
+  // A story is named by its title; settings of one's own (no preset) keep the embed's own title,
+  // though they start from the CPU-bound story's spec.
+  if (url.preset || Object.keys(url.spec).length === 0) byId('embed-title').textContent = preset.title;
   const wanted = { ...preset.spec(caps.hardwareConcurrency), ...url.spec } as RunSpec;
   const asked = wanted.lanes ?? schema().lanes;
   // The embed runs what it can here, and the note says which lanes it leaves out and why; the full

@@ -248,7 +248,7 @@ class Page {
 
 boot(async (playground, caps) => {
   const page = new Page(playground, caps);
-  mountEmbedThis();
+  mountEmbedThis(playground);
   page.wirePython();
   const map = page.wireMap();
   const serve = page.wireServe();

@@ -103,15 +103,13 @@ export function writeServeUrl(options: Record<string, unknown>, autorun: boolean
 }
 
 /**
- * The embed's URL parameters for what the page at `search` shows: its story alone (the embed
- * then sizes it for the visitor's machine), the map with its settings, or the spec's fields.
- * Never `autorun`: a post should not race on load.
+ * The embed's URL parameters for a page at `search` that shows the map or serve mode with their
+ * settings, or a spec's fields (a story's are ui/embed-this.ts's to trim). Never `autorun`: a
+ * post should not race on load.
  */
 export function embedParams(search: string): URLSearchParams {
   const params = new URLSearchParams(search);
-  const preset = params.get('preset');
   const view = params.get(MAP.view);
-  if (preset && view !== 'map' && view !== 'serve') return new URLSearchParams({ preset });
   const out = new URLSearchParams();
   if (view === 'map' || view === 'serve') out.set('preset', view);
   for (const [key, value] of params) if (key !== 'autorun' && key !== 'preset' && key !== MAP.view) out.set(key, value);

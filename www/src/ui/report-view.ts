@@ -17,8 +17,10 @@ export class ReportView {
   private readonly verdict = byId<HTMLParagraphElement>('verdict');
   private readonly answer = byId<HTMLParagraphElement>('answer');
 
+  /** A new run: nothing of the last one's is left beside its cards, its verdict included. */
   clear(): void {
     this.body.replaceChildren();
+    this.verdict.textContent = '';
     this.answer.textContent = '';
   }
 
