@@ -238,6 +238,16 @@ describe('a clean console and accessibility', () => {
     });
   }
 
+  test('at 390 px the tables that scroll sideways are reached by the keyboard (axe-core finds nothing after a run)', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url, { bypassCSP: true, viewport: { width: 390, height: 844 } });
+    await page.click('button[data-preset="counter"]');
+    await untilDone(page);
+    assert.ok(await page.evaluate(() => document.getElementById('results').scrollWidth > 390), 'the results table is wider than the phone');
+    assert.deepEqual(await axeViolations(page), []);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('no console error or warning on load, on every story, and on the embed', async () => {
     const { page, problems, context } = await openPage(site.browser, site.url);
     for (const story of ['cpu', 'io-fast', 'io-slow', 'share', 'crash']) {
