@@ -320,9 +320,99 @@ describe('serve mode', () => {
     // Another tool's JSON is refused with the field named, and nothing of it is shown as HTML.
     writeFileSync(file, JSON.stringify({ python: '<img src=x onerror=alert(1)>', arrivals: [], lanes: [{ lane: '<b>x</b>' }] }));
     await page.setInputFiles('#serve-python-file', file);
-    await page.waitForFunction(() => document.querySelector('#serve-share-status').textContent.includes('report.'));
-    assert.match(await page.textContent('#serve-share-status'), /report\.lanes\[0\]\.lane/);
+    // Refused in the section's alert, not its status line; a report with no arrivals is refused by them.
+    await page.waitForSelector('#serve-error:not([hidden])');
+    assert.match(await page.textContent('#serve-error'), /^report\.arrivals: /);
     assert.equal(await page.locator('#serve-section img, #serve img').count(), 0);
+  });
+
+  test('a CPython serve report is counted in words, and one refused goes to the alert and takes the last report\'s rows and sentence with it', async () => {
+    // A real report: the browser serves, CPython serves its export on two lanes.
+    const dir = mkdtempSync(join(tmpdir(), 'serve-words-'));
+    for (const [name, value] of [['ratePerSec', '30'], ['durationMs', '300'], ['latencyMs', '5'], ['cpuRounds', '0'], ['workers', '2']]) await page.fill(`#serve-${name}`, value);
+    await page.click('#serve-run');
+    await page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.' && !document.querySelector('#serve-run').disabled, null, { timeout: 120_000 });
+    const exported = join(dir, 'serve.json');
+    writeFileSync(exported, await page.evaluate(() => JSON.stringify(window.playground.lastServe)));
+    const real = JSON.parse(execFileSync('python3', ['-m', 'concurrency_bridge.serve', exported, 'sequential', 'async'], { cwd: new URL('../python/', import.meta.url), encoding: 'utf8', timeout: 120_000 }));
+    const file = join(dir, 'cpython-serve.json');
+    const open = async (text) => {
+      writeFileSync(file, text);
+      await page.setInputFiles('#serve-python-file', file);
+    };
+    const shown = async (rows) => {
+      await page.waitForFunction((rows) => document.querySelectorAll('#serve-table tr.cpython').length === rows && document.querySelector('#serve-error').hidden
+        && document.querySelector('#serve-share-status').textContent.startsWith('CPython'), rows);
+      return page.textContent('#serve-share-status');
+    };
+    await open(JSON.stringify(real));
+    assert.match(await shown(2), /^CPython [\d.]+: 2 lanes, the same arrivals as this browser's run\.$/);
+    // Truncated: refused in the alert (role=alert), the status line emptied, the last rows gone.
+    await open(JSON.stringify(real).slice(0, 500));
+    await page.waitForSelector('#serve-error:not([hidden])');
+    assert.match(await page.textContent('#serve-error'), /^report\.json: /);
+    assert.equal(await page.getAttribute('#serve-error', 'role'), 'alert');
+    assert.equal(await page.textContent('#serve-share-status'), '');
+    assert.equal(await page.locator('#serve-table tr.cpython').count(), 0);
+    assert.equal(await page.locator('#serve-table tbody tr').count(), 5, 'the browser\'s own rows stay');
+    // One lane is "1 lane"; a report that opens clears the last error.
+    await open(JSON.stringify({ ...real, lanes: real.lanes.filter((l) => l.lane === 'async') }));
+    assert.match(await shown(1), /^CPython [\d.]+: 1 lane, the same arrivals/);
+    assert.equal(await page.textContent('#serve-error'), '');
+  });
+
+  test('a CPython serve report that cannot be true is refused by the field that breaks it: no lanes or arrivals, a lane twice, impossible figures', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serve-bad-'));
+    for (const [name, value] of [['ratePerSec', '30'], ['durationMs', '300'], ['latencyMs', '5'], ['cpuRounds', '0'], ['workers', '2']]) await page.fill(`#serve-${name}`, value);
+    await page.click('#serve-run');
+    await page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.' && !document.querySelector('#serve-run').disabled, null, { timeout: 120_000 });
+    const exported = join(dir, 'serve.json');
+    writeFileSync(exported, await page.evaluate(() => JSON.stringify(window.playground.lastServe)));
+    const real = JSON.parse(execFileSync('python3', ['-m', 'concurrency_bridge.serve', exported, 'sequential', 'async'], { cwd: new URL('../python/', import.meta.url), encoding: 'utf8', timeout: 120_000 }));
+    assert.ok(real.arrivals.length >= 3, `${real.arrivals.length} arrivals`);
+    const [seq, aio] = real.lanes;
+    const n = real.arrivals.length;
+    /** The real report with lane i's figures changed. */
+    const withLane = (i, change) => ({ ...real, lanes: real.lanes.map((l, j) => (j === i ? { ...l, ...change } : l)) });
+    const cases = [
+      [{ ...real, lanes: [] }, /^report\.lanes: must list the lanes/],
+      [{ ...real, arrivals: [] }, /^report\.arrivals: must list the requests/],
+      [{ ...real, lanes: [aio, aio, aio] }, /^report\.lanes\[1\]\.lane: lists async twice/],
+      [{ ...real, lanes: [seq, aio, seq] }, /^report\.lanes\[2\]\.lane: lists sequential twice/],
+      [withLane(0, { lane: '<b>x</b>' }), /^report\.lanes\[0\]\.lane: must be one of/],
+      [{ ...real, arrivals: real.arrivals.map((a, i) => (i === 2 ? real.options.durationMs + 1 : a)) }, /^report\.arrivals\[2\]: must be before options\.durationMs/],
+      [{ ...real, options: {} }, /^report\.options\.durationMs: /],
+      // The visitor's lane: offered 5, completed 900, p50 100, p99 1, max 0.5.
+      [withLane(1, { offered: 5, completed: 900, p50Ms: 100, p99Ms: 1, maxMs: 0.5 }), n === 5 ? /^report\.lanes\[1\]\.completed: / : /^report\.lanes\[1\]\.offered: must be the number of the report's arrivals/],
+      [withLane(0, { offered: n + 1, queued: seq.queued + 1 }), /^report\.lanes\[0\]\.offered: /],
+      [withLane(0, { offered: n - 0.5 }), /^report\.lanes\[0\]\.offered: must be a whole number/],
+      [withLane(1, { completed: n + 1 }), /^report\.lanes\[1\]\.completed: must be at most offered/],
+      [withLane(1, { queued: aio.queued + 1 }), /^report\.lanes\[1\]\.queued: must be offered − completed/],
+      [withLane(0, { p50Ms: seq.p95Ms * 2 }), /^report\.lanes\[0\]\.p95Ms: must be at least p50Ms/],
+      [withLane(1, { p99Ms: aio.p95Ms / 2 }), /^report\.lanes\[1\]\.p99Ms: must be at least p95Ms/],
+      [withLane(1, { maxMs: aio.p99Ms / 2 }), /^report\.lanes\[1\]\.maxMs: must be at least p99Ms/],
+      [withLane(0, { meanMs: seq.maxMs * 2 }), /^report\.lanes\[0\]\.meanMs: must be at most maxMs/],
+      [withLane(0, { p50Ms: -1 }), /^report\.lanes\[0\]\.p50Ms: must be a number ≥ 0/],
+      [withLane(0, { completedPerSec: seq.completedPerSec * 10 + 1 }), /^report\.lanes\[0\]\.completedPerSec: must be at most completed over options\.durationMs/],
+    ];
+    const file = join(dir, 'cpython-serve.json');
+    for (const [report, field] of cases) {
+      // The real report first, so that each refusal is seen to take its rows away.
+      writeFileSync(file, JSON.stringify(real));
+      await page.setInputFiles('#serve-python-file', file);
+      await page.waitForFunction(() => document.querySelectorAll('#serve-table tr.cpython').length === 2 && document.querySelector('#serve-error').hidden);
+      writeFileSync(file, JSON.stringify(report));
+      await page.setInputFiles('#serve-python-file', file);
+      await page.waitForSelector('#serve-error:not([hidden])');
+      assert.match(await page.textContent('#serve-error'), field);
+      assert.equal(await page.locator('#serve-table tr.cpython').count(), 0, `${field}: the last report's rows stayed`);
+      assert.equal(await page.textContent('#serve-share-status'), '');
+    }
+    assert.equal(await page.locator('#serve img, #serve b').count(), 0, 'nothing of a report is shown as HTML');
+    // The real report itself holds every check.
+    writeFileSync(file, JSON.stringify(real));
+    await page.setInputFiles('#serve-python-file', file);
+    await page.waitForFunction(() => document.querySelectorAll('#serve-table tr.cpython').length === 2 && document.querySelector('#serve-error').hidden);
   });
 
   test('a serve link fills the form and serves; a bad value in it is refused by name', async () => {

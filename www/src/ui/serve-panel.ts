@@ -3,11 +3,12 @@
 // CPython's report beside the browser's, exports and links.
 import { asError, type PlaygroundError } from '../errors';
 import type { PlaygroundImpl } from '../playground';
-import { readCpythonServe, sameArrivals, serveFileText } from '../serve/cpython';
+import { readCpythonServe, sameArrivals, serveFileText, type CpythonServe } from '../serve/cpython';
 import { SERVE_PRESET } from '../serve/run';
 import type { ServeReport, ServeSweep } from '../serve/types';
 import type { Lane } from '../types';
 import { writeServeUrl } from '../url';
+import { count } from '../words';
 import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
 import { byId, copyLink, el, RunButtons } from './dom';
@@ -177,7 +178,11 @@ export class ServePanel {
     for (const id of ['serve-json', 'serve-csv', 'serve-png']) byId<HTMLButtonElement>(id).disabled = false;
   }
 
-  /** Sets a CPython serve report's lanes under the browser's, saying whether the arrivals match. */
+  /**
+   * Sets a CPython serve report's lanes under the browser's, saying whether the arrivals match.
+   * A report refused is said in the section's alert, as its other errors are, and takes the last
+   * report's rows and sentence with it: left there, they read as the figures of the file refused.
+   */
   private async openPython(input: HTMLInputElement): Promise<void> {
     const status = byId('serve-share-status');
     const file = input.files?.[0];
@@ -185,10 +190,12 @@ export class ServePanel {
     try {
       const python = readCpythonServe(await serveFileText(file));
       this.view.showCpython(python);
-      const same = this.last && sameArrivals(this.last, python);
-      status.textContent = `CPython ${python.python}: ${python.lanes.length} lanes, ${same ? 'the same arrivals as this browser\'s run' : 'other arrivals than this browser\'s last run (serve the same options, or open the report of this run)'}.`;
+      this.showError(null);
+      status.textContent = cpythonSentence(python, this.last);
     } catch (e) {
-      status.textContent = asError(e).message;
+      this.view.clearCpython();
+      status.textContent = '';
+      this.showError(asError(e));
     } finally {
       input.value = '';
     }
@@ -208,6 +215,13 @@ export class ServePanel {
     verdict.hidden = false;
     verdict.textContent = result.verdict;
   }
+}
+
+/** What a CPython serve report opened holds, and whether it served this browser's arrivals. */
+function cpythonSentence(python: CpythonServe, last: ServeReport | null): string {
+  const same = last !== null && sameArrivals(last, python);
+  const arrivals = same ? 'the same arrivals as this browser\'s run' : 'other arrivals than this browser\'s last run (serve the same options, or open the report of this run)';
+  return `CPython ${python.python}: ${count(python.lanes.length, 'lane')}, ${arrivals}.`;
 }
 
 function serveCsv(report: ServeReport): Blob {

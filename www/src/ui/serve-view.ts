@@ -48,9 +48,18 @@ export class ServeView {
 
   /** CPython's lanes under the browser's (a report of python3 -m concurrency_bridge.serve). */
   showCpython(python: CpythonServe): void {
-    this.body.querySelectorAll('tr.cpython').forEach((r) => r.remove());
+    this.clearCpython();
     this.body.append(...python.lanes.map((l) => cpythonRow(python, l)));
     this.table.hidden = false;
+  }
+
+  /**
+   * Takes CPython's rows away (a report that failed to open must not leave the last one's rows
+   * beside its error); the table stays only if the browser's own rows are left in it.
+   */
+  clearCpython(): void {
+    this.body.querySelectorAll('tr.cpython').forEach((r) => r.remove());
+    this.table.hidden = this.body.rows.length === 0;
   }
 
   canvas(): HTMLCanvasElement | null {
