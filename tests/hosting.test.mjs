@@ -32,6 +32,8 @@ describe('served without COOP/COEP', () => {
     assert.deepEqual(report.results.map((r) => r.lane), ['sequential', 'processes', 'async']);
     assert.equal(new Set(report.results.map((r) => r.checksum)).size, 1);
     assert.match(await page.locator('#env').textContent(), /threads is off/);
+    assert.match(await page.locator('#coi-note').textContent(), /^threads and gil are off in this browser: This page is not cross-origin isolated/);
+    assert.equal(await page.locator('#coi-note').isVisible(), true);
     assert.equal(await page.locator('input[name=lane][value=threads]').isDisabled(), true);
     assert.deepEqual(problems(), []);
     await context.close();

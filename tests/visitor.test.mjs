@@ -86,6 +86,29 @@ describe('a visitor pokes the page', () => {
     await context.close();
   });
 
+  test('a link is read as written: hex, a field twice, __proto__, an unknown view or an empty preset are refused by name; an empty size is refused, not defaulted', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const refused = async (query, expected) => {
+      await page.goto(`${site.url}${query}`);
+      await page.waitForFunction(() => !document.getElementById('error').hidden);
+      assert.match(await page.locator('#error').textContent(), expected, query);
+    };
+    await refused('?size=0x10&autorun=1', /size: .*got "0x10"$/);
+    await refused('?size=100000&size=200000&autorun=1', /size: .*got a list$/);
+    await refused('?__proto__=1&autorun=1', /__proto__: /);
+    await refused('?view=mapp', /view: must be map or serve, got "mapp"$/);
+    await refused('?preset=', /preset: must be one of .*got ""$/);
+    // A bad size in a link empties the box: Run is then refused, not run on the old value.
+    await refused('?size=abc', /size: .*got "abc"/);
+    assert.equal(await page.inputValue('#size'), '');
+    await page.click('#run');
+    await page.waitForFunction(() => document.getElementById('size').getAttribute('aria-invalid') === 'true');
+    assert.match(await page.locator('#error').textContent(), /^size: .*got ""$/);
+    assert.equal(await page.locator('#status').textContent(), '', 'nothing ran');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('a map link with a pair of axes the list does not offer: the form shows the pair drawn, and its link draws it again', async () => {
     const { page, problems, context } = await openPage(site.browser, site.url, { permissions: ['clipboard-read', 'clipboard-write'] });
     await page.goto(`${site.url}?view=map&mapAxes=cpu,requests&autorun=1`);

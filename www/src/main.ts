@@ -2,7 +2,7 @@
 // section and the decision map, wired to window.playground (boot.ts).
 import { boot } from './boot';
 import { sameSpec } from './cpython';
-import { asError } from './errors';
+import { asError, playgroundError } from './errors';
 import { paintsLive } from './lanes/common';
 import { statusLine } from './outcome';
 import type { PlaygroundImpl } from './playground';
@@ -227,9 +227,14 @@ class Page {
       await mapPanel.follow(mapUrl, url.autorun);
       return;
     }
-    const preset = url.preset ? presetById(url.preset) : undefined;
-    if (url.preset && !preset) {
-      this.controls.showError(new Error(`preset: must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${JSON.stringify(url.preset.slice(0, 40))}`));
+    const view = new URLSearchParams(location.search).get('view');
+    if (view !== null) {
+      this.controls.showError(playgroundError('invalid', `view: must be map or serve, got ${JSON.stringify(view.slice(0, 40))}`, { field: 'view' }));
+      return;
+    }
+    const preset = url.preset !== null ? presetById(url.preset) : undefined;
+    if (url.preset !== null && !preset) {
+      this.controls.showError(playgroundError('invalid', `preset: must be one of ${PRESETS.map((p) => p.id).join(', ')}, got ${JSON.stringify(url.preset.slice(0, 40))}`, { field: 'preset' }));
       return;
     }
     const spec = { ...(preset ? this.controls.applyPreset(preset) : {}), ...url.spec } as RunSpec;

@@ -12,11 +12,14 @@ const numbers = () => new Set(schema().fields.filter((f) => f.kind === 'whole' |
 /** Page options that are not spec fields. */
 const PAGE_PARAMS: string[] = ['autorun', 'preset', ...Object.values(MAP)];
 
+/** A number as people write one in decimal: `12`, `-0.5`, `2e6` (not `0x10`, `Infinity` or ``). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
- * A parameter's value as a number where it reads as one; anything else stays text (Number('') is
- * 0 and Number('abc') NaN), so the refusal shows what was typed.
+ * A parameter's value as a number where it is written as one; anything else stays text (Number('')
+ * is 0, Number('0x10') 16), so the refusal shows what was typed.
  */
-const typed = (text: string): number | string => (text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text));
+const typed = (text: string): number | string => (DECIMAL.test(text.trim()) ? Number(text) : text);
 
 export interface UrlState {
   /** The spec fields the URL gives, unchecked (the crate checks them). */
@@ -27,13 +30,16 @@ export interface UrlState {
 
 export function readUrl(search: string): UrlState {
   const params = new URLSearchParams(search);
-  const spec: Record<string, unknown> = {};
+  const fields = new Map<string, unknown>();
   const NUMBERS = numbers();
   for (const [key, value] of params) {
     if (PAGE_PARAMS.includes(key)) continue;
-    if (key === 'lanes') spec.lanes = value.split(',').filter(Boolean);
-    else spec[key] = NUMBERS.has(key) ? typed(value) : value;
+    const read = key === 'lanes' ? value.split(',').filter(Boolean) : NUMBERS.has(key) ? typed(value) : value;
+    // A field given twice is a list, which the checker refuses by name, rather than the last one.
+    fields.set(key, fields.has(key) ? [fields.get(key), read].flat() : read);
   }
+  // Own properties, whatever the names: `__proto__` too is a field the checker names.
+  const spec = Object.fromEntries(fields);
   return { spec, autorun: params.get('autorun') === '1', preset: params.get('preset') };
 }
 

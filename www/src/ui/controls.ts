@@ -114,6 +114,8 @@ export class Controls {
       // run the default.
       if (input.validity.badInput) spec[name] = Number.NaN;
       else if (raw !== '') spec[name] = Number(raw);
+      // Size and workers have no "auto": left empty, they are refused by name, not defaulted.
+      else if (input.required) spec[name] = '';
     }
     spec.lanes = this.lanes.read();
     return spec as unknown as RunSpec;
@@ -128,7 +130,8 @@ export class Controls {
     for (const name of numberFields()) {
       const value = spec[name];
       if (typeof value === 'number' && Number.isFinite(value)) this.input(name).value = String(value);
-      else if (name === 'tasks') this.input(name).value = '';
+      // A link's value that is no number is refused by name; the box must not keep running another.
+      else if (name === 'tasks' || (name in spec && value !== undefined)) this.input(name).value = '';
     }
     this.lanes.write(Array.isArray(spec.lanes) ? spec.lanes : undefined);
     this.describeSize();
