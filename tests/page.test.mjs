@@ -278,6 +278,19 @@ describe('the URL and the keyboard', () => {
     await context.close();
   });
 
+  test('a run started with Enter in a field and stopped from the keyboard leaves the focus on Run, not the page', async () => {
+    const { page, problems, context } = await openPage(site.browser, `${site.url}?workload=primes&size=20000000&lanes=sequential`);
+    await page.focus('#size');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.querySelector('#stop').disabled);
+    await page.focus('#stop');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.querySelector('#run').disabled, null, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'run');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('a phone-sized screen has no sideways scrolling', async () => {
     const { page, problems, context } = await openPage(site.browser, `${site.url}?preset=io-fast&autorun=1`, { viewport: { width: 390, height: 844 } });
     await waitDone(page);

@@ -73,12 +73,18 @@ export class RunButtons {
     for (const b of this.off) b.disabled = true;
   }
 
-  /** The run is over: the buttons on again and the focus back, before Stop goes off. */
+  /**
+   * The run is over: the buttons on again and the focus back, before Stop goes off. A run started
+   * elsewhere (Enter in a field) and stopped from the keyboard leaves the focus on Stop: it goes to
+   * the first starter rather than fall to the page.
+   */
   end(): void {
+    const starter = this.off[0];
     for (const b of this.off) b.disabled = false;
     this.off = [];
     const active = document.activeElement;
     if (this.before && (active === this.stop || active === document.body || active === null)) this.before.focus();
+    else if (active === this.stop) starter?.focus();
     this.before = null;
     this.stop.disabled = true;
   }
