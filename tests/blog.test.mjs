@@ -124,8 +124,11 @@ describe('Embed this', () => {
     const code = page.locator('#embed-code');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'embed-code');
     const snippet = await code.inputValue();
-    assert.equal(snippet, `<iframe src="${site.url}embed.html?preset=io-fast" title="concurrency-playground: I/O: fast, few connections" width="760" height="460" `
+    const [iframe, resizer, ...more] = snippet.split('\n');
+    assert.equal(iframe, `<iframe src="${site.url}embed.html?preset=io-fast" title="concurrency-playground: I/O: fast, few connections" width="760" height="460" `
       + 'style="width:100%;max-width:760px;height:460px;border:0" allow="cross-origin-isolated" loading="lazy"></iframe>');
+    assert.match(resizer, /^<script>.*concurrency-playground:resize.*<\/script>$/);
+    assert.deepEqual(more, []);
     // At 390 px the panel fits the screen: no sideways scrolling.
     const box = await code.boundingBox();
     assert.ok(box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
@@ -167,6 +170,8 @@ describe('Embed this', () => {
     const cards = await inPost.frame.$$eval('.lane-card', (els) => els.map((e) => e.dataset.lane));
     assert.deepEqual(cards, LANES);
     assert.equal(await inPost.frame.locator('#embed-title').textContent(), 'I/O: fast, few connections');
+    // The snippet's own lines let the frame grow to what it shows after the race.
+    await inPost.page.waitForFunction(() => document.querySelector('iframe').getBoundingClientRect().height > 460, null, { timeout: 10_000 });
     assert.deepEqual(inPost.problems(), []);
     await inPost.context.close();
 

@@ -53,6 +53,21 @@ export function iframeSnippet(src: string, title: string): string {
     + `style="width:100%;max-width:${width}px;height:${height}px;border:0" allow="cross-origin-isolated" loading="lazy"></iframe>`;
 }
 
+/**
+ * The lines after the iframe that let it grow to fit what it shows (the embed posts its height;
+ * README, "Embed it in your post"): they find the iframe just before them, so a post can hold
+ * several, and believe only messages from that frame and the playground's origin.
+ */
+const RESIZER = '<script>(() => { const frame = document.currentScript.previousElementSibling; '
+  + "addEventListener('message', (e) => { if (e.source !== frame.contentWindow || e.origin !== new URL(frame.src).origin) return; "
+  + "const h = e.data && e.data.type === 'concurrency-playground:resize' ? Number(e.data.height) : NaN; "
+  + "if (Number.isFinite(h) && h > 0 && h <= 5000) frame.style.height = Math.ceil(h) + 'px'; }); })();</script>";
+
+/** "Embed this": the iframe and the lines that let it grow (a post's editor keeps both). */
+export function resizingSnippet(src: string, title: string): string {
+  return `${iframeSnippet(src, title)}\n${RESIZER}`;
+}
+
 /** The oEmbed document of one story, on the site at `site` (ending in /). */
 export function storyOEmbed(site: string, storyId: string): OEmbed {
   const src = new URL(`embed.html?${new URLSearchParams({ preset: storyId })}`, site).href;

@@ -2,7 +2,7 @@
 // the fields changed from it, the map, serve mode, or its settings as the URL holds them, to paste
 // into a post; with a copy button. Settings the page refuses make no snippet: the embed would
 // only show the same error.
-import { embedTitle, iframeSnippet } from '../embed-snippet';
+import { embedTitle, resizingSnippet } from '../embed-snippet';
 import { asError } from '../errors';
 import { mapOptions } from '../map';
 import type { PlaygroundImpl } from '../playground';
@@ -44,7 +44,7 @@ export function mountEmbedThis(pg: PlaygroundImpl): void {
   const fill = (): boolean => {
     try {
       const params = embedQuery(pg);
-      code.value = iframeSnippet(new URL(`embed.html?${params}`, location.href).href, embedTitle(params.get('preset')));
+      code.value = resizingSnippet(new URL(`embed.html?${params}`, location.href).href, embedTitle(params.get('preset')));
       status.textContent = '';
       return true;
     } catch (e) {
