@@ -3,18 +3,17 @@
 // lanes agree. The checksums are the proof that every lane did the same work.
 import type { LaneResult, Spec } from './types';
 import { describeSpec, resultWords, workloadInfo } from './wasm';
-import { sumOf } from './words';
+import { andList, grouped, sumOf } from './words';
 
 /** What a spec runs, in one sentence. */
 export function describe(spec: Spec): string {
   return describeSpec(spec);
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 
 const lanes = (rs: LaneResult[], all: LaneResult[]) =>
-  rs.length === all.length && all.length > 1 ? 'every lane' : rs.map((r) => r.lane).join(rs.length === 2 ? ' and ' : ', ');
+  rs.length === all.length && all.length > 1 ? 'every lane' : andList(rs.map((r) => r.lane));
 
 /**
  * A shared counter's answer: what each lane counted, lanes with the same count together. The
@@ -27,7 +26,7 @@ function counted(spec: Spec, results: LaneResult[]): string[] {
     if (!r.counter) continue;
     const own = r.counter.localCounts;
     if (own && spec.sync === 'none') {
-      apart.push(sentence(`${r.lane} left the page's counter at ${n(r.counter.counted)}: each counted in its own memory (${sumOf(own)})`));
+      apart.push(sentence(`${r.lane} left the page's counter at ${grouped(r.counter.counted)}: each counted in its own memory (${sumOf(own)})`));
       continue;
     }
     const key = `${r.counter.counted}/${r.tasksDone ?? spec.tasks}`;
@@ -52,7 +51,7 @@ export function answer(spec: Spec, results: LaneResult[]): string {
   const parts: string[] = [];
   const sums = new Set(whole.map((r) => r.checksum));
   if (sums.size > 1) {
-    parts.push(`The lanes disagree: ${whole.map((r) => `${r.lane} got ${r.checksum}`).join(', ')}.`);
+    parts.push(`The lanes disagree: ${andList(whole.map((r) => `${r.lane} got ${r.checksum}`))}.`);
   } else if (whole.length > 0) {
     parts.push(sentence(`${lanes(whole, results)} ${resultWords(spec, whole[0].checksum, spec.tasks)}`));
   }

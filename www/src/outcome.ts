@@ -2,6 +2,7 @@
 // table, the exports and the embed. A processes lane that lost one task to a crash and kept the
 // rest survived; saying "failed" in one place and "63 of 64 kept" in another told two stories.
 import type { LaneResult, Outcome, RunReport } from './types';
+import { count, grouped } from './words';
 
 export function outcome(r: Omit<LaneResult, 'outcome'>): Outcome {
   if (r.ok) return 'done';
@@ -15,7 +16,7 @@ export function outcomeText(r: LaneResult): string {
   switch (r.outcome) {
     case 'survived': {
       const tasks = (r.tasksDone ?? 0) + (r.failedTasks?.length ?? 0);
-      return `survived: ${r.tasksDone} of ${tasks} tasks`;
+      return `survived: ${grouped(r.tasksDone ?? 0)} of ${count(tasks, 'task')}`;
     }
     case 'not-run':
       return 'not run';

@@ -218,10 +218,13 @@ export class PlaygroundImpl implements Playground {
     const spec = this.check(raw);
     const caps = this.capabilities();
     const results: LaneResult[] = [];
+    // What a lane that did not finish reports: its own workers, as a finished one would (one
+    // for the lanes on one worker), not the spec's.
+    const workers = (lane: Lane) => (lane === 'sequential' || lane === 'async' ? 1 : spec.workers);
     this.observer.runStarted?.(spec);
     for (const [i, lane] of spec.lanes.entries()) {
       if (signal.aborted) {
-        const skipped = { ...notRun(lane, spec.workers), outcome: 'not-run' as const };
+        const skipped = { ...notRun(lane, workers(lane)), outcome: 'not-run' as const };
         results.push(skipped);
         this.observer.laneFinished?.(skipped);
         continue;
@@ -234,7 +237,7 @@ export class PlaygroundImpl implements Playground {
         progress: (done) => this.observer.laneProgress?.(lane, done, spec.tasks),
         pixels: (row, pixels) => this.observer.lanePixels?.(lane, row, pixels),
       }), cancelled]);
-      const run = settled === 'cancelled' || signal.aborted ? failed(lane, spec.workers, new Cancelled()) : settled;
+      const run = settled === 'cancelled' || signal.aborted ? failed(lane, workers(lane), new Cancelled()) : settled;
       const result = withCounter(spec, { ...run, outcome: outcome(run) });
       results.push(result);
       this.observer.laneFinished?.(result);

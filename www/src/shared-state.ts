@@ -1,45 +1,60 @@
 // The shared counter's verdict: each model's benefit and limitation from the seed's table, with
 // the counts each lane measured. The counts come from the lanes (crate/src/workloads/counter.rs);
 // this only puts them in words.
-import type { LaneResult, RunReport, Spec } from './types';
-import { count, processes, sumOf } from './words';
+import type { LaneResult, Phase, RunReport, Spec } from './types';
+import { allOf, count, grouped, processes, sumOf } from './words';
 
-const n = (x: number) => x.toLocaleString('en-US');
 /** "12 ms", "2.5 ms", "0.001 ms": a step of a microsecond is not shown as 0.0. */
 const ms = (x: number) => {
   if (x >= 10_000) return `${(x / 1000).toFixed(1)} s`;
   return `${x >= 0.1 || x === 0 ? x.toFixed(x < 10 ? 1 : 0) : Number(x.toPrecision(2))} ms`;
 };
+/**
+ * The share of updates lost, in whole percent, but never "0 %" or "100 %" for a share that is
+ * neither: 15 of 10,000 lost is "under 1 %".
+ */
+function lostShare(lost: number, expected: number): string {
+  const pct = Math.round((100 * lost) / expected);
+  if (pct === 0) return 'under 1 %';
+  return pct === 100 && lost < expected ? 'over 99 %' : `${pct} %`;
+}
+
 const lostWords = (r: LaneResult) => {
   const c = r.counter!;
   return c.lostUpdates === 0
-    ? (c.expected === 1 ? 'counted its one update' : `counted all ${n(c.expected)} updates`)
-    : `lost ${n(c.lostUpdates)} of ${n(c.expected)} updates (${((100 * c.lostUpdates) / c.expected).toFixed(0)} %)`;
+    ? `counted ${allOf(c.expected, 'update')}`
+    : `lost ${grouped(c.lostUpdates)} of ${count(c.expected, 'update')} (${lostShare(c.lostUpdates, c.expected)})`;
 };
 
-/** Time a lane's threads or tasks spent waiting for the lock, all rows together. */
-export function lockWaitMs(r: LaneResult): number {
-  return r.totals.filter((t) => t.phase === 'lock-wait').reduce((a, t) => a + t.ms, 0);
+/** Time a lane's workers, threads or tasks spent in one phase, all rows together. */
+export function phaseMs(r: LaneResult, phase: Phase): number {
+  return r.totals.filter((t) => t.phase === phase).reduce((a, t) => a + t.ms, 0);
 }
 
+/** Time a lane's threads or tasks spent waiting for the lock. */
+const lockWaitMs = (r: LaneResult) => phaseMs(r, 'lock-wait');
+
+/** Threads that had a task to run: with fewer tasks than workers, the rest stay idle. */
+const threadsThatRan = (spec: Spec) => Math.min(spec.workers, spec.tasks);
+
 /** Threads that took longer than one thread doing it all: what sharing one value costs. */
-function slower(r: LaneResult, seq: LaneResult | undefined): string {
-  return seq && r.wallMs > seq.wallMs * 1.1 && r.workers > 1
+function slower(spec: Spec, r: LaneResult, seq: LaneResult | undefined): string {
+  return seq && r.wallMs > seq.wallMs * 1.1 && threadsThatRan(spec) > 1
     ? ` And slower than sequential (${ms(seq.wallMs)}): threads writing one value pass its cache line from core to core.`
     : '';
 }
 
 function threadsWords(spec: Spec, r: LaneResult, seq?: LaneResult): string {
   const head = `threads ${lostWords(r)} in ${ms(r.wallMs)}`;
-  return `${threadsHow(spec, r, head)}${slower(r, seq)}`;
+  return `${threadsHow(spec, r, head)}${slower(spec, r, seq)}`;
 }
 
 function threadsHow(spec: Spec, r: LaneResult, head: string): string {
   switch (spec.sync) {
     case 'none':
-      if (r.counter!.lostUpdates > 0) return `${head}: ${spec.workers} threads on one memory read the same value and each wrote it back plus one, so one update overwrote another. Sharing is easy, and so is getting it wrong.`;
+      if (r.counter!.lostUpdates > 0) return `${head}: ${threadsThatRan(spec)} threads on one memory read the same value and each wrote it back plus one, so one update overwrote another. Sharing is easy, and so is getting it wrong.`;
       // One thread, or one task: nothing ran beside it, so no run of this spec can lose one.
-      if (Math.min(spec.workers, spec.tasks) === 1) return `${head}: ${spec.tasks === 1 ? 'one task' : 'one thread'} updated the counter, so no two updates could overlap; give it more tasks and workers to see updates lost.`;
+      if (threadsThatRan(spec) === 1) return `${head}: ${spec.tasks === 1 ? 'one task' : 'one thread'} updated the counter, so no two updates could overlap; give it more tasks and workers to see updates lost.`;
       return `${head}: this time no two updates overlapped; run it again, or with more updates, and they will.`;
     case 'lock':
       return `${head}: the lock let one thread update at a time, and they spent ${ms(lockWaitMs(r))} waiting for it (the lock-wait on the timeline).`;
@@ -62,7 +77,7 @@ function processesWords(spec: Spec, r: LaneResult): string {
   const c = r.counter!;
   if (spec.sync === 'none') {
     const own = c.localCounts?.length ? ` (${sumOf(c.localCounts)})` : '';
-    return `processes: each counted in its own memory${own}, and the page's counter stayed at ${n(c.counted)}: their own memory space is the limitation, sharing data takes work.`;
+    return `processes: each counted in its own memory${own}, and the page's counter stayed at ${grouped(c.counted)}: their own memory space is the limitation, sharing data takes work.`;
   }
   if (spec.sync === 'partial') {
     return `processes ${lostWords(r)}: each handed back its count and the page summed them (the fix that shares nothing); messages kept them waiting ${ms(r.transferMs)} in all, summed over ${processes(r.workers)}.`;

@@ -9,22 +9,27 @@ export function andList(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')}, and ${items[items.length - 1]}`;
 }
 
+/** A whole number as people write it: "9,999", "10,000". */
+export const grouped = (x: number) => x.toLocaleString('en-US');
+
 /**
  * Counts kept apart, as their sum is written: "320 + 80 + 80", or past 8 of them
  * "64 counts from 0 to 640, 10,000 in all" (a card of 64 processes listed each one).
  */
 export function sumOf(counts: readonly number[]): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  if (counts.length <= 8) return counts.map(n).join(' + ');
+  if (counts.length <= 8) return counts.map(grouped).join(' + ');
   const total = counts.reduce((a, b) => a + b, 0);
-  return `${n(counts.length)} counts from ${n(Math.min(...counts))} to ${n(Math.max(...counts))}, ${n(total)} in all`;
+  return `${grouped(counts.length)} counts from ${grouped(Math.min(...counts))} to ${grouped(Math.max(...counts))}, ${grouped(total)} in all`;
 }
 
 /** "1 process", "2 processes": `count` for the noun whose plural is not an s. */
-export const processes = (x: number) => (x === 1 ? '1 process' : `${x.toLocaleString('en-US')} processes`);
+export const processes = (x: number) => (x === 1 ? '1 process' : `${grouped(x)} processes`);
 
 /** A number with its noun: "1 request", "2 requests", "1.5 requests", singular exactly when it shows as 1. */
 export function count(x: number, noun: string, digits = 0): string {
   const shown = x.toLocaleString('en-US', { maximumFractionDigits: digits });
   return `${shown} ${shown === '1' ? noun : `${noun}s`}`;
 }
+
+/** "its one task", "all 64 tasks": every one of a count, which for one is no "all". */
+export const allOf = (x: number, noun: string) => (x === 1 ? `its one ${noun}` : `all ${count(x, noun)}`);

@@ -15,7 +15,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use super::{number, of_finished, Cost, Kernel, Progress, Size, Step};
+use super::{count, number, of_finished, Cost, Kernel, Progress, Size, Step};
 use crate::spec::{Lane, Spec, SyncMode as Sync};
 
 pub struct Counter;
@@ -247,10 +247,14 @@ impl Kernel for Counter {
         } else {
             String::new()
         };
+        let tasks = if spec.tasks == 1 {
+            "in 1 task".to_owned()
+        } else {
+            format!("in each of {}", count(spec.tasks.into(), "task"))
+        };
         format!(
-            "Add 1 to one shared counter {} times in each of {} tasks{step} ({}) {on}.",
-            number(spec.size.into()),
-            number(spec.tasks.into()),
+            "Add 1 to one shared counter {} {tasks}{step} ({}) {on}.",
+            count(spec.size.into(), "time"),
             spec.sync.describe()
         )
     }
@@ -260,12 +264,18 @@ impl Kernel for Counter {
         let counted: u64 = checksum.parse().unwrap_or(0);
         let lost = expected.saturating_sub(counted);
         let counted = number(counted as f64);
-        let expected = number(expected as f64);
-        if lost == 0 {
-            format!("counted all {expected} updates{}", of_finished(spec, done))
+        if lost == 0 && expected == 1 {
+            format!("counted the one update{}", of_finished(spec, done))
+        } else if lost == 0 {
+            format!(
+                "counted all {}{}",
+                count(expected as f64, "update"),
+                of_finished(spec, done)
+            )
         } else {
             format!(
-                "counted {counted} of {expected} updates{}: {} lost",
+                "counted {counted} of {}{}: {} lost",
+                count(expected as f64, "update"),
                 of_finished(spec, done),
                 number(lost as f64)
             )

@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{fold, mix, number, of_finished, Cost, Kernel, Progress, Size, Step};
+use super::{count, fold, mix, of_finished, Cost, Kernel, Progress, Size, Step};
 use crate::error::Error;
 use crate::spec::Spec;
 
@@ -78,17 +78,17 @@ impl Kernel for Hash {
 
     fn describe(&self, spec: &Spec, on: &str) -> String {
         format!(
-            "Hash {} chains of {} SHA-256 rounds {on}.",
-            number(spec.tasks.into()),
-            number(spec.size.into())
+            "Hash {} of {} {on}.",
+            count(spec.tasks.into(), "chain"),
+            count(spec.size.into(), "SHA-256 round")
         )
     }
 
     fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
         format!(
-            "computed the same {} SHA-256 chains of {} rounds{} (digest {checksum})",
-            number(spec.tasks.into()),
-            number(spec.size.into()),
+            "computed the same {} of {}{} (digest {checksum})",
+            count(spec.tasks.into(), "SHA-256 chain"),
+            count(spec.size.into(), "round"),
             of_finished(spec, done)
         )
     }

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::hash::{check_rounds, NS_PER_ROUND};
-use super::{fold, mix, number, of_finished, Cost, Kernel, Progress, Size, Split, Step};
+use super::{count, fold, mix, number, of_finished, Cost, Kernel, Progress, Size, Split, Step};
 use crate::error::Error;
 use crate::spec::Spec;
 
@@ -77,8 +77,8 @@ fn describe_requests(spec: &Spec) -> String {
         String::new()
     };
     format!(
-        "Send {} requests of {}{jitter} ms",
-        number(spec.size.into()),
+        "Send {} of {}{jitter} ms",
+        count(spec.size.into(), "request"),
         number(spec.latency_ms)
     )
 }
@@ -133,9 +133,9 @@ impl Kernel for Requests {
     fn describe(&self, spec: &Spec, on: &str) -> String {
         if self.mixed {
             format!(
-                "{}, each answer hashed {} rounds, {on}.",
+                "{}, each answer hashed {}, {on}.",
                 describe_requests(spec),
-                number(spec.cpu_rounds.into())
+                count(spec.cpu_rounds.into(), "round")
             )
         } else {
             format!("{} {on}.", describe_requests(spec))
@@ -144,8 +144,8 @@ impl Kernel for Requests {
 
     fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
         format!(
-            "got the same {} responses{} (digest {checksum})",
-            number(spec.size.into()),
+            "got the same {}{} (digest {checksum})",
+            count(spec.size.into(), "response"),
             of_finished(spec, done)
         )
     }

@@ -2,7 +2,7 @@
 //! up to [`MAX_ITER`] iterations a pixel and rows outside it almost none: uneven tasks that
 //! reward dynamic scheduling.
 
-use super::{fold, mix, number, of_finished, split, Cost, Kernel, Progress, Size, Step};
+use super::{count, fold, mix, number, of_finished, split, Cost, Kernel, Progress, Size, Step};
 use crate::spec::Spec;
 
 pub const MAX_ITER: u32 = 255;
@@ -52,8 +52,8 @@ impl Kernel for Mandelbrot {
     fn describe(&self, spec: &Spec, on: &str) -> String {
         let side = number(spec.size.into());
         format!(
-            "Draw a {side} × {side} Mandelbrot image in {} bands {on}.",
-            number(spec.tasks.into())
+            "Draw a {side} × {side} Mandelbrot image in {} {on}.",
+            count(spec.tasks.into(), "band")
         )
     }
 

@@ -283,13 +283,21 @@ pub fn number(x: f64) -> String {
     out
 }
 
+/// A number with its noun: "1 task", "64 tasks", "1.5 rounds"; singular exactly when the number
+/// reads as 1, as `count` in www/src/words.ts.
+pub fn count(x: f64, noun: &str) -> String {
+    let shown = number(x);
+    let s = if shown == "1" { "" } else { "s" };
+    format!("{shown} {noun}{s}")
+}
+
 /// " in the 63 of 64 tasks it finished" when a lane kept only part of its work.
 pub fn of_finished(spec: &Spec, done: u32) -> String {
     if done < spec.tasks {
         format!(
-            " in the {} of {} tasks it finished",
+            " in the {} of {} it finished",
             number(done.into()),
-            number(spec.tasks.into())
+            count(spec.tasks.into(), "task")
         )
     } else {
         String::new()
@@ -427,6 +435,47 @@ mod tests {
         assert_eq!(number(0.5), "0.5");
         assert_eq!(number(1234.25), "1,234.25");
         assert_eq!(number(0.0), "0");
+    }
+
+    /// "1" followed by a plural noun ("1 rounds"); "1 ms" is a unit.
+    fn one_with_a_plural(text: &str) -> Option<String> {
+        let words: Vec<&str> = text
+            .split([' ', '(', ')', ',', '.', ':'])
+            .filter(|w| !w.is_empty())
+            .collect();
+        words
+            .windows(2)
+            .find(|w| w[0] == "1" && w[1].ends_with('s') && w[1] != "ms")
+            .map(|w| w.join(" "))
+    }
+
+    #[test]
+    fn one_of_anything_is_singular() {
+        for &w in Workload::ALL {
+            let k = w.kernel();
+            // The smallest size, one task (io's tasks are its requests), one round a response.
+            let mut s = spec(w, k.size().min, 1);
+            s.cpu_rounds = 1;
+            let said = [
+                k.describe(&s, "on 1 worker"),
+                k.result(&s, "1", 1),
+                k.result(&s, "0", 0),
+            ];
+            for text in said {
+                assert_eq!(one_with_a_plural(&text), None, "{w:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1.0, "task"), "1 task");
+        assert_eq!(count(0.0, "task"), "0 tasks");
+        assert_eq!(count(10_000.0, "round"), "10,000 rounds");
+        let mut s = spec(Workload::Primes, 1000, 1);
+        assert_eq!(of_finished(&s, 0), " in the 0 of 1 task it finished");
+        s.tasks = 64;
+        assert_eq!(of_finished(&s, 63), " in the 63 of 64 tasks it finished");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Count the primes below `size` by trial division: real, branchy integer CPU work whose cost
 //! grows with the numbers, so equal ranges are uneven tasks.
 
-use super::{number, of_finished, split, Cost, Kernel, Progress, Size, Step};
+use super::{count, number, of_finished, split, Cost, Kernel, Progress, Size, Step};
 use crate::spec::Spec;
 
 pub struct Primes;
@@ -61,18 +61,18 @@ impl Kernel for Primes {
 
     fn describe(&self, spec: &Spec, on: &str) -> String {
         format!(
-            "Count the primes below {} in {} tasks {on}.",
+            "Count the primes below {} in {} {on}.",
             number(spec.size.into()),
-            number(spec.tasks.into())
+            count(spec.tasks.into(), "task")
         )
     }
 
     fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
-        let count = number(checksum.parse().unwrap_or(0.0));
+        let primes = count(checksum.parse().unwrap_or(0.0), "prime");
         if done < spec.tasks {
-            format!("counted {count} primes{}", of_finished(spec, done))
+            format!("counted {primes}{}", of_finished(spec, done))
         } else {
-            format!("counted {count} primes below {}", number(spec.size.into()))
+            format!("counted {primes} below {}", number(spec.size.into()))
         }
     }
 

@@ -1,7 +1,7 @@
 //! One large read-only buffer that every task reads: a strided scan over all of it. Threads read
 //! the one copy in shared memory; each process must first receive a copy of its own.
 
-use super::{fold, mix, number, of_finished, Cost, Kernel, Progress, Size, Step};
+use super::{count, fold, mix, number, of_finished, Cost, Kernel, Progress, Size, Step};
 use crate::spec::Spec;
 
 pub struct Share;
@@ -79,18 +79,18 @@ impl Kernel for Share {
 
     fn describe(&self, spec: &Spec, on: &str) -> String {
         format!(
-            "Read one {} MB buffer in {} tasks {on}.",
+            "Read one {} MB buffer in {} {on}.",
             number(spec.size.into()),
-            number(spec.tasks.into())
+            count(spec.tasks.into(), "task")
         )
     }
 
     fn result(&self, spec: &Spec, checksum: &str, done: u32) -> String {
         format!(
-            "read the same {} MB buffer{} (digest of {} strided scans: {checksum})",
+            "read the same {} MB buffer{} (digest of {}: {checksum})",
             number(spec.size.into()),
             of_finished(spec, done),
-            number(spec.tasks.into())
+            count(spec.tasks.into(), "strided scan")
         )
     }
 

@@ -22,6 +22,7 @@ import {
   Cancelled, checkCancelled, guarded, message, onCancel, toEvents, toTotals, warmUp, type LaneContext, type Setup,
 } from './common';
 import { FlatTrace, ProcessPool, type Proc } from './pool';
+import { count, grouped, processes } from '../words';
 
 /**
  * Chunks sent to a process before it answers one: at least 2 (the next already waits in its
@@ -405,9 +406,10 @@ function result(spec: Spec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t
     if (tally.kind) out.errorKind = tally.kind;
     out.faults = tally.faults.map((f) => ({ ...f, atMs: f.atMs - t0 }));
     const n = pool.replaced;
-    out.error = `${failedTasks.length} of ${spec.tasks} tasks failed (${crashes.join('; ')}). `
-      + `The pool replaced ${n === 1 ? 'that process' : `those ${n} processes`}; the other ${done} tasks `
-      + 'completed and the checksum covers exactly them.';
+    const rest = done === 0 ? 'no other task was left to complete'
+      : `the other ${done === 1 ? 'task' : count(done, 'task')} completed and the checksum covers exactly ${done === 1 ? 'it' : 'them'}`;
+    out.error = `${grouped(failedTasks.length)} of ${count(spec.tasks, 'task')} failed (${crashes.join('; ')}). `
+      + `The pool replaced ${n === 1 ? 'that process' : `those ${processes(n)}`}; ${rest}.`;
   }
   return out;
 }
