@@ -186,8 +186,8 @@ describe('CPython beside the browser', () => {
       await page.waitForFunction(() => !document.querySelector('#python-error').hidden, null, { timeout: 10_000 });
       assert.equal(await page.locator('#python-error').textContent(), `report.size: must be at most ${1 << 20} bytes, got ${600 << 20}`);
       await page.setInputFiles('#serve-python-file', huge);
-      await page.waitForFunction(() => document.querySelector('#serve-share-status').textContent !== '', null, { timeout: 10_000 });
-      assert.equal(await page.locator('#serve-share-status').textContent(), `report.size: must be at most ${8 << 20} bytes, got ${600 << 20}`);
+      await page.waitForFunction(() => !document.querySelector('#serve-error').hidden, null, { timeout: 10_000 });
+      assert.equal(await page.locator('#serve-error').textContent(), `report.size: must be at most ${8 << 20} bytes, got ${600 << 20}`);
     } finally {
       rmSync(huge);
     }
@@ -200,8 +200,8 @@ describe('CPython beside the browser', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'cp-py-')), 'serve.json');
     writeFileSync(path, JSON.stringify({ python: '3.11.2', lanes: [] }));
     await page.setInputFiles('#serve-python-file', path);
-    await page.waitForFunction(() => document.querySelector('#serve-share-status').textContent !== '');
-    assert.match(await page.locator('#serve-share-status').textContent(), /^report\.arrivals: must be a list/);
+    await page.waitForFunction(() => !document.querySelector('#serve-error').hidden);
+    assert.match(await page.locator('#serve-error').textContent(), /^report\.arrivals: must be a list/);
     assert.deepEqual(problems(), []);
     await context.close();
   });

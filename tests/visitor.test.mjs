@@ -154,6 +154,23 @@ describe('a visitor pokes the page', () => {
     await context.close();
   });
 
+  test('a run a script starts through the API ends on its own report: status, verdict, answer and table', async () => {
+    const { page, problems, context } = await openPage(site.browser, site.url);
+    const spec = { workload: 'counter', size: 2000, tasks: 4, workers: 2, sync: 'lock' };
+    const [report, refused] = await page.evaluate(async (s) => {
+      const first = window.playground.run(s);
+      const second = await window.playground.run(s).then(() => null, (e) => e.message);
+      return [await first, second];
+    }, spec);
+    assert.match(refused, /a run is already in flight/);
+    assert.equal(await page.locator('#status').textContent(), 'Done.');
+    assert.equal(await page.locator('#verdict').textContent(), report.verdict.text);
+    assert.equal(await page.locator('#answer').textContent(), report.answer);
+    assert.equal(await page.locator('#results tbody tr').count(), report.results.length);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('run() right after cancel() starts the new run, and it is right', async () => {
     const { page, problems, context } = await openPage(site.browser, site.url);
     const out = await page.evaluate(async () => {

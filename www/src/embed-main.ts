@@ -10,7 +10,6 @@ import { boot, type Fail } from './boot';
 import type { PlaygroundImpl } from './playground';
 import type { Capabilities, Lane, RunSpec } from './types';
 import { asError } from './errors';
-import { statusLine } from './outcome';
 import { byId, RunButtons } from './ui/dom';
 import { presetById } from './ui/presets';
 import { fillLegend, Race, raceObserver } from './ui/race';
@@ -84,13 +83,14 @@ boot(async (playground, caps, fail) => {
   const race = new Race(caps.hardwareConcurrency);
   const timeline = new Timeline(byId<HTMLCanvasElement>('timeline'));
   fillLegend(byId('legend'));
-  playground.observer = raceObserver(race, timeline);
+  playground.observer = raceObserver(race, timeline, {
+    reported: (report) => {
+      byId('answer').textContent = report.answer;
+      byId('verdict').textContent = report.verdict.text;
+    },
+  });
   await runButtons(playground, async () => {
-    const report = await playground.run(spec);
-    race.winner(report.verdict.fastest);
-    byId('answer').textContent = report.answer;
-    byId('verdict').textContent = report.verdict.text;
-    race.setStatus(statusLine(report));
+    await playground.run(spec);
   }, url.autorun, fail);
 });
 

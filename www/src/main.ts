@@ -4,7 +4,6 @@ import { boot } from './boot';
 import { sameSpec } from './cpython';
 import { asError, playgroundError } from './errors';
 import { paintsLive } from './lanes/common';
-import { statusLine } from './outcome';
 import type { PlaygroundImpl } from './playground';
 import { sweepConnections, sweepWorkers, type SweepPlot } from './sweep';
 import type { Capabilities, LaneResult, RunReport, RunSpec } from './types';
@@ -57,6 +56,7 @@ class Page {
         this.seen = all;
         this.view.addLane(r, all);
       },
+      reported: (report) => this.showReport(report),
     });
     this.wireForm();
     this.wireExports();
@@ -66,7 +66,6 @@ class Page {
   private showReport(report: RunReport): void {
     this.lastReport = report;
     this.view.show(report);
-    this.race.winner(report.verdict.fastest);
     this.timeline.draw(report.results);
     this.wall.draw(report.results);
     for (const id of EXPORTS) byId<HTMLButtonElement>(id).disabled = false;
@@ -88,9 +87,8 @@ class Page {
     history.replaceState(null, '', `?${params}`);
     await this.busyWith(async () => {
       try {
-        const report = await this.playground.run(spec);
-        this.showReport(report);
-        this.race.setStatus(statusLine(report));
+        // Shown by the observer's runFinished, as a script's run would be.
+        await this.playground.run(spec);
       } catch (e) {
         controls.showError(asError(e));
         this.race.setStatus('');

@@ -26,6 +26,8 @@ export interface RunObserver {
   /** mandelbrot: a band of the image, as a lane that returns pixels finishes it. */
   lanePixels?(lane: Lane, firstRow: number, pixels: Uint8Array): void;
   laneFinished?(result: LaneResult): void;
+  /** The run's report, whoever started it (the form, a sweep, a script calling `run`). */
+  runFinished?(report: RunReport): void;
 }
 
 /**
@@ -256,6 +258,7 @@ export class PlaygroundImpl implements Playground {
       answer: answer(spec, results),
     };
     this.lastReport = report;
+    this.observer.runFinished?.(report);
     return report;
   }
 

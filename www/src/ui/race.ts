@@ -1,9 +1,9 @@
 // The lane cards: one per lane of the run, with live progress while it runs and its figures
 // (as text) when it is done.
 import type { RunObserver } from '../playground';
-import type { CounterFigures, Spec, Lane, LaneResult } from '../types';
+import type { CounterFigures, Spec, Lane, LaneResult, RunReport } from '../types';
 import { schema } from '../wasm';
-import { outcomeText } from '../outcome';
+import { outcomeText, statusLine } from '../outcome';
 import { speedupNote } from '../verdict';
 import { byId, el } from './dom';
 import { count, sumOf } from '../words';
@@ -108,6 +108,8 @@ export interface RaceHooks {
   started?(spec: Spec): void;
   finished?(r: LaneResult, seen: LaneResult[]): void;
   pixels?(firstRow: number, pixels: Uint8Array): void;
+  /** The run's report: the view's verdict and table (the winner and the status line are done). */
+  reported?(report: RunReport): void;
 }
 
 /**
@@ -136,6 +138,14 @@ export function raceObserver(race: Race, timeline: Timeline, hooks: RaceHooks = 
       if (running) race.finished(running, r, seen);
       hooks.finished?.(r, seen);
       timeline.draw(seen);
+    },
+    // However the run started (a script's run() too), the page ends on its report, not on
+    // "Running async (5 of 5)…" beside the last run's verdict.
+    runFinished: (report) => {
+      running = null;
+      race.winner(report.verdict.fastest);
+      race.setStatus(statusLine(report));
+      hooks.reported?.(report);
     },
   };
 }
