@@ -51,6 +51,19 @@ function checkLane(report, lane) {
   assert.ok(lane.memoryBytes > 0 && lane.memoryPerRequestBytes > 0 && lane.memorySource.length > 0, `${lane.lane}: memory ${JSON.stringify(lane)}`);
 }
 
+/**
+ * A real CPython serve report: the page serves a short run from its form, and the bridge serves
+ * its export on sequential and async (in `dir`).
+ */
+async function servedByCpython(page, dir) {
+  for (const [name, value] of [['ratePerSec', '30'], ['durationMs', '300'], ['latencyMs', '5'], ['cpuRounds', '0'], ['workers', '2']]) await page.fill(`#serve-${name}`, value);
+  await page.click('#serve-run');
+  await page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.' && !document.querySelector('#serve-run').disabled, null, { timeout: 120_000 });
+  const exported = join(dir, 'serve.json');
+  writeFileSync(exported, await page.evaluate(() => JSON.stringify(window.playground.lastServe)));
+  return JSON.parse(execFileSync('python3', ['-m', 'concurrency_bridge.serve', exported, 'sequential', 'async'], { cwd: new URL('../python/', import.meta.url), encoding: 'utf8', timeout: 120_000 }));
+}
+
 describe('serve mode', () => {
   let page;
   let context;
@@ -329,12 +342,7 @@ describe('serve mode', () => {
   test('a CPython serve report is counted in words, and one refused goes to the alert and takes the last report\'s rows and sentence with it', async () => {
     // A real report: the browser serves, CPython serves its export on two lanes.
     const dir = mkdtempSync(join(tmpdir(), 'serve-words-'));
-    for (const [name, value] of [['ratePerSec', '30'], ['durationMs', '300'], ['latencyMs', '5'], ['cpuRounds', '0'], ['workers', '2']]) await page.fill(`#serve-${name}`, value);
-    await page.click('#serve-run');
-    await page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.' && !document.querySelector('#serve-run').disabled, null, { timeout: 120_000 });
-    const exported = join(dir, 'serve.json');
-    writeFileSync(exported, await page.evaluate(() => JSON.stringify(window.playground.lastServe)));
-    const real = JSON.parse(execFileSync('python3', ['-m', 'concurrency_bridge.serve', exported, 'sequential', 'async'], { cwd: new URL('../python/', import.meta.url), encoding: 'utf8', timeout: 120_000 }));
+    const real = await servedByCpython(page, dir);
     const file = join(dir, 'cpython-serve.json');
     const open = async (text) => {
       writeFileSync(file, text);
@@ -363,12 +371,7 @@ describe('serve mode', () => {
 
   test('a CPython serve report that cannot be true is refused by the field that breaks it: no lanes or arrivals, a lane twice, impossible figures', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serve-bad-'));
-    for (const [name, value] of [['ratePerSec', '30'], ['durationMs', '300'], ['latencyMs', '5'], ['cpuRounds', '0'], ['workers', '2']]) await page.fill(`#serve-${name}`, value);
-    await page.click('#serve-run');
-    await page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.' && !document.querySelector('#serve-run').disabled, null, { timeout: 120_000 });
-    const exported = join(dir, 'serve.json');
-    writeFileSync(exported, await page.evaluate(() => JSON.stringify(window.playground.lastServe)));
-    const real = JSON.parse(execFileSync('python3', ['-m', 'concurrency_bridge.serve', exported, 'sequential', 'async'], { cwd: new URL('../python/', import.meta.url), encoding: 'utf8', timeout: 120_000 }));
+    const real = await servedByCpython(page, dir);
     assert.ok(real.arrivals.length >= 3, `${real.arrivals.length} arrivals`);
     const [seq, aio] = real.lanes;
     const n = real.arrivals.length;
