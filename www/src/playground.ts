@@ -1,7 +1,7 @@
 // window.playground: checks a spec, runs its lanes one after another (never competing for
 // cores), and reports. Everything heavy happens in the lanes' workers.
 import { detect } from './capabilities';
-import { Cancelled, failed, IdleReaper, measureSpeed, notRun, onCancel, type LaneRunner } from './lanes/common';
+import { Cancelled, failed, IdleReaper, laneWorkers, measureSpeed, notRun, onCancel, type LaneRunner } from './lanes/common';
 import { ProcessesLane } from './lanes/parent';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
@@ -220,9 +220,8 @@ export class PlaygroundImpl implements Playground {
     const spec = this.check(raw);
     const caps = this.capabilities();
     const results: LaneResult[] = [];
-    // What a lane that did not finish reports: its own workers, as a finished one would (one
-    // for the lanes on one worker), not the spec's.
-    const workers = (lane: Lane) => (lane === 'sequential' || lane === 'async' ? 1 : spec.workers);
+    // A lane that did not finish reports its own workers, as a finished one would, not the spec's.
+    const workers = (lane: Lane) => laneWorkers(lane, spec.workers);
     this.observer.runStarted?.(spec);
     for (const [i, lane] of spec.lanes.entries()) {
       if (signal.aborted) {

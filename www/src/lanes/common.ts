@@ -7,6 +7,9 @@ import { boundTrace, phaseAt, plainModule, traceStride, warmupSpec } from '../wa
 import { kindOf } from '../errors';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
 
+/** The workers a lane runs on: one thread for sequential and async, the spec's for the pools. */
+export const laneWorkers = (lane: Lane, workers: number) => (lane === 'sequential' || lane === 'async' ? 1 : workers);
+
 /** Told how many of the spec's tasks are done, a few times a second. */
 export type OnProgress = (done: number) => void;
 

@@ -3,7 +3,7 @@
 // lane's records into figures with the crate's arithmetic. A sweep repeats it at several
 // offered loads and finds where each lane stops keeping up.
 import { asError, kindOf, playgroundError } from '../errors';
-import { Cancelled } from '../lanes/common';
+import { Cancelled, laneWorkers } from '../lanes/common';
 import type { LabHost } from '../lanes/threads';
 import type { Lane, ServeOptions } from '../types';
 import { arrivals, checkServe, serveFigures, serveSpec } from '../wasm';
@@ -49,7 +49,7 @@ export async function serve(raw: unknown, ctx: ServeContext): Promise<ServeRepor
       // The lane's bound from its own measure of a request's CPU, not the model's.
       const cpuMs = figures.completed > 0 ? served.computeMs / figures.completed : cpuMsPerRequest;
       result = {
-        lane, ok: true, workers: lane === 'sequential' || lane === 'async' ? 1 : options.workers,
+        lane, ok: true, workers: laneWorkers(lane, options.workers),
         capacityPerSec: capacityPerSec(lane, options, cpuMs), cpuMsPerRequest: cpuMs,
         ...figures, ...served.memory(figures), records: Array.from(served.records),
       };

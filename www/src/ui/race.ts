@@ -1,5 +1,6 @@
 // The lane cards: one per lane of the run, with live progress while it runs and its figures
 // (as text) when it is done.
+import { laneWorkers } from '../lanes/common';
 import type { RunObserver } from '../playground';
 import type { CounterFigures, Spec, Lane, LaneResult, RunReport } from '../types';
 import { schema } from '../wasm';
@@ -40,7 +41,7 @@ export class Race {
     this.cards.clear();
     for (const lane of spec.lanes) {
       const figure = el('p', { class: 'figure', text: 'waiting' });
-      const sub = el('p', { class: 'sub', text: count(lane === 'sequential' || lane === 'async' ? 1 : spec.workers, 'worker') });
+      const sub = el('p', { class: 'sub', text: count(laneWorkers(lane, spec.workers), 'worker') });
       const bar = el('progress');
       bar.max = spec.tasks;
       bar.value = 0;
