@@ -167,6 +167,12 @@ describe('a visitor pokes the page', () => {
     assert.equal(await page.locator('#verdict').textContent(), report.verdict.text);
     assert.equal(await page.locator('#answer').textContent(), report.answer);
     assert.equal(await page.locator('#results tbody tr').count(), report.results.length);
+    // The timeline's label reads each lane's time by phase, from the report's own totals.
+    const label = await page.getAttribute('#timeline', 'aria-label');
+    for (const r of report.results) {
+      const compute = r.totals.filter((t) => t.phase === 'compute').reduce((a, t) => a + t.ms, 0);
+      assert.ok(label.includes(`${r.lane} ${r.wallMs.toFixed(r.wallMs < 10 ? 1 : 0)} ms: compute ${compute.toFixed(compute < 10 ? 1 : 0)} ms`), `${r.lane} in: ${label}`);
+    }
     assert.deepEqual(problems(), []);
     await context.close();
   });
