@@ -154,7 +154,12 @@ describe('Embed this', () => {
     await page.locator('#embed-this').click();
     const changed = Object.fromEntries((await srcOf()).searchParams);
     assert.deepEqual(changed, { preset: 'counter', size: '20', sync: 'lock', stepMs: '1' });
-    // Settings the page refused make no snippet.
+    // Settings the page refused make no snippet: a field, or a story that is none.
+    await page.goto(`${site.url}?preset=nope`);
+    await page.waitForFunction(() => window.playground !== undefined);
+    await page.evaluate(() => window.playground.ready);
+    await page.locator('#embed-this').click();
+    assert.match(await page.locator('#embed-status').textContent(), /^No snippet for settings the page refuses: preset: "nope" is no story/);
     await page.goto(`${site.url}?workload=counter&size=20&bogus=1`);
     await page.waitForFunction(() => window.playground !== undefined);
     await page.evaluate(() => window.playground.ready);

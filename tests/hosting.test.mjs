@@ -39,6 +39,19 @@ describe('served without COOP/COEP', () => {
     await context.close();
   });
 
+  test('a serve link or a counter embed asking for what cannot run here is told why, by name', async () => {
+    const { page, problems, context } = await openPage(browser, `${server.url}?view=serve&lanes=sequential,threads`);
+    await page.waitForSelector('#serve-error:not([hidden])');
+    assert.match(await page.textContent('#serve-error'), /lanes: threads is off here: /);
+    // A lock the processes cannot share leaves them out of the story, with the reason, as threads are.
+    await page.goto(`${server.url}embed.html?preset=counter&size=20&sync=lock`);
+    await page.waitForFunction(() => !document.getElementById('isolation-note').hidden);
+    assert.match(await page.textContent('#isolation-note'), /^Racing here: sequential and async\. Not here: threads, gil, and processes\. .*The processes cannot share its counter: lock across processes needs a memory segment they share/);
+    assert.equal(await page.locator('#run').isDisabled(), false);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('embed: loads clean, says why threads need isolation, runs the other lanes', async () => {
     const { page, problems, context } = await openPage(browser, `${server.url}embed.html?preset=cpu&size=1000000&autorun=1`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Done.', null, { timeout: 60_000 });

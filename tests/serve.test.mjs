@@ -235,6 +235,16 @@ describe('serve mode', () => {
     for (const lane of after.lanes) checkLane(after, lane);
   });
 
+  test('a sweep over a short duration leaves out the offered loads that bring no request, and writes its options in the address', async () => {
+    const report = await page.evaluate(() => window.playground.serveSweep({ durationMs: 300, latencyMs: 5, cpuRounds: 0, lanes: ['sequential', 'async'] }));
+    const rates = report.lanes[0].points.map((p) => p.ratePerSec);
+    assert.ok(rates.length >= 2 && rates.every((r) => r * 0.3 >= 0.5), `rates ${rates}`);
+    for (const [name, value] of [['durationMs', '300'], ['latencyMs', '5'], ['cpuRounds', '0'], ['ratePerSec', '150']]) await page.fill(`#serve-${name}`, value);
+    await page.click('#serve-sweep');
+    await page.waitForFunction(() => /^Sweep (done|stopped)/.test(document.querySelector('#serve-status').textContent), null, { timeout: 120_000 });
+    assert.equal(new URL(page.url()).searchParams.get('ratePerSec'), '150');
+  });
+
   test('a sweep of offered load finds the pools\' knee and not async\'s', async () => {
     const sweep = await page.evaluate(() => window.playground.serveSweep({ durationMs: 600, latencyMs: 50, jitterMs: 0, cpuRounds: 0, workers: 2, lanes: ['threads', 'async'] }, [10, 80, 200]));
     const by = Object.fromEntries(sweep.lanes.map((l) => [l.lane, l]));
@@ -468,6 +478,12 @@ describe('serve mode', () => {
       assert.match(await embed.textContent('#serve-verdict'), /requests\/s/);
       assert.match(await embed.getAttribute('#full', 'href'), /^index\.html\?view=serve&ratePerSec=60&durationMs=600&latencyMs=50/);
       assert.equal(await embed.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
+      // The link's lanes: the note and the blurb name only those, and only they serve.
+      await embed.goto(`${site.url}/embed.html?preset=serve&ratePerSec=60&durationMs=300&latencyMs=20&lanes=sequential,async&autorun=1`);
+      await embed.waitForFunction(() => document.querySelector('#status').textContent === 'Done.', null, { timeout: 120_000 });
+      assert.match(await embed.textContent('#isolation-note'), /^Racing here: sequential and async[ .]/);
+      assert.match(await embed.textContent('#embed-blurb'), /one worker against one async loop\.$/);
+      assert.equal(await embed.locator('#serve-table tbody tr').count(), 2);
       await embed.goto(`${site.url}/embed.html?preset=serve&ratePerSec=-5`);
       await embed.waitForSelector('#error:not([hidden])');
       assert.match(await embed.textContent('#error'), /ratePerSec/);

@@ -7,7 +7,7 @@ import { mapLanes, mapLaneWords, mapOptions } from './map';
 
 import { fillMapLegend, mapProgress, MapView } from './ui/map-view';
 import { boot, type Fail } from './boot';
-import type { PlaygroundImpl } from './playground';
+import { processesCannotShare, type PlaygroundImpl } from './playground';
 import type { Capabilities, Lane, RunSpec } from './types';
 import { asError } from './errors';
 import { byId, RunButtons } from './ui/dom';
@@ -28,7 +28,9 @@ export interface ResizeMessage {
 
 function reportHeight(): void {
   if (window.parent === window) return;
-  const message: ResizeMessage = { type: 'concurrency-playground:resize', height: document.documentElement.scrollHeight };
+  // The page's own height, not its scrollHeight: that is never less than the frame, so a frame
+  // grown once never shrank back.
+  const message: ResizeMessage = { type: 'concurrency-playground:resize', height: Math.ceil(document.documentElement.getBoundingClientRect().height) };
   // Only a height goes out, so any parent may read it; the parent checks where it came from.
   window.parent.postMessage(message, '*');
 }
@@ -67,7 +69,18 @@ boot(async (playground, caps, fail) => {
   // The embed runs what it can here, and the note says which lanes it leaves out and why; the full
   // page link carries what was asked for. When every lane asked for is off here, the checker's
   // refusal names the field and says why.
-  const { racing, off } = lanesHere(asked, caps);
+  const here = lanesHere(asked, caps);
+  let { racing } = here;
+  const { off } = here;
+  const reasons = { ...caps.reasons };
+  // A lock or an atomic add the processes cannot share here leaves them out, as a lane that cannot
+  // start is, rather than the story.
+  const unshared = processesCannotShare(wanted.workload, wanted.sync, caps);
+  if (unshared && racing.includes('processes') && racing.length > 1) {
+    racing = racing.filter((l) => l !== 'processes');
+    off.push('processes');
+    reasons.processes = `The processes cannot share its counter: ${unshared}.`;
+  }
   byId<HTMLAnchorElement>('full').href = `index.html${writeUrl(wanted, true)}`;
   let spec;
   try {
@@ -76,7 +89,7 @@ boot(async (playground, caps, fail) => {
     refuse(fail, `The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
-  showNote(lanesNote(spec.lanes, off, caps));
+  showNote(lanesNote(spec.lanes, off, caps, reasons));
   // The text says what will run: the preset's spec with the link's fields over it.
   byId('embed-blurb').textContent = describe(spec);
 
@@ -123,9 +136,9 @@ function showNote(text: string): void {
 }
 
 /** The lanes that race here and, for the asked ones that cannot, why (capabilities.ts). */
-function lanesNote(racing: Lane[], off: Lane[], caps: Capabilities): string {
+function lanesNote(racing: Lane[], off: Lane[], caps: Capabilities, reasons: Record<string, string> = caps.reasons): string {
   if (off.length === 0) return `Racing here: ${andList(racing)}${caps.crossOriginIsolated ? ' (this frame is cross-origin isolated)' : ''}.`;
-  const why = [...new Set(off.map((l) => caps.reasons[l]))].join(' ');
+  const why = [...new Set(off.map((l) => reasons[l]))].join(' ');
   return `Racing here: ${andList(racing)}. Not here: ${andList(off)}. ${why} The full playground races them where it is isolated.`;
 }
 
@@ -208,19 +221,33 @@ async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail
  * The `serve` preset: a server under load for a blog post, from the link's serve options over the
  * page's preset (the lanes this browser can run; the verdict says which kept up).
  */
+/** Who serves, as the lanes racing have them: "one worker and a pool of 2 blocking workers (threads) against one async loop". */
+function servers(lanes: Lane[], workers: number): string {
+  const pools = lanes.filter((l) => l !== 'sequential' && l !== 'async');
+  const blocking: string[] = [];
+  if (lanes.includes('sequential')) blocking.push('one worker');
+  if (pools.length > 0) blocking.push(`${pools.length === 1 ? 'a pool' : 'pools'} of ${workers} blocking workers (${andList(pools)})`);
+  if (!lanes.includes('async')) return andList(blocking);
+  return blocking.length > 0 ? `${andList(blocking)} against one async loop` : 'one async loop';
+}
+
 async function embedServe(playground: PlaygroundImpl, autorun: boolean, fail: Fail): Promise<void> {
-  const options = { ...SERVE_PRESET, ...readServeUrl(location.search, true) };
+  const wanted: Record<string, unknown> = { ...SERVE_PRESET, ...readServeUrl(location.search, true) };
   byId('embed-title').textContent = SERVE_TITLE;
-  byId('full').setAttribute('href', `index.html${writeServeUrl(options, true)}`);
+  byId('full').setAttribute('href', `index.html${writeServeUrl(wanted, true)}`);
+  // As a story's embed: the lanes asked for (every lane by default) that run here serve, and the
+  // note names the others and why.
+  const caps = playground.capabilities();
+  const asked = Array.isArray(wanted.lanes) ? (wanted.lanes as Lane[]) : schema().lanes;
+  const { racing, off } = lanesHere(asked, caps);
+  const options: Record<string, unknown> = { ...wanted, lanes: racing.length > 0 ? racing : asked };
   try {
     playground.checkServe(options);
   } catch (e) {
     refuse(fail, `The embed's settings are not valid: ${asError(e).message}`);
     return;
   }
-  byId('embed-blurb').textContent = `${options.ratePerSec} requests a second, each waiting ${options.latencyMs} ms of I/O, for ${Number(options.durationMs) / 1000} s: a pool of ${options.workers} blocking workers against one async loop.`;
-  const caps = playground.capabilities();
-  const { racing, off } = lanesHere(schema().lanes, caps);
+  byId('embed-blurb').textContent = `${String(options.ratePerSec)} requests a second, each waiting ${String(options.latencyMs)} ms of I/O, for ${Number(options.durationMs) / 1000} s: ${servers(racing, Number(options.workers))}.`;
   showNote(lanesNote(racing, off, caps));
   for (const id of ['lane-cards', 'timeline-wrap', 'verdict', 'answer']) byId(id).hidden = true;
   const section = byId('serve-embed');

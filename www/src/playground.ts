@@ -67,6 +67,25 @@ function refuseLanesOffHere(lanes: readonly unknown[], caps: Capabilities): void
   if (off) throw playgroundError('invalid', `lanes: ${off} is off here: ${caps.reasons[off] ?? 'unavailable'}`, { field: 'lanes' });
 }
 
+/**
+ * Why processes cannot run a shared-state spec here, or null: a lock or an atomic add across
+ * processes needs a memory segment they share (a SharedArrayBuffer), as multiprocessing.Value is
+ * one, and only a cross-origin isolated page may post one. A workload that is none is the
+ * checker's to name.
+ */
+export function processesCannotShare(workload: unknown, sync: unknown, caps: Capabilities): string | null {
+  const info = schema().workloads.find((w) => w.name === workload);
+  const segment = info?.sharedState === true && (sync === 'lock' || sync === 'atomic');
+  return segment && !caps.sharedMemory ? `${String(sync)} across processes needs a memory segment they share (a SharedArrayBuffer), which only a cross-origin isolated page may post` : null;
+}
+
+/** Serve options' lanes, where they name one this browser cannot run (anything else is the checker's to name). */
+function refuseServeLanesOffHere(raw: object | null, caps: Capabilities): void {
+  // Not an object (null, a number): the crate's checker says so, naming `options`.
+  const lanes = (raw as { lanes?: unknown } | null)?.lanes;
+  if (Array.isArray(lanes)) refuseLanesOffHere(lanes, caps);
+}
+
 function pageSettled(): Promise<void> {
   return new Promise((resolve) => {
     if (typeof requestIdleCallback === 'function') {
@@ -144,10 +163,8 @@ export class PlaygroundImpl implements Playground {
     const caps = this.capabilities();
     const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes, this.speed);
     refuseLanesOffHere(spec.lanes, caps);
-    const segment = workloadInfo(spec.workload).sharedState && (spec.sync === 'lock' || spec.sync === 'atomic');
-    if (segment && spec.lanes.includes('processes') && !caps.sharedMemory) {
-      throw playgroundError('invalid', `sync: ${spec.sync} across processes needs a memory segment they share (a SharedArrayBuffer), which only a cross-origin isolated page may post; use partial, or leave out processes`, { field: 'sync' });
-    }
+    const unshared = spec.lanes.includes('processes') ? processesCannotShare(spec.workload, spec.sync, caps) : null;
+    if (unshared) throw playgroundError('invalid', `sync: ${unshared}; use partial, or leave out processes`, { field: 'sync' });
     return spec;
   }
 
@@ -176,6 +193,7 @@ export class PlaygroundImpl implements Playground {
   /** Checks serve options against this environment and the time budget; throws naming the field. */
   checkServe(raw: object = {}) {
     const caps = this.capabilities();
+    refuseServeLanesOffHere(raw, caps);
     return checkServeOptions(raw, { cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed });
   }
 
@@ -205,9 +223,7 @@ export class PlaygroundImpl implements Playground {
     await this.ready;
     await this.calibrated;
     const caps = this.capabilities();
-    // Not an object (null, a number): the crate's checker says so, naming `options`.
-    const lanes = (raw as { lanes?: unknown } | null)?.lanes;
-    if (Array.isArray(lanes)) refuseLanesOffHere(lanes, caps);
+    refuseServeLanesOffHere(raw, caps);
     return { lab: this.lab, cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed, signal, observer: this.serveObserver };
   }
 

@@ -21,6 +21,21 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
  */
 const typed = (text: string): number | string => (DECIMAL.test(text.trim()) ? Number(text) : text);
 
+/**
+ * A link's fields (every parameter but the page's own), each read by `read`. A field given twice
+ * is a list, which the checker refuses by name, rather than the last one; the object's properties
+ * are its own, whatever the names (`__proto__` too is a field the checker names).
+ */
+function fieldsOf(params: URLSearchParams, read: (key: string, value: string) => unknown): Record<string, unknown> {
+  const fields = new Map<string, unknown>();
+  for (const [key, value] of params) {
+    if (PAGE_PARAMS.includes(key)) continue;
+    const v = read(key, value);
+    fields.set(key, fields.has(key) ? [fields.get(key), v].flat() : v);
+  }
+  return Object.fromEntries(fields);
+}
+
 export interface UrlState {
   /** The spec fields the URL gives, unchecked (the crate checks them). */
   spec: Record<string, unknown>;
@@ -30,16 +45,8 @@ export interface UrlState {
 
 export function readUrl(search: string): UrlState {
   const params = new URLSearchParams(search);
-  const fields = new Map<string, unknown>();
   const NUMBERS = numbers();
-  for (const [key, value] of params) {
-    if (PAGE_PARAMS.includes(key)) continue;
-    const read = key === 'lanes' ? value.split(',').filter(Boolean) : NUMBERS.has(key) ? typed(value) : value;
-    // A field given twice is a list, which the checker refuses by name, rather than the last one.
-    fields.set(key, fields.has(key) ? [fields.get(key), read].flat() : read);
-  }
-  // Own properties, whatever the names: `__proto__` too is a field the checker names.
-  const spec = Object.fromEntries(fields);
+  const spec = fieldsOf(params, (key, value) => (key === 'lanes' ? value.split(',').filter(Boolean) : NUMBERS.has(key) ? typed(value) : value));
   return { spec, autorun: params.get('autorun') === '1', preset: params.get('preset') };
 }
 
@@ -93,12 +100,7 @@ export function writeMapUrl(o: MapOptions, autorun: boolean): string {
 export function readServeUrl(search: string, always = false): Record<string, unknown> | null {
   const params = new URLSearchParams(search);
   if (params.get(MAP.view) !== 'serve' && !always) return null;
-  const options: Record<string, unknown> = {};
-  for (const [key, value] of params) {
-    if (PAGE_PARAMS.includes(key)) continue;
-    options[key] = key === 'lanes' ? value.split(',').filter(Boolean) : typed(value);
-  }
-  return options;
+  return fieldsOf(params, (key, value) => (key === 'lanes' ? value.split(',').filter(Boolean) : typed(value)));
 }
 
 export function writeServeUrl(options: Record<string, unknown>, autorun: boolean): string {

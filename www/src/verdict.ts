@@ -80,7 +80,8 @@ function beyondLimit(spec: Spec, results: LaneResult[], cores: number): string[]
   return parts;
 }
 
-const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
+/** "4,492 ms", "0.4 ms": grouped, and a run under 10 ms with its tenth ("0 ms" was no time). */
+const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x < 10 ? `${x.toFixed(1)} ms` : `${grouped(Math.round(x))} ms`);
 /**
  * "1.9×", "12×"; "0.97×" where one decimal would read 1.0 and hide which side of 1 it fell, and
  * "0.02×" where it would read 0.0.
@@ -176,17 +177,22 @@ function parallelWords(m: Measured): string[] {
     const x = m.within(lane);
     return x === null ? [] : [{ lane, x }];
   });
-  const faster = rows.filter((r) => r.x > 1);
-  const slower = rows.filter((r) => r.x <= 1);
+  // Faster only where it shows as more than 1.00×: "1.00× faster" said nothing.
+  const faster = rows.filter((r) => r.x >= 1.005);
+  const slower = rows.filter((r) => r.x < 1.005);
   const on = `on ${count(spec.workers, 'worker')}`;
   const parts: string[] = [];
   if (faster.length > 0) parts.push(`CPU-bound: ${andList(faster.map((r) => `${r.lane} ${times(r.x)}`))} faster than sequential ${on}.`);
   if (slower.length > 0) {
     const one = slower.length === 1;
-    const why = Math.min(spec.workers, spec.tasks) > 1
+    const copied = workloadInfo(spec.workload).readsBuffer && slower.some((r) => r.lane === 'processes');
+    let why = Math.min(spec.workers, spec.tasks) > 1
       ? `the work was too small to pay for ${one ? "the lane's" : "the lanes'"} own costs`
       : `with ${spec.tasks === 1 ? 'one task' : 'one worker'} nothing ran at once, and ${one ? 'the lane' : 'each lane'} still paid its own costs`;
-    parts.push(`${faster.length > 0 ? '' : 'CPU-bound: '}${andList(slower.map((r) => r.lane))} ${one ? 'was' : 'were'} slower than sequential `
+    // A big buffer is no small work: what the processes paid was its copies.
+    if (copied && Math.min(spec.workers, spec.tasks) > 1) why = `the processes' copies of the ${spec.size} MB buffer cost more than computing at once saved`;
+    const even = slower.every((r) => r.x >= 0.995);
+    parts.push(`${faster.length > 0 ? '' : 'CPU-bound: '}${andList(slower.map((r) => r.lane))} ${one ? 'was' : 'were'} ${even ? 'no faster than' : 'slower than'} sequential `
       + `(${andList(slower.map((r) => times(r.x)))} its speed)${faster.length > 0 ? '' : ` ${on}`}: ${why}.`);
   }
   return parts;

@@ -83,7 +83,16 @@ const MAX_SWEEP_RATES = 16;
  */
 export function sweepRates(options: ServeOptions): number[] {
   const rates = [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2].map((f) => Math.max(1, Math.round(options.ratePerSec * f)));
-  return [...new Set(rates)].filter((ratePerSec) => arrivals({ ...options, ratePerSec }).length > 0);
+  return [...new Set(rates)].filter((ratePerSec) => {
+    // The checker refuses a rate that brings no request (or too many) for these options: such a
+    // default rate is left out, not the sweep.
+    try {
+      return arrivals({ ...options, ratePerSec }).length > 0;
+    } catch (e) {
+      if (kindOf(e) === 'invalid') return false;
+      throw e;
+    }
+  });
 }
 
 /** A sweep's `rates`: a list of offered loads, each checked as `ratePerSec` is, errors naming `rates`. */

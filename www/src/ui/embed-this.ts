@@ -3,7 +3,7 @@
 // into a post; with a copy button. Settings the page refuses make no snippet: the embed would
 // only show the same error.
 import { embedTitle, resizingSnippet } from '../embed-snippet';
-import { asError } from '../errors';
+import { asError, playgroundError } from '../errors';
 import { mapOptions } from '../map';
 import type { PlaygroundImpl } from '../playground';
 import { embedParams, readMapUrl, readServeUrl, readUrl, writeUrl } from '../url';
@@ -22,7 +22,9 @@ function embedQuery(pg: PlaygroundImpl): URLSearchParams {
   const serve = readServeUrl(search);
   if (serve) pg.checkServe(serve);
   const url = readUrl(search);
-  const preset = url.preset ? presetById(url.preset) : undefined;
+  const preset = url.preset !== null ? presetById(url.preset) : undefined;
+  // The page refused these too (main.ts followLink): no story to embed.
+  if (url.preset !== null && !preset) throw playgroundError('invalid', `preset: ${JSON.stringify(url.preset.slice(0, 40))} is no story`, { field: 'preset' });
   if (map || serve || !preset) {
     if (!map && !serve) pg.check({ ...url.spec });
     return embedParams(search);

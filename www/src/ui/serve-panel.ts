@@ -144,6 +144,7 @@ export class ServePanel {
         this.status.textContent = `Sweep: ${done} of ${total} offered loads served…`;
       });
       this.drawSweep(result);
+      history.replaceState(null, '', writeServeUrl(this.read(), false));
       this.status.textContent = result.cancelled ? 'Sweep stopped.' : 'Sweep done.';
     });
   }
