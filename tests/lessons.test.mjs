@@ -27,7 +27,7 @@ describe('the crash story', () => {
     const by = Object.fromEntries(report.results.map((r) => [r.lane, r]));
     const text = report.verdict.text;
     assert.equal(report.verdict.fastest, null);
-    assert.match(text, /processes: 63 of 64 tasks done\. .*replaced it in \d+ ms.*exactly those 63 tasks/, text);
+    assert.match(text, /processes: 63 of 64 tasks done\. .*replaced it in [\d.,]+ ms.*exactly those 63 tasks/, text);
     assert.match(text, /threads: a task panicked at [\d.]+ (ms|s) and took down the one memory every thread shares: the whole lane was lost/, text);
     assert.match(text, /sequential: one worker/, text);
     assert.match(text, /async: one thread/, text);

@@ -105,11 +105,11 @@ describe('processes lane', () => {
     const { chunk } = byLane(auto).processes;
     // Pool.map's rule is the most a message carries: ⌈tasks / (4 × processes)⌉.
     assert.ok(chunk > 1 && chunk <= Math.ceil(4096 / 8), `automatic chunk ${chunk}`);
-    assert.match(auto.verdict.text, new RegExp(`Their messages kept them waiting \\d+ ms in all \\(summed over 2 processes; ${chunk.toLocaleString('en-US')} tasks a message, batched as Pool\\.map batches them\\)\\.`), auto.verdict.text);
+    assert.match(auto.verdict.text, new RegExp(`Their messages kept them waiting [\\d.,]+ ms in all \\(summed over 2 processes; ${chunk.toLocaleString('en-US')} tasks a message, batched as Pool\\.map batches them\\)\\.`), auto.verdict.text);
     for (const [asked, words] of [[1, '1 task a message'], [100, '100 tasks a message']]) {
       const report = await runSpec(page, { ...spec, chunk: asked, pool: 'cold' });
       assert.equal(byLane(report).processes.chunk, asked);
-      assert.match(report.verdict.text, new RegExp(`Starting the processes took another \\d+ ms, and messages kept them waiting \\d+ ms in all \\(summed over 2 processes; ${words}, as the spec asked\\)\\.`), report.verdict.text);
+      assert.match(report.verdict.text, new RegExp(`Starting the processes took another [\\d.,]+ ms, and messages kept them waiting [\\d.,]+ ms in all \\(summed over 2 processes; ${words}, as the spec asked\\)\\.`), report.verdict.text);
     }
   });
 

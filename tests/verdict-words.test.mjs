@@ -186,8 +186,8 @@ describe('verdict words', () => {
       const report = await runSpec(page, { workload: 'io', size: 200, latencyMs: 5, workers: 2, lanes: ['sequential', 'threads', 'async'] });
       const text = report.verdict.text;
       assert.match(text, /I\/O-bound: 200 requests × 5 ms\./);
-      assert.equal(/async \d+ ms: every request waited at once on one thread\./.test(text), speedups(report).async > 1, text);
-      assert.match(text, /threads \d+ ms: a waiting request holds its thread, so only 2 waited at a time\./);
+      assert.equal(/async [\d.,]+ ms: every request waited at once on one thread\./.test(text), speedups(report).async > 1, text);
+      assert.match(text, /threads [\d.,]+ ms: a waiting request holds its thread, so only 2 waited at a time\./);
       const { async: as, threads } = byLane(report);
       if (as.wallMs <= threads.wallMs) assert.match(text, /Rule: slow I\/O, many connections → async\.$/);
     });
@@ -221,7 +221,7 @@ describe('verdict words', () => {
       const text = report.verdict.text;
       const { processes } = byLane(report);
       assert.equal(processes.tasksDone, 0);
-      assert.match(text, /processes: 0 of 1 task done\. The task that panicked killed only its own process; the pool replaced it in \d+ ms but no other task was left to run\./);
+      assert.match(text, /processes: 0 of 1 task done\. The task that panicked killed only its own process; the pool replaced it in [\d.,]+ ms but no other task was left to run\./);
       assert.match(text, /sequential: one worker, so the fault at [\d.]+ (ms|s) ended the run, before any task had finished\./);
       assert.match(processes.error, /^1 of 1 task failed \(.*\)\. The pool replaced that process; no other task was left to complete\.$/);
       assert.doesNotMatch(`${text} ${processes.error}`, /\b0 tasks\b|those 0|the other 0/);
