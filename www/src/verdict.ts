@@ -2,7 +2,7 @@
 import type { Spec, Lane, LaneResult, RunReport } from './types';
 import { specWaits, workloadInfo } from './wasm';
 import { phaseMs, sharedStateVerdict } from './shared-state';
-import { allOf, andList, count, grouped, processes } from './words';
+import { allOf, andList, count, grouped, millis, processes } from './words';
 
 export function speedup(results: LaneResult[], r: LaneResult): number | null {
   const base = results.find((x) => x.lane === 'sequential' && x.ok);
@@ -80,8 +80,7 @@ function beyondLimit(spec: Spec, results: LaneResult[], cores: number): string[]
   return parts;
 }
 
-/** "4,492 ms", "0.4 ms": grouped, and a run under 10 ms with its tenth ("0 ms" was no time). */
-const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x < 10 ? `${x.toFixed(1)} ms` : `${grouped(Math.round(x))} ms`);
+const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : millis(x));
 /**
  * "1.9×", "12×"; "0.97×" where one decimal would read 1.0 and hide which side of 1 it fell, and
  * "0.02×" where it would read 0.0.

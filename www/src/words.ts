@@ -22,6 +22,9 @@ export function sumOf(counts: readonly number[]): string {
   return `${grouped(counts.length)} counts from ${grouped(Math.min(...counts))} to ${grouped(Math.max(...counts))}, ${grouped(total)} in all`;
 }
 
+/** "4,492 ms", "0.4 ms": grouped, and under 10 ms with its tenth ("0 ms" was no time). */
+export const millis = (x: number) => (x < 10 ? `${x.toFixed(1)} ms` : `${grouped(Math.round(x))} ms`);
+
 /** "1 process", "2 processes": `count` for the noun whose plural is not an s. */
 export const processes = (x: number) => (x === 1 ? '1 process' : `${grouped(x)} processes`);
 

@@ -7,7 +7,7 @@ import { schema } from '../wasm';
 import { outcomeText, statusLine } from '../outcome';
 import { speedupNote } from '../verdict';
 import { byId, el } from './dom';
-import { count, grouped, sumOf } from '../words';
+import { count, grouped, millis, sumOf } from '../words';
 import { phaseColor, type Timeline } from './timeline';
 
 interface Card {
@@ -77,7 +77,7 @@ export class Race {
     c.li.classList.toggle('failed', r.outcome === 'failed');
     c.li.classList.toggle('survived', r.outcome === 'survived');
     if (r.ok) {
-      c.figure.textContent = `${r.wallMs < 10 ? r.wallMs.toFixed(1) : grouped(Math.round(r.wallMs))} ms`;
+      c.figure.textContent = millis(r.wallMs);
       const parts = [r.lane === 'sequential' ? '' : speedupNote(spec, all, r, this.cores)];
       if (r.setupMs > 0) parts.push(`+${grouped(Math.round(r.setupMs))} ms set-up`);
       if (r.loopLagMs !== undefined) parts.push(`loop lag ${grouped(Math.round(r.loopLagMs))} ms`);
