@@ -105,12 +105,15 @@ describe('processes lane', () => {
     const { chunk } = byLane(auto).processes;
     // Pool.map's rule is the most a message carries: ⌈tasks / (4 × processes)⌉.
     assert.ok(chunk > 1 && chunk <= Math.ceil(4096 / 8), `automatic chunk ${chunk}`);
-    assert.match(auto.verdict.text, new RegExp(`Their messages kept them waiting [\\d.,]+ ms in all \\(summed over 2 processes; ${chunk.toLocaleString('en-US')} tasks a message, batched as Pool\\.map batches them\\)\\.`), auto.verdict.text);
+    assert.match(auto.verdict.text, new RegExp(`Their messages kept them waiting [\\d.,]+ ms in all \\(summed over 2 processes; ${chunk.toLocaleString('en-US')} tasks a message, batched as Pool\\.map batches them, through pipes\\)\\.`), auto.verdict.text);
     for (const [asked, words] of [[1, '1 task a message'], [100, '100 tasks a message']]) {
       const report = await runSpec(page, { ...spec, chunk: asked, pool: 'cold' });
       assert.equal(byLane(report).processes.chunk, asked);
-      assert.match(report.verdict.text, new RegExp(`Starting the processes took another [\\d.,]+ ms, and messages kept them waiting [\\d.,]+ ms in all \\(summed over 2 processes; ${words}, as the spec asked\\)\\.`), report.verdict.text);
+      assert.match(report.verdict.text, new RegExp(`Starting the processes took another [\\d.,]+ ms, and messages kept them waiting [\\d.,]+ ms in all \\(summed over 2 processes; ${words}, as the spec asked, through pipes\\)\\.`), report.verdict.text);
     }
+    // An image's answers carry its pixels: they go by message, and the verdict says so.
+    const image = byLane(await runSpec(page, { workload: 'mandelbrot', size: 64, tasks: 64, workers: 2, lanes: ['processes'] })).processes;
+    assert.equal(image.via, 'message');
   });
 
   test('share: each process gets its own copy; threads read the one shared buffer', async () => {
@@ -179,6 +182,9 @@ describe('without cross-origin isolation', () => {
       assert.match(caps.reasons.gil, /cross-origin isolated/);
       const report = await runSpec(p, { workload: 'primes', size: 1_000_000, workers: 2 });
       assert.deepEqual(report.results.map((r) => [r.lane, r.checksum]), [['sequential', '78498'], ['processes', '78498'], ['async', '78498']]);
+      // No shared memory for a pipe: the processes' chunks and answers go by postMessage.
+      assert.equal(report.results[1].via, 'message');
+      assert.match(report.verdict.text, /a message, batched as Pool\.map batches them, by postMessage\)/, report.verdict.text);
       const io = await runSpec(p, { workload: 'io', size: 20, latencyMs: 5, workers: 2 });
       assert.equal(new Set(io.results.map((r) => r.checksum)).size, 1);
       const refused = await p.evaluate(() => window.playground.run({ workload: 'primes', size: 1000, lanes: ['threads'] }).then(() => '', (e) => e.message));

@@ -28,6 +28,11 @@ export type ToProcess =
   | { type: 'begin'; spec: Spec; warmUp: boolean; segment?: SharedArrayBuffer }
   /** Run tasks `from..to` one after another. */
   | { type: 'chunk'; from: number; to: number }
+  /**
+   * Take chunks from the pipe `chunks` and put their answers in `answers`, ringing `bell` for
+   * each (lanes/pipe.ts), until a chunk record closes it; then reply.
+   */
+  | { type: 'pipe'; chunks: SharedArrayBuffer; answers: SharedArrayBuffer; bell: SharedArrayBuffer }
   /** The run is over: hand over its trace. */
   | { type: 'end' };
 
@@ -45,6 +50,7 @@ export type FromProcess =
   | { type: 'received' }
   | { type: 'begun' }
   | ({ type: 'chunk-done' } & ChunkOutput)
+  | { type: 'piped' }
   | ({ type: 'trace' } & ProcessTrace)
   | { type: 'failed'; error: ProcessError }
   /** The instance aborted (a panic): its report comes on the panic channel. */

@@ -81,6 +81,8 @@ export interface LaneResult {
   counter?: CounterFigures;
   /** processes: tasks a process got in one message (the spec's `chunk`, or Pool.map's rule). */
   chunk?: number;
+  /** processes: how chunks and answers travelled, through pipes (lanes/pipe.ts) or by postMessage. */
+  via?: 'pipe' | 'message';
   /** processes: ms spent starting processes to replace crashed ones. */
   replaceMs?: number;
   /** processes: tasks whose process crashed; the pool replaced the process and went on. */

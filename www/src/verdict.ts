@@ -124,11 +124,12 @@ function faultVerdict(spec: Spec, results: LaneResult[]): RunReport['verdict'] {
 
 /**
  * What the processes paid that threads did not: their start (a cold pool) and their messages, and
- * how many tasks went in a message (the spec's `chunk`, or batched as Python's Pool.map batches).
+ * how many tasks went in a message (the spec's `chunk`, or batched as Python's Pool.map batches)
+ * and how messages travelled.
  */
 function processCosts(spec: Spec, pro: LaneResult): string {
   const chunk = pro.chunk ?? 1;
-  const batched = `${count(chunk, 'task')} a message, ${spec.chunk === 0 ? 'batched as Pool.map batches them' : 'as the spec asked'}`;
+  const batched = `${count(chunk, 'task')} a message, ${spec.chunk === 0 ? 'batched as Pool.map batches them' : 'as the spec asked'}, ${pro.via === 'pipe' ? 'through pipes' : 'by postMessage'}`;
   // transferMs adds up every process's waits, so it is said to be a sum: it may exceed the run.
   const messages = `messages kept them waiting ${ms(pro.transferMs)} in all (summed over ${processes(pro.workers)}; ${batched})`;
   return pro.setupMs > 0 ? `Starting the processes took another ${ms(pro.setupMs)}, and ${messages}.` : `Their ${messages}.`;

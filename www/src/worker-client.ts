@@ -141,7 +141,7 @@ export class WorkerHandle<Api> extends WorkerLife {
 
 /** The reply a request of each type gets. */
 type Reply<T extends ToProcess['type']> = Extract<FromProcess, { type: {
-  init: 'ready'; 'make-share': 'share'; 'receive-share': 'received'; begin: 'begun'; chunk: 'chunk-done'; end: 'trace';
+  init: 'ready'; 'make-share': 'share'; 'receive-share': 'received'; begin: 'begun'; chunk: 'chunk-done'; pipe: 'piped'; end: 'trace';
 }[T] }>;
 
 let processBlob: Promise<string> | null = null;

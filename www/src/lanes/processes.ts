@@ -21,6 +21,7 @@ import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec, workloadInf
 import {
   Cancelled, checkCancelled, guarded, message, onCancel, toEvents, toTotals, warmUp, type LaneContext, type Setup,
 } from './common';
+import { ANSWER_WORDS, CHUNK_WORDS, newBell, pipesWork, ring, Ring, rungSince } from './pipe';
 import { FlatTrace, ProcessPool, type Proc } from './pool';
 import { count, grouped, processes } from '../words';
 
@@ -73,6 +74,9 @@ function sharedTotal(spec: Spec, segment: SharedArrayBuffer | undefined, tally: 
   if (segment) return Number(new BigUint64Array(segment, 0, 1)[0]);
   return spec.sync === 'partial' ? Number(tally.sums.reduce((a, b) => a + b, 0n)) : 0;
 }
+
+/** How a run's chunks and answers travel: by pipe where pipes work, but an image's answers carry its pixels, transferred by message. */
+const transport = (spec: Spec): LaneRun['via'] => (pipesWork() && !workloadInfo(spec.workload).image ? 'pipe' : 'message');
 
 /** Nothing to hold here: the page's side (lanes/parent.ts) holds the lane against its reaper. */
 const heldByThePage = () => () => {};
@@ -186,6 +190,9 @@ class Chunks {
   private readonly queue: Chunk[] = [];
   private readonly attempts = new Map<number, number>();
   private slots: number;
+  /** Rung by every process's pipe when chunks go by pipe (lanes/pipe.ts), else null: by message. */
+  private readonly bell: Int32Array | null;
+  private readonly pipes = new Map<ProcessHandle, PipeEnd>();
   private stopped = false;
   private told = 0;
   private finish!: () => void;
@@ -209,7 +216,9 @@ class Chunks {
       this.finish = finish;
       this.fail = fail;
     });
+    this.bell = transport(spec) === 'pipe' ? newBell() : null;
     for (let row = 0; row < pool.size; row++) for (let k = 0; k < depth; k++) this.next(row);
+    if (this.bell) this.listen(this.bell);
   }
 
   /** One slot of `row`: sends it the next chunk, or its end when there is none. */
@@ -228,12 +237,14 @@ class Chunks {
     if (this.ended.has(proc.handle)) return this.slotEnded();
     const chunk = this.queue.pop();
     if (!chunk) {
+      this.pipes.get(proc.handle)?.close();
       const last = proc.handle.request({ type: 'end' });
       // A process that dies after this is replaced and ended again; this promise is then unused.
       last.catch(() => {});
       this.ended.set(proc.handle, last);
       return this.slotEnded();
     }
+    if (this.bell) return this.pipeOf(row, proc, this.bell).put(chunk);
     const sent = nowMs();
     proc.handle.send({ type: 'chunk', from: chunk[0], to: chunk[1] }, (out) => {
       if (this.stopped) return;
@@ -247,6 +258,72 @@ class Chunks {
     }, (e) => {
       if (!this.stopped) this.failed(row, proc, chunk, e).then(() => this.next(row), (why: unknown) => this.stop(why));
     });
+  }
+
+  /** `proc`'s pipe, opened on its first chunk: the process reads it until the pipe closes. */
+  private pipeOf(row: number, proc: Proc, bell: Int32Array): PipeEnd {
+    let pipe = this.pipes.get(proc.handle);
+    if (pipe) return pipe;
+    const opened = new PipeEnd(bell);
+    this.pipes.set(proc.handle, opened);
+    proc.handle.request({ type: 'pipe', chunks: opened.chunks.buffer, answers: opened.answers.buffer, bell: bell.buffer as SharedArrayBuffer })
+      .catch((e: unknown) => this.broke(row, proc, opened, e));
+    return opened;
+  }
+
+  /**
+   * Takes the answers waiting in the pipes, each time the bell rings, and gives each slot it frees
+   * its next chunk: one wake-up for however many answers came meanwhile.
+   */
+  private listen(bell: Int32Array): void {
+    while (!this.stopped && this.slots > 0) {
+      const rung = Atomics.load(bell, 0);
+      this.pool.procs.forEach((proc, row) => {
+        const pipe = this.pipes.get(proc.handle);
+        if (!pipe || pipe.broken) return;
+        for (let freed = this.drain(row, pipe); freed > 0; freed--) this.next(row);
+      });
+      const later = rungSince(bell, rung);
+      if (later) {
+        later.then(() => this.listen(bell));
+        return;
+      }
+    }
+  }
+
+  /** Tallies the answers waiting in `pipe`; returns how many slots they freed. */
+  private drain(row: number, pipe: PipeEnd): number {
+    let freed = 0;
+    for (let got = pipe.take(); got; got = pipe.take()) {
+      try {
+        this.answered(row, got.chunk, got.out, got.sent);
+      } catch (e) {
+        this.stop(e);
+        return 0;
+      }
+      freed++;
+    }
+    return freed;
+  }
+
+  /**
+   * The process at the pipe's end failed or died: the answers it sent before count; the chunk it
+   * was running fails as a message's would (`failed`), the ones behind it, never begun, go back in
+   * the queue; then every slot of the row goes on with the process that replaces it.
+   */
+  private broke(row: number, proc: Proc, pipe: PipeEnd, e: unknown): void {
+    if (this.stopped) return;
+    pipe.broken = true;
+    let slots = this.drain(row, pipe);
+    const [first, ...rest] = pipe.unanswered.splice(0);
+    for (const { chunk } of rest) this.queue.push(chunk);
+    slots += rest.length + (first ? 1 : 0);
+    const replaced = first
+      ? this.failed(row, proc, first.chunk, e)
+      : this.pool.replace(row, proc.handle, this.ctx.signal, this.trace, this.prepare.begin);
+    replaced.then(() => {
+      for (let i = 0; i < slots; i++) this.next(row);
+    }, (why: unknown) => this.stop(why));
   }
 
   /** A chunk the process answered: its numbers tallied, its pixels painted. */
@@ -276,12 +353,54 @@ class Chunks {
   }
 
   private slotEnded(): void {
-    if (--this.slots === 0) this.finish();
+    if (--this.slots > 0) return;
+    this.finish();
+    if (this.bell) ring(this.bell);
   }
 
   private stop(e: unknown): void {
     this.stopped = true;
     this.fail(e);
+    if (this.bell) ring(this.bell);
+  }
+}
+
+/** The parent's end of a process's pipe: the chunks sent on it and not answered yet, in order. */
+class PipeEnd {
+  readonly chunks = Ring.create(CHUNK_WORDS);
+  readonly answers: Ring;
+  readonly unanswered: { chunk: Chunk; sent: number }[] = [];
+  /** The process failed or died: nothing more is read from this pipe. */
+  broken = false;
+
+  constructor(bell: Int32Array) {
+    this.answers = Ring.create(ANSWER_WORDS, bell);
+  }
+
+  put(chunk: Chunk): void {
+    const at = this.chunks.free();
+    this.chunks.words[at] = chunk[0];
+    this.chunks.words[at + 1] = chunk[1];
+    this.unanswered.push({ chunk, sent: nowMs() });
+    this.chunks.send();
+  }
+
+  /** The next answer waiting, with the chunk it answers and when that was sent. */
+  take(): { chunk: Chunk; sent: number; out: ChunkOutput } | null {
+    const at = this.answers.next();
+    if (at < 0) return null;
+    const { words, wide } = this.answers;
+    const out: ChunkOutput = { start: words[at + 2], end: words[at + 3], sum: wide[at + 4] };
+    this.answers.done();
+    const { chunk, sent } = this.unanswered.shift()!;
+    return { chunk, sent, out };
+  }
+
+  /** No more chunks: the process answers its pipe request and takes its next message. */
+  close(): void {
+    const at = this.chunks.free();
+    this.chunks.words[at] = -1;
+    this.chunks.send();
   }
 }
 
@@ -396,6 +515,7 @@ function result(spec: Spec, pool: ProcessPool, trace: FlatTrace, tally: Tally, t
     events: toEvents(bounded.events, t0),
     totals: toTotals(bounded.totals),
     chunk: chunkSize(spec),
+    via: transport(spec),
     failedTasks: failedTasks.sort((a, b) => a - b),
     replacedProcesses: pool.replaced,
     replaceMs: pool.replaceMs,

@@ -8,6 +8,7 @@
 import init, * as wasm from '@pkg/concurrency_playground.js';
 import type { ChunkOutput, FromProcess, ProcessError, ToProcess } from '../protocol';
 import { exposeMemory, Loaded } from './host';
+import { ANSWER_WORDS, CHUNK_WORDS, Ring } from '../lanes/pipe';
 
 type Answer = [FromProcess, Transferable[]];
 
@@ -48,10 +49,45 @@ function handle(message: ToProcess): Answer | Promise<Answer> {
       const out = loaded.get().runChunk(message.from, message.to);
       return out instanceof Promise ? out.then(chunkDone) : chunkDone(out);
     }
+    case 'pipe':
+      return pipe(message);
     case 'end': {
       const trace = loaded.get().endRun();
       return [{ type: 'trace', ...trace }, [trace.events.buffer, trace.totals.buffer]];
     }
+  }
+}
+
+/**
+ * Runs the chunks that come through the pipe, in order, each answer put in the pipe back as soon
+ * as it is computed, until a record closes it. Waiting for the next chunk yields to the event
+ * loop, so the requests sent meanwhile (the run's end) wait their turn in `behind`. A chunk that
+ * fails ends the pipe with its failure; the chunks behind it were never begun.
+ */
+async function pipe(message: Extract<ToProcess, { type: 'pipe' }>): Promise<Answer> {
+  const chunks = new Ring(message.chunks, CHUNK_WORDS);
+  const answers = new Ring(message.answers, ANSWER_WORDS, new Int32Array(message.bell));
+  const run = loaded.get();
+  for (;;) {
+    const at = chunks.next();
+    if (at < 0) {
+      await chunks.arrival();
+      continue;
+    }
+    const from = chunks.words[at];
+    const to = chunks.words[at + 1];
+    chunks.done();
+    if (from < 0) return [{ type: 'piped' }, []];
+    const ran = run.runChunk(from, to);
+    const out = ran instanceof Promise ? await ran : ran;
+    const slot = answers.free();
+    const { words } = answers;
+    words[slot] = from;
+    words[slot + 1] = to;
+    words[slot + 2] = out.start;
+    words[slot + 3] = out.end;
+    answers.wide[slot + 4] = out.sum;
+    answers.send();
   }
 }
 
