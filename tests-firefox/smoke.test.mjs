@@ -101,6 +101,8 @@ describe('Firefox ESR: the built site', () => {
       assert.ok(r.ok, `${r.lane}: ${r.error}`);
       assert.equal(r.checksum, '78498', r.lane);
     }
+    // Isolated, with Atomics.waitAsync: the processes' chunks went through pipes, not by message.
+    assert.equal(report.results.find((r) => r.lane === 'processes').via, 'pipe');
     noProblems();
   });
 

@@ -114,7 +114,7 @@ const run = (spec, b = browser) => b.executeAsync(async (s) => {
   return {
     results: report.results.map((r) => ({
       lane: r.lane, ok: r.ok, error: r.error ?? null, errorKind: r.errorKind ?? null, outcome: r.outcome ?? null,
-      checksum: r.checksum ?? null, wallMs: r.wallMs,
+      checksum: r.checksum ?? null, wallMs: r.wallMs, via: r.via ?? null,
     })),
   };
 }, spec);
@@ -172,6 +172,8 @@ describe('WebKitGTK: the built site', () => {
       assert.ok(r.ok, `${r.lane}: ${r.error}`);
       assert.equal(r.checksum, '78498', r.lane);
     }
+    // Isolated, with Atomics.waitAsync: the processes' chunks went through pipes, not by message.
+    assert.equal(report.results.find((r) => r.lane === 'processes').via, 'pipe');
     await noProblems();
   });
 

@@ -102,7 +102,9 @@ describe('processes lane', () => {
     const spec = { workload: 'hash', size: 1, tasks: 4096, workers: 2, pool: 'warm', lanes: ['sequential', 'processes'] };
     await runSpec(page, spec);
     const auto = await runSpec(page, spec);
-    const { chunk } = byLane(auto).processes;
+    const { chunk, via } = byLane(auto).processes;
+    assert.equal(via, 'pipe');
+    assert.equal(await page.evaluate(() => window.playground.capabilities().pipes), true);
     // Pool.map's rule is the most a message carries: ⌈tasks / (4 × processes)⌉.
     assert.ok(chunk > 1 && chunk <= Math.ceil(4096 / 8), `automatic chunk ${chunk}`);
     assert.match(auto.verdict.text, new RegExp(`Their messages kept them waiting [\\d.,]+ ms in all \\(summed over 2 processes; ${chunk.toLocaleString('en-US')} tasks a message, batched as Pool\\.map batches them, through pipes\\)\\.`), auto.verdict.text);
@@ -177,6 +179,7 @@ describe('without cross-origin isolation', () => {
       const caps = await p.evaluate(() => window.playground.capabilities());
       assert.equal(caps.crossOriginIsolated, false);
       assert.equal(caps.threads, false);
+      assert.equal(caps.pipes, false);
       assert.match(caps.reasons.threads, /cross-origin isolated/);
       assert.deepEqual(caps.lanes, ['sequential', 'processes', 'async']);
       assert.match(caps.reasons.gil, /cross-origin isolated/);

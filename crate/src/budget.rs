@@ -84,6 +84,11 @@ const GIL_HANDOVER_MS: f64 = 0.003;
 /// where the machine's speed was 1.54; 31 µs from the parent worker). The parent sends them one
 /// after another: this cost does not divide by the processes.
 const MESSAGE_MS: f64 = 0.028;
+/// The same through pipes (www/src/lanes/pipe.ts), where the page is isolated: a record a chunk
+/// each way, and one wake-up of the parent for every answer waiting (4096 trivial tasks one a
+/// message took 7 to 10.5 µs each on 2 processes from the parent worker, where they took 28 to 40
+/// by message). An image's answers carry its pixels and still go by message.
+const PIPE_MS: f64 = 0.009;
 /// A JS worker's wait of under this long is waited by message hops, on a CPU (crate/js/timers.js):
 /// with more processes than cores, those hops take turns on the cores (20,000 requests of 1 ms on
 /// 64 processes took 8.5 s on 2 cores).
@@ -128,18 +133,24 @@ const GIL_OVERHEAD: f64 = 1.05;
 /// www/src/lanes/common.ts runs until two runs take about as long, at most 6; usually 2 or 3).
 const WARMUP_RUNS: f64 = 3.0;
 
-/// The machine a spec is estimated for: its logical cores, and how slow it runs the kernels
-/// against the reference machine the constants describe (1: as fast; 2: twice as slow).
+/// The machine a spec is estimated for: its logical cores, how slow it runs the kernels against
+/// the reference machine the constants describe (1: as fast; 2: twice as slow), and whether its
+/// processes can talk through pipes (an isolated page with `Atomics.waitAsync`) or by message.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Machine {
     pub cores: u32,
     pub speed: f64,
+    pub pipes: bool,
 }
 
 impl Machine {
-    /// A machine as fast as the reference.
+    /// A machine as fast as the reference, as the reference runs the lanes: isolated.
     pub fn reference(cores: u32) -> Machine {
-        Machine { cores, speed: 1.0 }
+        Machine {
+            cores,
+            speed: 1.0,
+            pipes: true,
+        }
     }
 }
 
@@ -487,7 +498,12 @@ fn lane_ms(
                 + hops
                 + compute * speed * work.result_bytes / 1e6 * RESULT_MS_PER_MB;
             let copies = mb(spec) * SHARE_COPY_MS_PER_MB * speed * w;
-            pooled(c).max(compute * speed * messages * MESSAGE_MS)
+            let message_ms = if machine.pipes && work.result_bytes == 0.0 {
+                PIPE_MS
+            } else {
+                MESSAGE_MS
+            };
+            pooled(c).max(compute * speed * messages * message_ms)
                 + compute * speed * PROCESS_RUN_MS
                 + setup * copies
         }
@@ -791,6 +807,7 @@ mod tests {
     const TWO: Machine = Machine {
         cores: 2,
         speed: 1.0,
+        pipes: true,
     };
 
     /// A spec as the page normalises it on a machine with `cores` cores offering every lane.
@@ -1035,10 +1052,7 @@ mod tests {
             ("latencyMs", num(100.0)),
             ("lanes", lanes(&["sequential"])),
         ]);
-        let slow = Machine {
-            cores: 2,
-            speed: 2.0,
-        };
+        let slow = Machine { speed: 2.0, ..TWO };
         for (fast, slow) in estimate(&cpu, TWO)
             .lanes
             .iter()
@@ -1051,6 +1065,36 @@ mod tests {
         }
         let (fast, slow) = (estimate(&io, TWO).lanes[0], estimate(&io, slow).lanes[0]);
         assert!(slow.wall_ms - fast.wall_ms < 10.0, "{fast:?} {slow:?}");
+    }
+
+    #[test]
+    fn pipes_cheapen_messages_but_not_an_images() {
+        let by_message = Machine {
+            pipes: false,
+            ..TWO
+        };
+        let processes = |fields: &[(&str, RawValue)], machine: Machine| {
+            let mut fields = fields.to_vec();
+            fields.push(("lanes", lanes(&["processes"])));
+            estimate(&spec(&fields), machine).lanes[0].wall_ms
+        };
+        // 4096 trivial tasks one a message: the messages are the run.
+        let trivial = [
+            ("workload", text("hash")),
+            ("size", num(1.0)),
+            ("tasks", num(4096.0)),
+            ("chunk", num(1.0)),
+        ];
+        let (piped, sent) = (processes(&trivial, TWO), processes(&trivial, by_message));
+        let ratio = PIPE_MS / MESSAGE_MS;
+        assert!(piped < sent * ratio * 1.5, "{piped} against {sent}");
+        // Mandelbrot's rows go by message either way: their answers carry pixels.
+        let image = [
+            ("workload", text("mandelbrot")),
+            ("size", num(800.0)),
+            ("chunk", num(1.0)),
+        ];
+        assert_eq!(processes(&image, TWO), processes(&image, by_message));
     }
 
     #[test]

@@ -81,6 +81,8 @@ fn machine(bench: &Value) -> Machine {
         speed: bench["speed"]
             .as_f64()
             .expect("speed: the bench records the page's calibration"),
+        // The bench drives an isolated page in Chromium, whose processes talk through pipes.
+        pipes: true,
     }
 }
 

@@ -1,6 +1,7 @@
 // What this browser and this page can run, detected directly (never from the user agent), and
 // why lanes are off, as a kind (`Capabilities.isolation`) with its words.
 import { threads as wasmThreads } from 'wasm-feature-detect';
+import { pipesWork } from './lanes/pipe';
 import type { Capabilities, IsolationGap, Lane } from './types';
 
 /** The header that isolates the embed inside a page that is not isolated (scripts/headers.mjs). */
@@ -68,6 +69,7 @@ export async function detect(all: Lane[]): Promise<Capabilities> {
     crossOriginIsolated: isolated,
     sharedMemory,
     threads: lanes.includes('threads'),
+    pipes: pipesWork(),
     isolation,
     hardwareConcurrency: navigator.hardwareConcurrency || 1,
     lanes,

@@ -161,7 +161,7 @@ export class PlaygroundImpl implements Playground {
   /** Checks a spec against this environment; throws an Error naming the bad field. */
   check(raw: RunSpec | unknown) {
     const caps = this.capabilities();
-    const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes, this.speed);
+    const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes, this.speed, caps.pipes);
     refuseLanesOffHere(spec.lanes, caps);
     const unshared = spec.lanes.includes('processes') ? processesCannotShare(spec.workload, spec.sync, caps) : null;
     if (unshared) throw playgroundError('invalid', `sync: ${unshared}; use partial, or leave out processes`, { field: 'sync' });
@@ -289,7 +289,7 @@ export class PlaygroundImpl implements Playground {
    */
   estimate(raw: RunSpec): Estimate {
     const caps = this.capabilities();
-    return estimateSpec({ workers: caps.hardwareConcurrency, lanes: caps.lanes, ...raw }, caps.hardwareConcurrency, this.speed);
+    return estimateSpec({ workers: caps.hardwareConcurrency, lanes: caps.lanes, ...raw }, caps.hardwareConcurrency, this.speed, caps.pipes);
   }
 
   /** The spec as a self-contained Python script that runs it under CPython (www/src/python.ts). */

@@ -159,6 +159,8 @@ export interface Capabilities {
   crossOriginIsolated: boolean;
   sharedMemory: boolean;
   threads: boolean;
+  /** Whether the processes' chunks go through pipes (lanes/pipe.ts) rather than by postMessage. */
+  pipes: boolean;
   /** Why lanes are off; null when all run. */
   isolation: IsolationGap | null;
   hardwareConcurrency: number;

@@ -49,8 +49,8 @@ export function adoptPlain(module: WebAssembly.Module): Promise<WebAssembly.Memo
  * `cores` cores and `speed` (crate/src/budget.rs); throws an Error whose `kind` and `field` say
  * what is wrong.
  */
-export function normalize(raw: unknown, cores: number, lanes: Lane[], speed: number): Spec {
-  return normalizeSpec(raw, cores, lanes, speed);
+export function normalize(raw: unknown, cores: number, lanes: Lane[], speed: number, pipes: boolean): Spec {
+  return normalizeSpec(raw, cores, lanes, speed, pipes);
 }
 
 /** The checksum of partials gathered on the page (the processes lane's chunks), as the crate folds and shows it. */
@@ -119,8 +119,8 @@ export function specWaits(spec: Spec): boolean {
 }
 
 /** The time budget's estimate of a spec on a machine of `cores` cores and `speed` (crate/src/budget.rs). */
-export function estimateSpec(raw: unknown, cores: number, speed: number): Estimate {
-  return estimate(raw, cores, speed);
+export function estimateSpec(raw: unknown, cores: number, speed: number, pipes: boolean): Estimate {
+  return estimate(raw, cores, speed, pipes);
 }
 
 /**

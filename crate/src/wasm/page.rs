@@ -41,6 +41,7 @@ pub fn normalize_spec(
     workers: u32,
     lanes: Vec<String>,
     speed: f64,
+    pipes: bool,
 ) -> Result<Ts<Spec>, JsValue> {
     let lanes = default_lanes(&lanes)?;
     let spec = read_spec(raw, &Defaults { workers, lanes })?;
@@ -49,21 +50,31 @@ pub fn normalize_spec(
         Machine {
             cores: workers,
             speed,
+            pipes,
         },
     )?;
     to_ts(&spec)
 }
 
 /// The time budget's estimate for a spec on a machine with `cores` logical cores running at
-/// `speed` (see `calibrate`).
+/// `speed` (see `calibrate`), whose processes talk through `pipes` or by message.
 ///
 /// # Errors
 /// A bad spec.
 #[wasm_bindgen(js_name = estimateSpec)]
-pub fn estimate_spec(spec: JsValue, cores: u32, speed: f64) -> Result<Ts<Estimate>, JsValue> {
+pub fn estimate_spec(
+    spec: JsValue,
+    cores: u32,
+    speed: f64,
+    pipes: bool,
+) -> Result<Ts<Estimate>, JsValue> {
     to_ts(&budget::estimate(
         &read_worker_spec(spec)?,
-        Machine { cores, speed },
+        Machine {
+            cores,
+            speed,
+            pipes,
+        },
     ))
 }
 

@@ -105,9 +105,11 @@ mod page {
     ) -> Result<JsValue, JsValue> {
         let lanes = default_lanes(&lanes)?;
         let options = read_options(raw, &Defaults { workers, lanes })?;
+        // The serve lanes' processes answer requests by message (www/src/serve/processes.ts).
         let machine = Machine {
             cores: workers,
             speed,
+            pipes: false,
         };
         let estimate = budget::check_serve(&options, machine)?;
         #[derive(Serialize)]

@@ -361,7 +361,10 @@ class Chunks {
   private stop(e: unknown): void {
     this.stopped = true;
     this.fail(e);
-    if (this.bell) ring(this.bell);
+    if (!this.bell) return;
+    ring(this.bell);
+    // A warm pool's processes outlive the run: each leaves its pipe, or its next request waits forever.
+    for (const pipe of this.pipes.values()) pipe.close();
   }
 }
 
@@ -372,6 +375,7 @@ class PipeEnd {
   readonly unanswered: { chunk: Chunk; sent: number }[] = [];
   /** The process failed or died: nothing more is read from this pipe. */
   broken = false;
+  private closed = false;
 
   constructor(bell: Int32Array) {
     this.answers = Ring.create(ANSWER_WORDS, bell);
@@ -398,6 +402,8 @@ class PipeEnd {
 
   /** No more chunks: the process answers its pipe request and takes its next message. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     const at = this.chunks.free();
     this.chunks.words[at] = -1;
     this.chunks.send();
