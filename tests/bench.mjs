@@ -189,20 +189,41 @@ async function taskCounts(page) {
 }
 
 /**
- * A trivial task's cost (hash, 1 round, 4096 tasks, 2 workers, warm): the lane's own cost per
- * task, one task a message and with automatic chunks; threads beside it. Each run takes 10–150 ms,
- * which this kind of VM stretches 2–4× now and then: the median of 9, not of 3.
+ * A trivial task's cost (hash, 1 round, 4096 tasks, 2 workers, warm) on `lane`: the median of 9
+ * runs' µs a task. Each run takes 10–150 ms, which this kind of VM stretches 2–4× now and then:
+ * the median of 9, not of 3. For processes, `via` is how their chunks must have travelled.
  */
-async function trivialTasks(page) {
-  const base = { workload: 'hash', size: 1, tasks: 4096, workers: 2, pool: 'warm' };
-  const us = async (lane, extra = {}) => {
-    const spec = { ...base, ...extra, lanes: [lane] };
-    await runSpec(page, spec);
-    const walls = [];
-    for (let i = 0; i < 9; i++) walls.push((await runSpec(page, spec)).results[0].wallMs);
-    return (median(walls) / base.tasks) * 1000;
+async function trivialUs(page, lane, extra = {}, via = undefined) {
+  const spec = { workload: 'hash', size: 1, tasks: 4096, workers: 2, pool: 'warm', ...extra, lanes: [lane] };
+  await runSpec(page, spec);
+  const walls = [];
+  for (let i = 0; i < 9; i++) {
+    const [r] = (await runSpec(page, spec)).results;
+    if (r.via !== via) throw new Error(`${lane} went by ${r.via}, not ${via}`);
+    walls.push(r.wallMs);
+  }
+  return (median(walls) / spec.tasks) * 1000;
+}
+
+/**
+ * The lane's own cost per task, one task a message and with automatic chunks, threads beside it;
+ * and one a message by postMessage, on a page without isolation where pipes do not work.
+ */
+async function trivialTasks(page, browser) {
+  const out = {
+    processesOneAMessageUs: await trivialUs(page, 'processes', { chunk: 1 }, 'pipe'),
+    processesBatchedUs: await trivialUs(page, 'processes', {}, 'pipe'),
+    threadsUs: await trivialUs(page, 'threads'),
   };
-  return { processesOneAMessageUs: await us('processes', { chunk: 1 }), processesBatchedUs: await us('processes'), threadsUs: await us('threads') };
+  const plain = await startServer({ isolation: false });
+  const { page: unisolated, context } = await openPage(browser, plain.url, VISITOR);
+  try {
+    out.processesByMessageUs = await trivialUs(unisolated, 'processes', { chunk: 1 }, 'message');
+  } finally {
+    await context.close();
+    await plain.close();
+  }
+  return out;
 }
 
 /**
@@ -442,7 +463,7 @@ try {
   process.stderr.write('  tasks per run, processes against threads…\n');
   result.taskCounts = await taskCounts(page);
   process.stderr.write('  a trivial task\'s cost…\n');
-  result.trivial = await trivialTasks(page);
+  result.trivial = await trivialTasks(page, browser);
   process.stderr.write('  what the browser itself charges…\n');
   result.floors = await floors(page);
   process.stderr.write('  start-up costs…\n');
@@ -543,7 +564,7 @@ console.log(`${pad('tasks', 8)}${pad('threads ×seq', 14)}${pad('processes ×seq
 for (const [tasks, v] of Object.entries(result.taskCounts)) console.log(`${pad(tasks, 8)}${pad(v.threads.toFixed(2), 14)}${pad(v.processes.toFixed(2), 16)}${pad(v.transferMs.toFixed(0), 23)}${v.chunk}`);
 const cp = result.cpython;
 const span = (r) => `${r.min.toFixed(1)}–${r.max.toFixed(1)} µs`;
-console.log(`\na trivial task (hash, 1 round, 4096 tasks, 2 workers): processes ${result.trivial.processesOneAMessageUs.toFixed(1)} µs one a message, ${result.trivial.processesBatchedUs.toFixed(2)} µs in automatic chunks; threads ${result.trivial.threadsUs.toFixed(2)} µs`);
+console.log(`\na trivial task (hash, 1 round, 4096 tasks, 2 workers): processes ${result.trivial.processesOneAMessageUs.toFixed(1)} µs one a message through pipes (${result.trivial.processesByMessageUs.toFixed(1)} µs by postMessage, on a page without isolation), ${result.trivial.processesBatchedUs.toFixed(2)} µs in automatic chunks; threads ${result.trivial.threadsUs.toFixed(2)} µs`);
 console.log(`this browser alone, nothing computed, from a worker as the lane's parent: ${result.floors.messageUs.toFixed(1)} µs a message answered (the same 4096 messages, 32 in flight to 2 workers); two empty workers started at once take ${result.floors.emptyWorkerStartMs.toFixed(1)} ms each`);
 console.log(`CPython ${py3()} on the same tasks (${Object.keys(cp.byMethod).join(', ')}): ProcessPoolExecutor.submit ${span(cp.submit)}, Pool.map(chunksize=1) ${span(cp.map1)}, Pool.map ${span(cp.map)} a task`);
 if (!quick) printCorners(result.corners);

@@ -198,4 +198,41 @@ describe('without cross-origin isolation', () => {
       await plain.close();
     }
   });
+
+  test('a crash in one-task chunks: pipes and postMessage fail the same task and count the same rest; the warm pool runs on', async () => {
+    const spec = { workload: 'hash', size: 1, tasks: 4096, chunk: 1, workers: 2, pool: 'warm', lanes: ['processes'] };
+    const crash = { ...spec, fault: 'panic-one-task' };
+    const plain = await startServer({ isolation: false });
+    const { page: p, problems: seen, context } = await openPage(site.browser, plain.url);
+    const { page: isolated, problems: seenIsolated, context: isolatedContext } = await openPage(site.browser, site.url);
+    try {
+      const [byMessage] = (await runSpec(p, crash)).results;
+      const [byPipe] = (await runSpec(isolated, crash)).results;
+      assert.deepEqual([byMessage.via, byPipe.via], ['message', 'pipe']);
+      for (const r of [byMessage, byPipe]) {
+        assert.equal(r.failedTasks.length, 1, r.error);
+        assert.equal(r.replacedProcesses, 1);
+        assert.match(r.error, /the other 4,095 tasks completed/);
+      }
+      assert.deepEqual(byPipe.failedTasks, byMessage.failedTasks);
+      assert.equal(byPipe.checksum, byMessage.checksum, 'the answers a pipe held when its process died count; the chunks behind it ran once');
+      // Stopped in its first milliseconds, a pipe run leaves nothing behind for the next run.
+      const stopped = await isolated.evaluate(async (s) => {
+        const run = window.playground.run(s);
+        setTimeout(() => window.playground.cancel(), 2);
+        return (await run).results[0].outcome;
+      }, spec);
+      assert.equal(stopped, 'cancelled');
+      await runSpec(isolated, spec);
+      const [whole] = (await runSpec(isolated, spec)).results;
+      const [sequential] = (await runSpec(p, { ...spec, lanes: ['sequential'] })).results;
+      assert.equal(whole.checksum, sequential.checksum);
+      assert.equal(whole.setupMs, 0, 'the warm pool, reused after a run of pipes');
+      assert.deepEqual([...seen(), ...seenIsolated()], []);
+    } finally {
+      await context.close();
+      await isolatedContext.close();
+      await plain.close();
+    }
+  });
 });

@@ -6,7 +6,10 @@
 //
 // Tasks go out in chunks, as Python's Pool.map sends them (`chunk`; automatic by default: 6 ms of
 // work a message by the cost model, at most Pool.map's chunks): one message a chunk each way,
-// several chunks in flight a process (the next already waits in its queue). A process records its
+// several chunks in flight a process (the next already waits in its queue). Where the page is
+// isolated the messages go through a pipe to each process, as Pool's do (lanes/pipe.ts: a record
+// a chunk or an answer), else by postMessage; an image's answers, which carry pixels, always by
+// postMessage (`transport`). A process records its
 // own trace and sends it once, as soon as the queue has nothing more for it. What the messages
 // really cost the lane is its `transfer`: each stretch a process sat without work because its
 // next chunk was still on its way (from when the chunk was sent, or the process's previous chunk
@@ -32,6 +35,12 @@ import { count, grouped, processes } from '../words';
  * work only as it answers, so uneven chunks balance.
  */
 const inFlight = (chunks: number, workers: number) => Math.min(32, Math.max(2, Math.floor(chunks / (4 * workers))));
+/**
+ * The longest the parent takes answers from its pipes without a turn of its event loop, when they
+ * come faster than it takes them (trivial tasks): the page's Stop (and, where the page is the
+ * parent, its frames) waits no longer.
+ */
+const LISTEN_MS = 8;
 /** Progress goes to the page at most this often: a chunk of one task can end every few µs. */
 const PROGRESS_MS = 50;
 
@@ -177,7 +186,8 @@ async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: 
  * A run's chunks, sent as a pool's work queue: each process takes the next chunk when it answers
  * one, so uneven chunks (Mandelbrot rows, primes ranges) still balance. Each process has a few
  * slots in flight (`inFlight`); a slot sends its next chunk from the answer's message event
- * (`ProcessHandle.send`), with no await between. A process answers in order, so nothing waits
+ * (`ProcessHandle.send`), or as the parent takes its answer from the pipe (`listen`), with no
+ * await between. A process answers in order, so nothing waits
  * for a reply it does not need: the run's begin went out before the first chunks, and a
  * process's end (its trace) goes as soon as the queue has nothing more for it.
  */
@@ -276,6 +286,7 @@ class Chunks {
    * its next chunk: one wake-up for however many answers came meanwhile.
    */
   private listen(bell: Int32Array): void {
+    const until = nowMs() + LISTEN_MS;
     while (!this.stopped && this.slots > 0) {
       const rung = Atomics.load(bell, 0);
       this.pool.procs.forEach((proc, row) => {
@@ -286,6 +297,10 @@ class Chunks {
       const later = rungSince(bell, rung);
       if (later) {
         later.then(() => this.listen(bell));
+        return;
+      }
+      if (nowMs() > until) {
+        setTimeout(() => this.listen(bell));
         return;
       }
     }

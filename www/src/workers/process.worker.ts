@@ -4,11 +4,12 @@
 // chunk before this one ends, so no round trip is wasted. A request the crate answers at once
 // (a chunk of CPU work) is answered within its message event; one that awaits (the start-up, a
 // chunk of `io` that waits on timers) holds the requests behind it in `behind` until it answers,
-// or the next chunk would start inside its wait.
+// or the next chunk would start inside its wait. Where the page is isolated, the run's chunks
+// come through a pipe instead (`pipe`): one request that reads chunks until the pipe closes.
 import init, * as wasm from '@pkg/concurrency_playground.js';
 import type { ChunkOutput, FromProcess, ProcessError, ToProcess } from '../protocol';
-import { exposeMemory, Loaded } from './host';
 import { ANSWER_WORDS, CHUNK_WORDS, Ring } from '../lanes/pipe';
+import { exposeMemory, Loaded } from './host';
 
 type Answer = [FromProcess, Transferable[]];
 
