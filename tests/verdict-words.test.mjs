@@ -270,6 +270,20 @@ describe('verdict words', () => {
       assert.ok(small > 0, 'no run of 60 lost a few updates only');
     });
 
+    test('times read as everywhere else: no wait at all is 0 ms, thousands are grouped, in the verdict and the timeline\'s label', async () => {
+      const alone = await runSpec(page, { workload: 'counter', size: 1000, tasks: 1, workers: 2, sync: 'lock', lanes: ['threads'] });
+      // One task never finds the lock taken: no lock-wait at all.
+      assert.equal(byLane(alone).threads.totals.filter((t) => t.phase === 'lock-wait').length, 0);
+      assert.match(alone.verdict.text, /they spent 0 ms waiting for it/, alone.verdict.text);
+      // 4 tasks of 200 updates with a 2 ms step each: over a second a lane.
+      const slow = await runSpec(page, { workload: 'counter', size: 200, tasks: 4, workers: 2, sync: 'lock', stepMs: 2, lanes: ['sequential', 'threads'] });
+      const label = await page.evaluate(() => document.getElementById('timeline').getAttribute('aria-label'));
+      for (const text of [slow.verdict.text, label]) {
+        assert.doesNotMatch(text, /\b\d{4,}(\.\d)? ms/, text);
+        assert.match(text, new RegExp(`sequential [^.]*${grouped(Math.round(byLane(slow).sequential.wallMs))} ms`), text);
+      }
+    });
+
     test('one task: threads slower than sequential are not blamed on a cache line passed between cores', async () => {
       // One task's thread starting on the pool takes longer than sequential's, in 8 runs of 10 here.
       let slower = 0;

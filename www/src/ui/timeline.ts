@@ -9,6 +9,7 @@
 import { outcomeText } from '../outcome';
 import type { LaneResult, Phase, TraceEvent } from '../types';
 import { schema } from '../wasm';
+import { millis } from '../words';
 import { cssVar } from './dom';
 
 const LABEL_W = 92;
@@ -145,8 +146,6 @@ interface Band {
 
 const LABEL = 'Timeline of every lane: one row per worker, coloured by phase.';
 
-const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
-
 /**
  * "processes 170 ms: compute 300 ms, transfer 12 ms over its rows; set-up 25 ms before it." Each
  * phase summed over the lane's rows; starting processes is set-up, outside the lane's time.
@@ -154,10 +153,10 @@ const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 function laneSummary(r: LaneResult): string {
   const byPhase = new Map<string, number>();
   for (const t of r.totals) if (t.phase !== 'spawn') byPhase.set(t.phase, (byPhase.get(t.phase) ?? 0) + t.ms);
-  const phases = schema().phases.filter((p) => (byPhase.get(p) ?? 0) > 0).map((p) => `${p} ${ms(byPhase.get(p)!)}`);
-  const head = r.ok ? `${r.lane} ${ms(r.wallMs)}` : `${r.lane} (${r.outcome})`;
+  const phases = schema().phases.filter((p) => (byPhase.get(p) ?? 0) > 0).map((p) => `${p} ${millis(byPhase.get(p)!)}`);
+  const head = r.ok ? `${r.lane} ${millis(r.wallMs)}` : `${r.lane} (${r.outcome})`;
   const body = phases.length ? `: ${phases.join(', ')}${r.workers > 1 ? ' over its rows' : ''}` : '';
-  return `${head}${body}${r.setupMs > 0 ? `; set-up ${ms(r.setupMs)} before it` : ''}.`;
+  return `${head}${body}${r.setupMs > 0 ? `; set-up ${millis(r.setupMs)} before it` : ''}.`;
 }
 
 export class Timeline {
