@@ -7,6 +7,8 @@ import { describe, test } from 'node:test';
 import { openPage, useSite } from './harness.mjs';
 
 const site = useSite();
+/** A time as the page writes it: a tenth under 10 ms, grouped thousands above (www/src/words.ts). */
+const millis = (x) => (x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x).toLocaleString('en-US')} ms`);
 const idle = (page) => page.waitForFunction(() => !document.querySelector('#run').disabled, null, { timeout: 120_000 });
 
 describe('a visitor pokes the page', () => {
@@ -157,12 +159,18 @@ describe('a visitor pokes the page', () => {
   test('a run a script starts through the API ends on its own report: status, verdict, answer and table', async () => {
     const { page, problems, context } = await openPage(site.browser, site.url);
     const spec = { workload: 'counter', size: 2000, tasks: 4, workers: 2, sync: 'lock' };
-    const [report, refused] = await page.evaluate(async (s) => {
+    const [report, refused, during] = await page.evaluate(async (s) => {
+      const buttons = () => ({ run: document.getElementById('run').disabled, stop: document.getElementById('stop').disabled });
       const first = window.playground.run(s);
       const second = await window.playground.run(s).then(() => null, (e) => e.message);
-      return [await first, second];
+      // Once the run has begun (its lanes drawn), the form is busy as for a run of its own.
+      await new Promise((r) => { const wait = () => (document.getElementById('status').textContent.startsWith('Running') ? r() : requestAnimationFrame(wait)); wait(); });
+      const seen = buttons();
+      return [await first, second, seen];
     }, spec);
     assert.match(refused, /a run is already in flight/);
+    assert.deepEqual(during, { run: true, stop: false }, 'Run off and Stop on while the script\'s run goes');
+    assert.deepEqual(await page.evaluate(() => [document.getElementById('run').disabled, document.getElementById('stop').disabled]), [false, true]);
     assert.equal(await page.locator('#status').textContent(), 'Done.');
     assert.equal(await page.locator('#verdict').textContent(), report.verdict.text);
     assert.equal(await page.locator('#answer').textContent(), report.answer);
@@ -171,7 +179,7 @@ describe('a visitor pokes the page', () => {
     const label = await page.getAttribute('#timeline', 'aria-label');
     for (const r of report.results) {
       const compute = r.totals.filter((t) => t.phase === 'compute').reduce((a, t) => a + t.ms, 0);
-      assert.ok(label.includes(`${r.lane} ${r.wallMs.toFixed(r.wallMs < 10 ? 1 : 0)} ms: compute ${compute.toFixed(compute < 10 ? 1 : 0)} ms`), `${r.lane} in: ${label}`);
+      assert.ok(label.includes(`${r.lane} ${millis(r.wallMs)}: compute ${millis(compute)}`), `${r.lane} in: ${label}`);
     }
     assert.deepEqual(problems(), []);
     await context.close();

@@ -46,7 +46,9 @@ class Page {
     showEnvironment(caps);
     fillLegend(byId('legend'));
     playground.observer = raceObserver(this.race, this.timeline, {
+      // Every run holds the form busy while it goes, one a script started too: Run off, Stop on.
       started: (spec) => {
+        this.controls.busy(true);
         this.view.clear();
         this.image.start(spec.workload, spec.size, paintsLive(spec.workers));
       },
@@ -56,7 +58,10 @@ class Page {
         this.seen = all;
         this.view.addLane(r, all);
       },
-      reported: (report) => this.showReport(report),
+      reported: (report) => {
+        this.showReport(report);
+        this.controls.busy(false);
+      },
     });
     this.wireForm();
     this.wireExports();

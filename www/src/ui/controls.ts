@@ -192,10 +192,13 @@ export class Controls {
    */
   readonly starters: HTMLButtonElement[] = [];
   private readonly buttons = new RunButtons(this.stop);
+  /** Who holds the form busy: a run the page started holds it, and so does every run under way, a script's too. */
+  private holds = 0;
 
   busy(running: boolean): void {
+    this.holds += running ? 1 : -1;
     const own = [this.run, this.sweep, ...this.presets.querySelectorAll<HTMLButtonElement>('button'), ...this.batchStarters];
-    if (running) this.buttons.start(own, this.starters);
-    else this.buttons.end();
+    if (running && this.holds === 1) this.buttons.start(own, this.starters);
+    else if (!running && this.holds === 0) this.buttons.end();
   }
 }
