@@ -217,10 +217,6 @@ async function embedMap(playground: PlaygroundImpl, autorun: boolean, fail: Fail
 }
 
 
-/**
- * The `serve` preset: a server under load for a blog post, from the link's serve options over the
- * page's preset (the lanes this browser can run; the verdict says which kept up).
- */
 /** Who serves, as the lanes racing have them: "one worker and a pool of 2 blocking workers (threads) against one async loop". */
 function servers(lanes: Lane[], workers: number): string {
   const pools = lanes.filter((l) => l !== 'sequential' && l !== 'async');
@@ -231,6 +227,10 @@ function servers(lanes: Lane[], workers: number): string {
   return blocking.length > 0 ? `${andList(blocking)} against one async loop` : 'one async loop';
 }
 
+/**
+ * The `serve` preset: a server under load for a blog post, from the link's serve options over the
+ * page's preset (the lanes this browser can run; the verdict says which kept up).
+ */
 async function embedServe(playground: PlaygroundImpl, autorun: boolean, fail: Fail): Promise<void> {
   const wanted: Record<string, unknown> = { ...SERVE_PRESET, ...readServeUrl(location.search, true) };
   byId('embed-title').textContent = SERVE_TITLE;

@@ -2,16 +2,15 @@
 // the counts each lane measured. The counts come from the lanes (crate/src/workloads/counter.rs);
 // this only puts them in words.
 import type { LaneResult, Phase, RunReport, Spec } from './types';
-import { allOf, count, grouped, millis, processes, sumOf } from './words';
+import { allOf, count, duration, grouped, processes, sumOf } from './words';
 
 /**
- * "1,234 ms", "2.5 ms", "0.001 ms", "0 ms": as the verdict's `millis`, but a step of a microsecond
+ * "1,234 ms", "2.5 ms", "0.001 ms", "0 ms": as the verdict's `duration`, but a step of a microsecond
  * is not shown as 0.0, nor is no wait at all.
  */
 const ms = (x: number) => {
-  if (x >= 10_000) return `${(x / 1000).toFixed(1)} s`;
   if (x === 0) return '0 ms';
-  return x >= 0.1 ? millis(x) : `${Number(x.toPrecision(2))} ms`;
+  return x >= 0.1 ? duration(x) : `${Number(x.toPrecision(2))} ms`;
 };
 /**
  * The share of updates lost, in whole percent, but never "0 %" or "100 %" for a share that is

@@ -2,7 +2,7 @@
 import type { Spec, Lane, LaneResult, RunReport } from './types';
 import { specWaits, workloadInfo } from './wasm';
 import { phaseMs, sharedStateVerdict } from './shared-state';
-import { allOf, andList, count, grouped, millis, processes } from './words';
+import { allOf, andList, count, duration, grouped, processes } from './words';
 
 export function speedup(results: LaneResult[], r: LaneResult): number | null {
   const base = results.find((x) => x.lane === 'sequential' && x.ok);
@@ -80,7 +80,6 @@ function beyondLimit(spec: Spec, results: LaneResult[], cores: number): string[]
   return parts;
 }
 
-const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : millis(x));
 /**
  * "1.9×", "12×"; "0.97×" where one decimal would read 1.0 and hide which side of 1 it fell, and
  * "0.02×" where it would read 0.0.
@@ -98,7 +97,7 @@ function faultVerdict(spec: Spec, results: LaneResult[]): RunReport['verdict'] {
   for (const r of results) {
     if (r.errorKind === 'cancelled') continue;
     const fault = r.faults?.[0];
-    const at = fault ? ` at ${ms(fault.atMs)}` : '';
+    const at = fault ? ` at ${duration(fault.atMs)}` : '';
     const done = r.tasksDone ?? (r.ok ? spec.tasks : 0);
     if (r.lane === 'processes') {
       const replaced = r.replacedProcesses ?? 0;
@@ -106,7 +105,7 @@ function faultVerdict(spec: Spec, results: LaneResult[]): RunReport['verdict'] {
       parts.push(r.ok
         ? `processes: ${all}.`
         : `processes: ${grouped(done)} of ${count(spec.tasks, 'task')} done. The task that ${what} killed only its own process; the pool replaced `
-          + `${replaced === 1 ? 'it' : processes(replaced)} in ${ms(r.replaceMs ?? 0)} ${rest}.`);
+          + `${replaced === 1 ? 'it' : processes(replaced)} in ${duration(r.replaceMs ?? 0)} ${rest}.`);
     } else if (r.lane === 'threads' || r.lane === 'gil') {
       parts.push(r.ok
         ? `${r.lane}: ${all}.`
@@ -131,8 +130,8 @@ function processCosts(spec: Spec, pro: LaneResult): string {
   const chunk = pro.chunk ?? 1;
   const batched = `${count(chunk, 'task')} a message, ${spec.chunk === 0 ? 'batched as Pool.map batches them' : 'as the spec asked'}, ${pro.via === 'pipe' ? 'through pipes' : 'by postMessage'}`;
   // transferMs adds up every process's waits, so it is said to be a sum: it may exceed the run.
-  const messages = `messages kept them waiting ${ms(pro.transferMs)} in all (summed over ${processes(pro.workers)}; ${batched})`;
-  return pro.setupMs > 0 ? `Starting the processes took another ${ms(pro.setupMs)}, and ${messages}.` : `Their ${messages}.`;
+  const messages = `messages kept them waiting ${duration(pro.transferMs)} in all (summed over ${processes(pro.workers)}; ${batched})`;
+  return pro.setupMs > 0 ? `Starting the processes took another ${duration(pro.setupMs)}, and ${messages}.` : `Their ${messages}.`;
 }
 
 /**
@@ -216,9 +215,9 @@ function cpuWords(m: Measured): string[] {
 function loopLag(spec: Spec, as: LaneResult | undefined): string[] {
   const lag = as?.loopLagMs;
   if (lag === undefined || lag <= 50) return [];
-  if (specWaits(spec)) return [`But the event loop lagged ${ms(lag)}: CPU work that never yields blocks it.`];
+  if (specWaits(spec)) return [`But the event loop lagged ${duration(lag)}: CPU work that never yields blocks it.`];
   const futures = spec.size === 1 ? 'its one future had nothing to wait for, so it ran' : `its ${count(spec.size, 'future')} had nothing to wait for, so they ran one after another`;
-  return [`But the event loop lagged ${ms(lag)}: ${futures} without giving the loop a turn.`];
+  return [`But the event loop lagged ${duration(lag)}: ${futures} without giving the loop a turn.`];
 }
 
 /** Requests that wait for nothing (0 ms): no I/O to overlap, only the work on the answers. */
@@ -233,13 +232,13 @@ function noWaitWords(m: Measured): string[] {
 }
 
 /** "async 40 ms: no faster than sequential (0.9×)": a lane that overlapped waits and still did not win. */
-const noFaster = (label: string, r: LaneResult, x: number) => `${label} ${ms(r.wallMs)}, no faster than sequential (${times(x)})`;
+const noFaster = (label: string, r: LaneResult, x: number) => `${label} ${duration(r.wallMs)}, no faster than sequential (${times(x)})`;
 
 /** The async lane on requests that wait: all at once on one thread, and whether that paid. */
 function asyncIo(m: Measured, as: LaneResult): string {
   const { spec } = m;
   const x = speedup(m.results, as);
-  if (x === null || x > 1) return `async ${ms(as.wallMs)}: every request waited at once on one thread.`;
+  if (x === null || x > 1) return `async ${duration(as.wallMs)}: every request waited at once on one thread.`;
   const costs = spec.yieldEvery > 0 ? ` (yielding to the loop every ${count(spec.yieldEvery, 'unit')})` : '';
   return `${noFaster('async', as, x)}: its requests waited at once on one thread, but the waits it overlapped saved less than its own costs${costs}.`;
 }
@@ -247,7 +246,7 @@ function asyncIo(m: Measured, as: LaneResult): string {
 /** The GIL lane on requests that wait: the lock is let go while waiting, and whether that paid. */
 function gilIo(m: Measured, gil: LaneResult): string {
   const x = speedup(m.results, gil);
-  if (x === null || x > 1) return `GIL threads ${ms(gil.wallMs)}: the lock is released while waiting, so I/O-bound threads work in CPython too.`;
+  if (x === null || x > 1) return `GIL threads ${duration(gil.wallMs)}: the lock is released while waiting, so I/O-bound threads work in CPython too.`;
   return `${noFaster('GIL threads', gil, x)}: the lock is released while waiting, but the waits overlapped saved less than passing the lock cost.`;
 }
 
@@ -268,8 +267,8 @@ function ioWords(m: Measured): string[] {
     if (as) parts.push(asyncIo(m, as));
     if (th) {
       parts.push(capped
-        ? `threads ${ms(th.wallMs)}: a waiting request holds its thread, so only ${grouped(spec.workers)} waited at a time.`
-        : `threads ${ms(th.wallMs)}: with a thread per connection every request waited at once too.`);
+        ? `threads ${duration(th.wallMs)}: a waiting request holds its thread, so only ${grouped(spec.workers)} waited at a time.`
+        : `threads ${duration(th.wallMs)}: with a thread per connection every request waited at once too.`);
     }
     if (gil && th) parts.push(gilIo(m, gil));
   }
@@ -294,14 +293,14 @@ function ioRule(m: Measured, capped: boolean): string {
   const work = seq ? phaseMs(seq, 'compute') : 0;
   const waits = seq ? phaseMs(seq, 'wait') : 0;
   return seq && work >= waits
-    ? `Rule: slow I/O, many connections → async, unless the work on each answer outweighs the waits, as here (sequential computed ${ms(work)} and waited ${ms(waits)}): threads split that work over their cores and won.`
+    ? `Rule: slow I/O, many connections → async, unless the work on each answer outweighs the waits, as here (sequential computed ${duration(work)} and waited ${duration(waits)}): threads split that work over their cores and won.`
     : 'Rule: slow I/O, many connections → async; yet threads won here, so async\'s own costs outweighed the waits it overlapped.';
 }
 
 export function verdict(spec: Spec, results: LaneResult[], cores: number): RunReport['verdict'] {
   const stopped = results.filter((r) => r.errorKind === 'cancelled');
   if (stopped.length > 0) {
-    const done = results.filter((r) => r.ok).map((r) => `${r.lane} ${ms(r.wallMs)}`);
+    const done = results.filter((r) => r.ok).map((r) => `${r.lane} ${duration(r.wallMs)}`);
     return { fastest: null, text: `Stopped before every lane had run, so there is no verdict.${done.length ? ` Finished: ${done.join(', ')}.` : ''}` };
   }
   if (spec.fault !== 'none') return faultVerdict(spec, results);
@@ -320,5 +319,5 @@ export function verdict(spec: Spec, results: LaneResult[], cores: number): RunRe
   if (isCpuBound(spec)) parts = [...cpuWords(m), 'Rule: CPU-bound → processes (or threads without a GIL).'];
   else if (!specWaits(spec)) parts = noWaitWords(m);
   else parts = ioWords(m);
-  return { fastest: fastest.lane, text: [`${fastest.lane} was fastest (${ms(fastest.wallMs)}).`, ...parts].join(' ') };
+  return { fastest: fastest.lane, text: [`${fastest.lane} was fastest (${duration(fastest.wallMs)}).`, ...parts].join(' ') };
 }

@@ -25,6 +25,9 @@ export function sumOf(counts: readonly number[]): string {
 /** "4,492 ms", "0.4 ms": grouped, and under 10 ms with its tenth ("0 ms" was no time). */
 export const millis = (x: number) => (x < 10 ? `${x.toFixed(1)} ms` : `${grouped(Math.round(x))} ms`);
 
+/** A run's length as a verdict says it: `millis`, or seconds from 10 s on ("12.3 s"). */
+export const duration = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : millis(x));
+
 /** "1 process", "2 processes": `count` for the noun whose plural is not an s. */
 export const processes = (x: number) => (x === 1 ? '1 process' : `${grouped(x)} processes`);
 

@@ -69,8 +69,8 @@ export class Ring {
 
   /** Resolves when a record may have arrived, or at once if one has since `next()` found none. */
   arrival(): Promise<unknown> | undefined {
-    const wait = Atomics.waitAsync(this.counts, 0, this.counts[1]);
-    return wait.async ? wait.value : undefined;
+    // The count written is this ring's own bell: waiting for it to pass the count read.
+    return rungSince(this.counts, this.counts[1]);
   }
 }
 
