@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { CSP, headersFile } from './headers.mjs';
 import { fail, root, run, step } from './lib.mjs';
+import { pageData } from './page-data.mjs';
 import { python } from './python.mjs';
 
 const www = join(root, 'www');
@@ -207,6 +208,6 @@ async function oembed() {
 }
 
 if (!process.argv.includes('--web')) wasm();
-python();
+python(pageData().bridge);
 await web();
 console.log(`  built ${dist} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,16 +1,22 @@
 //! The spec's schema for the page: every field with its kind, range, default and help text, and
 //! every workload with its size range and nature. The page builds its controls, reads URLs and
 //! words its verdicts from this, so nothing the crate defines is restated in TypeScript.
+//!
+//! No run changes any of it, so it is not in the wasm: the build runs the native `page-data`
+//! program (native/src/page_data.rs), which prints [`page_data`] as JSON, and writes it into the
+//! page's TypeScript, where `tsc` checks it against the types generated from these structs.
 
 use serde::Serialize;
 
 use crate::budget::BUDGET_MS;
+use crate::lanes::SLICE;
+use crate::serve::{serve_fields, ServeField};
 use crate::spec::{
-    Fault, Lane, Pool, Range, SyncMode, Workload, CHUNK, CPU_ROUNDS, DEFAULT_WORKLOAD,
+    Fault, Lane, Pool, Range, SyncMode, Workload, CHUNK, CPU_ROUNDS, DEFAULT_WORKLOAD, FIELDS,
     GIL_SWITCH_MS, LATENCY_MS, MAX_TASKS, MAX_WORKERS, SEED, STEP_MS, YIELD_EVERY,
 };
 use crate::trace::{Phase, STRIDE};
-use crate::workloads::{example, hash};
+use crate::workloads::{example, hash, io::IO_ROUNDS, mandelbrot::MAX_ITER, share};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -37,11 +43,19 @@ pub struct Field {
     pub more: bool,
     pub kind: FieldKind,
     /// Bounds of a number; `None` where they depend on another field (size: the workload).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub max: Option<f64>,
     /// The default of a number; `None` where it depends on the spec or the machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub default: Option<f64>,
     pub choices: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub default_choice: Option<&'static str>,
     pub help: String,
 }
@@ -142,6 +156,50 @@ impl Field {
             more: false,
             ..self
         }
+    }
+}
+
+/// What the Python bridge (python/concurrency_bridge) must agree on with the kernels: the build
+/// writes these into the package's `_constants.py`, so a constant changed here reaches the Python
+/// port without being typed twice.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BridgeConstants {
+    /// Units of work a task does between two looks at the world.
+    pub slice: u64,
+    /// The share scan's stride, bytes.
+    pub share_stride: usize,
+    /// The Mandelbrot iteration cap.
+    pub mandelbrot_max_iter: u32,
+    /// SHA-256 rounds after an `io` response.
+    pub io_rounds: u32,
+    /// The spec's fields in the crate's order.
+    pub fields: Vec<&'static str>,
+}
+
+/// Everything the page and the Python bridge read from the crate and no run changes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PageData {
+    pub schema: Schema,
+    /// The numeric serve options, in the form's order.
+    pub serve_fields: Vec<ServeField>,
+    pub bridge: BridgeConstants,
+}
+
+pub fn page_data() -> PageData {
+    PageData {
+        schema: schema(),
+        serve_fields: serve_fields(),
+        bridge: BridgeConstants {
+            slice: SLICE,
+            share_stride: share::STRIDE,
+            mandelbrot_max_iter: MAX_ITER,
+            io_rounds: IO_ROUNDS,
+            fields: FIELDS.to_vec(),
+        },
     }
 }
 

@@ -3,7 +3,7 @@
 // playground's shape. The code is the package python/concurrency_bridge, which ports the kernels
 // of crate/src/workloads exactly (same split, same seeds, same arithmetic), assembled into one
 // script by the build (scripts/python.mjs); this module only writes the run above it.
-import { bridgeConstants } from '@pkg/concurrency_playground.js';
+import { PAGE_DATA } from './generated/page-data';
 import { PYTHON_BODY, PYTHON_IMPORTS } from './generated/python-bridge';
 import type { Spec } from './types';
 import { chunkSize } from './wasm';
@@ -11,8 +11,7 @@ import { chunkSize } from './wasm';
 /** The script that runs `spec` under CPython: `python3 script.py [lane...]` prints one JSON report. */
 export function pythonScript(spec: Spec): string {
   // The crate's order (crate/src/spec.rs FIELDS), so the text does not depend on the caller's.
-  const { fields } = bridgeConstants() as { fields: (keyof Spec)[] };
-  const ordered = Object.fromEntries(fields.map((k) => [k, spec[k]]));
+  const ordered = Object.fromEntries(PAGE_DATA.bridge.fields.map((k) => [k, spec[k as keyof Spec]]));
   const what = `${spec.workload}, size ${spec.size}, ${spec.tasks} tasks, ${spec.workers} workers, seed ${spec.seed}`
     + (spec.fault === 'none' ? '' : `, fault ${spec.fault}`);
   return [

@@ -3,13 +3,13 @@
 // The spec, its enums, the estimate and the schema are Rust types (crate/src/spec/, schema.rs,
 // wasm/boundary.rs); these are the TypeScript types wasm-bindgen generates from them (tsify).
 import type {
-  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, QueuePoint, Schema,
+  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, PageData, Phase, ProcessTrace, QueuePoint, Schema,
   ServeField, ServeFigures, ServeOptions, ServeRun, Spec, Workload, WorkloadInfo,
 } from '@pkg/concurrency_playground.js';
 
 export type {
-  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, Phase, ProcessTrace, QueuePoint, Schema, ServeField,
-  ServeFigures, ServeOptions, ServeRun, Spec, Workload, WorkloadInfo,
+  ChunkOutput, ErrorKind, Estimate, Field, FlatTrace, Lane, LaneOutput, PageData, Phase, ProcessTrace, QueuePoint, Schema,
+  ServeField, ServeFigures, ServeOptions, ServeRun, Spec, Workload, WorkloadInfo,
 };
 
 /** A run request as a caller writes it: any field left out gets its default. */

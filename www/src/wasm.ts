@@ -1,11 +1,13 @@
 // The plain build on the page thread (and in the processes lane's parent worker): only light work
-// (checking specs, the schema, folding checksums, bounding traces) and compiling the module once
-// for every worker that instantiates it.
+// (checking specs, folding checksums, bounding traces) and compiling the module once for every
+// worker that instantiates it. The schema and the serve options are the crate's too, generated at
+// build time (scripts/page-data.mjs): the page reads them before the wasm is compiled.
 import init, {
   boundTrace as bound, chunkSize as chunk, describeSpec as describeIt, estimateSpec as estimate, checksumOf as checksum, normalizeSpec,
-  exactOn as exact, resultWords as words, specSchema, specWaits as waits, warmupSpec as warmup,
-  checkServe as checkServeOptions, serveArrivals, serveFields as fields, serveFigures as figures, serveSpec as spec,
+  exactOn as exact, resultWords as words, specWaits as waits, warmupSpec as warmup,
+  checkServe as checkServeOptions, serveArrivals, serveFigures as figures, serveSpec as spec,
 } from '@pkg/concurrency_playground.js';
+import { PAGE_DATA } from './generated/page-data';
 import type {
   Estimate, FlatTrace, Lane, Phase, Schema, ServeField, ServeFigures, ServeOptions, Spec, Workload, WorkloadInfo,
 } from './types';
@@ -58,12 +60,9 @@ export function checksumOf(workload: Workload, partials: bigint[]): string {
   return checksum(workload, BigUint64Array.from(partials));
 }
 
-let loadedSchema: Schema | null = null;
-
 /** The spec's schema from the crate (fields, ranges, defaults, help, workloads, phases). */
 export function schema(): Schema {
-  loadedSchema ??= specSchema();
-  return loadedSchema;
+  return PAGE_DATA.schema;
 }
 
 /** What the schema says of a workload (crate/src/workloads: its `Kernel`). */
@@ -133,7 +132,7 @@ export function checkServe(raw: unknown, cores: number, lanes: Lane[], speed: nu
 
 /** The serve options the form shows, with the checker's ranges and defaults. */
 export function serveFields(): ServeField[] {
-  return fields();
+  return PAGE_DATA.serveFields;
 }
 
 /** A serve run's requests as a spec of the mixed workload, one task a request (the processes begin it). */

@@ -75,6 +75,8 @@ pub struct ServeField {
     pub min: f64,
     pub max: f64,
     /// `None` where the default depends on the machine or on another option.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub default: Option<f64>,
     pub help: &'static str,
 }

@@ -6,8 +6,6 @@
 //! errors out), the channel to the page, the share buffer, reports, and the JS timers.
 
 mod boundary;
-#[cfg(not(feature = "threads"))]
-mod bridge;
 mod channel;
 #[cfg(feature = "threads")]
 mod lab;
@@ -24,15 +22,13 @@ mod worker;
 
 use wasm_bindgen::prelude::*;
 
-#[cfg(not(feature = "threads"))]
-pub use bridge::bridge_constants;
 pub use channel::init_instance;
 #[cfg(feature = "threads")]
 pub use lab::{run_gil, run_threads};
 #[cfg(not(feature = "threads"))]
 pub use page::{
     bound_trace, calibrate, checksum_of, chunk_size, describe_spec, estimate_spec, exact_on,
-    normalize_spec, result_words, spec_schema, warmup_spec,
+    normalize_spec, result_words, warmup_spec,
 };
 #[cfg(not(feature = "threads"))]
 pub use process::{begin_run, end_run, has_share, receive_share, run_chunk, share_buffer};
@@ -40,8 +36,7 @@ pub use process::{begin_run, end_run, has_share, receive_share, run_chunk, share
 pub use serve::serve_threads_lane;
 #[cfg(not(feature = "threads"))]
 pub use serve::{
-    check_serve, serve_arrivals, serve_async_lane, serve_fields, serve_figures,
-    serve_sequential_lane, serve_spec,
+    check_serve, serve_arrivals, serve_async_lane, serve_figures, serve_sequential_lane, serve_spec,
 };
 pub use timers::JsTimers;
 #[cfg(not(feature = "threads"))]

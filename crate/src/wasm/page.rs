@@ -10,18 +10,10 @@ use wasm_bindgen::prelude::*;
 use super::boundary::{default_lanes, read_spec, read_worker_spec};
 use super::report::set_trace;
 use crate::budget::{self, Estimate, Machine};
-use crate::schema::Schema;
 use crate::spec::{Defaults, Lane, Spec, Workload};
 use crate::trace::{Trace, STRIDE};
 use crate::workloads::{fold, format_checksum};
 use crate::Error;
-
-/// The spec's schema: every field's kind, range, default and help, every workload's size range
-/// and nature, the lanes and the phases. The page builds its controls and reads URLs from it.
-#[wasm_bindgen(js_name = specSchema)]
-pub fn spec_schema() -> Result<Ts<Schema>, JsValue> {
-    to_ts(&crate::schema::schema())
-}
 
 /// Checks a run request, fills in its defaults, and refuses it if its lanes together would take
 /// longer than the time budget (`budget::check`).

@@ -126,12 +126,6 @@ mod page {
         })
     }
 
-    /// The numeric serve options with their ranges and defaults, for the page's form.
-    #[wasm_bindgen(js_name = serveFields, unchecked_return_type = "ServeField[]")]
-    pub fn serve_fields() -> Result<JsValue, JsValue> {
-        to_js(&crate::serve::serve_fields())
-    }
-
     /// The run's requests as a spec, one task a request, for the processes to begin.
     ///
     /// # Errors
@@ -233,6 +227,6 @@ mod lab {
 #[cfg(feature = "threads")]
 pub use lab::serve_threads_lane;
 #[cfg(not(feature = "threads"))]
-pub use page::{check_serve, serve_arrivals, serve_fields, serve_figures, serve_spec};
+pub use page::{check_serve, serve_arrivals, serve_figures, serve_spec};
 #[cfg(not(feature = "threads"))]
 pub use worker::{serve_async_lane, serve_sequential_lane};
