@@ -106,6 +106,23 @@ describe('Firefox ESR: the built site', () => {
     noProblems();
   });
 
+  test('the timeline reads a bar by keyboard and by pointer: the report\'s own event', async () => {
+    const report = await run(page, { workload: 'primes', size: 300_000, tasks: 6, workers: 2, lanes: ['sequential', 'processes'] });
+    await page.waitForFunction(() => !document.querySelector('#run').disabled);
+    const first = report.results[0].events.filter((e) => e.row === 0).sort((a, b) => a.start - b.start)[0];
+    const millis = (x) => (x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x).toLocaleString('en-US')} ms`);
+    const words = `sequential, worker: task ${first.task}, ${first.phase} from ${millis(first.start)} to ${millis(first.end)} (${millis(first.end - first.start)})`;
+    const readout = () => page.evaluate(() => document.querySelector('.timeline-readout').textContent);
+    await page.focus('#timeline');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await readout(), words);
+    const box = await (await page.$('.timeline-marker')).boundingBox();
+    await page.keyboard.press('Escape');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    assert.equal(await readout(), words);
+    noProblems();
+  });
+
   for (const spec of [
     { workload: 'io', size: 50, latencyMs: 5, workers: 2 },
     { workload: 'share', size: 4, tasks: 4, workers: 2 },

@@ -177,6 +177,31 @@ describe('WebKitGTK: the built site', () => {
     await noProblems();
   });
 
+  test('the timeline reads a bar by keyboard and by pointer: the report\'s own event', async () => {
+    await run({ workload: 'primes', size: 300_000, tasks: 6, workers: 2, lanes: ['sequential', 'processes'] });
+    const first = await browser.execute(() => window.playground.lastReport.results[0].events.filter((e) => e.row === 0).sort((a, b) => a.start - b.start)[0]);
+    const millis = (x) => (x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x).toLocaleString('en-US')} ms`);
+    const words = `sequential, worker: task ${first.task}, ${first.phase} from ${millis(first.start)} to ${millis(first.end)} (${millis(first.end - first.start)})`;
+    // WebDriver's actions are not in this small client: the page gets the events a key and a
+    // pointer would send, which run the same listeners on WebKit's own layout.
+    const [byKey, byPointer] = await browser.executeAsync(async () => {
+      while (document.querySelector('#run').disabled) await new Promise((r) => setTimeout(r, 50));
+      const canvas = document.querySelector('#timeline');
+      const text = () => document.querySelector('.timeline-readout').textContent;
+      const key = (k) => canvas.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+      canvas.focus();
+      key('ArrowRight');
+      const keyed = text();
+      const box = document.querySelector('.timeline-marker').getBoundingClientRect();
+      key('Escape');
+      canvas.dispatchEvent(new PointerEvent('pointermove', { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, bubbles: true }));
+      return [keyed, text()];
+    });
+    assert.equal(byKey, words);
+    assert.equal(byPointer, words);
+    await noProblems();
+  });
+
   for (const spec of [
     { workload: 'io', size: 50, latencyMs: 5, workers: 2 },
     { workload: 'share', size: 4, tasks: 4, workers: 2 },

@@ -10,7 +10,8 @@ import { outcomeText } from '../outcome';
 import type { LaneResult, Phase, TraceEvent } from '../types';
 import { schema } from '../wasm';
 import { millis } from '../words';
-import { cssVar } from './dom';
+import { cssVar, grouped } from './dom';
+import { TimelineInspector, type DrawnBand } from './timeline-inspect';
 
 const LABEL_W = 92;
 const ROW_H = 12;
@@ -160,7 +161,11 @@ function laneSummary(r: LaneResult): string {
 }
 
 export class Timeline {
-  constructor(private readonly canvas: HTMLCanvasElement) {}
+  private readonly inspector: TimelineInspector;
+
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    this.inspector = new TimelineInspector(canvas);
+  }
 
   /** Draws the race; each draw's time is a `timeline-draw` User Timing entry (the bench reads it). */
   draw(results: LaneResult[]): void {
@@ -181,13 +186,17 @@ export class Timeline {
     const scale = { t0, perMs: plotW / (t1 - t0) };
     const theme: Theme = { fg: cssVar('--fg'), muted: cssVar('--muted'), line: cssVar('--line'), card: cssVar('--card'), palette: schema().phases.map(phaseColor) };
     let y = 0;
+    const drawn: DrawnBand[] = [];
     for (const band of bands) {
-      drawBand(ctx, band, y, plotW, scale, theme);
+      drawn.push(drawBand(ctx, band, y, plotW, scale, theme));
       y += band.height + BAND_GAP;
       ctx.fillStyle = theme.line;
       ctx.fillRect(LABEL_W, y - BAND_GAP / 2, plotW, 1);
     }
     drawAxis(ctx, y, width, plotW, t0, t1, theme);
+    this.inspector.update({
+      bands: drawn, left: LABEL_W, t0, perMs: scale.perMs, rowHeight: ROW_H, rowStep: ROW_H + ROW_GAP, waitHeight: WAIT_ROWS * 3, rowLabel,
+    });
   }
 
   private resize(width: number, height: number, background: string): CanvasRenderingContext2D | null {
@@ -241,7 +250,8 @@ interface Theme {
   palette: string[];
 }
 
-function drawBand(ctx: CanvasRenderingContext2D, band: Band, y: number, plotW: number, scale: Scale, theme: Theme): void {
+/** Draws one lane's band at `y`; returns where its rows went. */
+function drawBand(ctx: CanvasRenderingContext2D, band: Band, y: number, plotW: number, scale: Scale, theme: Theme): DrawnBand {
   const { r } = band;
   ctx.fillStyle = theme.fg;
   ctx.font = '600 12px system-ui, sans-serif';
@@ -271,8 +281,8 @@ function drawBand(ctx: CanvasRenderingContext2D, band: Band, y: number, plotW: n
       (p, k) => ticks.add(p, SHADES - 1, LABEL_W + k, rowY + ROW_H + 1, 1, 1),
     );
   });
-  if (band.waits) {
-    const waitTop = top + band.rows * (ROW_H + ROW_GAP) + 4;
+  const waitTop = band.waits ? top + band.rows * (ROW_H + ROW_GAP) + 4 : null;
+  if (waitTop !== null) {
     ctx.fillStyle = theme.muted;
     ctx.fillText('waiting', 10, waitTop + (WAIT_ROWS * 3) / 2);
     const wait = phases.indexOf('wait');
@@ -284,6 +294,7 @@ function drawBand(ctx: CanvasRenderingContext2D, band: Band, y: number, plotW: n
   bars.paint(ctx, theme.palette);
   ticks.paint(ctx, theme.palette);
   drawFaults(ctx, band, top, (t) => LABEL_W + px(t), theme);
+  return { r, top, rows: band.rows, waitTop };
 }
 
 /** A merged event spreads the time it was really busy over its length. */
@@ -321,7 +332,7 @@ function drawAxis(ctx: CanvasRenderingContext2D, y: number, width: number, plotW
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     const tx = x(t);
     ctx.fillRect(tx, 0, 1, y);
-    ctx.fillText(t >= 10_000 ? `${(t / 1000).toFixed(0)} s` : `${+t.toFixed(3)} ms`, Math.min(tx + 2, width - 60), y + 4);
+    ctx.fillText(t >= 10_000 ? `${(t / 1000).toFixed(0)} s` : `${grouped(+t.toFixed(3))} ms`, Math.min(tx + 2, width - 60), y + 4);
   }
   ctx.fillStyle = theme.fg;
   ctx.fillRect(x(0), 0, 1.5, y);
