@@ -7,7 +7,7 @@ import { schema } from '../wasm';
 import { outcomeText, statusLine } from '../outcome';
 import { speedupNote } from '../verdict';
 import { byId, el } from './dom';
-import { count, grouped, millis, sumOf } from '../words';
+import { count, millis, sumOf } from '../words';
 import { phaseColor, type Timeline } from './timeline';
 
 interface Card {
@@ -79,8 +79,8 @@ export class Race {
     if (r.ok) {
       c.figure.textContent = millis(r.wallMs);
       const parts = [r.lane === 'sequential' ? '' : speedupNote(spec, all, r, this.cores)];
-      if (r.setupMs > 0) parts.push(`+${grouped(Math.round(r.setupMs))} ms set-up`);
-      if (r.loopLagMs !== undefined) parts.push(`loop lag ${grouped(Math.round(r.loopLagMs))} ms`);
+      if (r.setupMs > 0) parts.push(`+${millis(r.setupMs)} set-up`);
+      if (r.loopLagMs !== undefined) parts.push(`loop lag ${millis(r.loopLagMs)}`);
       if (r.counter) parts.push(counterNote(r.counter, spec.sync));
       c.sub.textContent = parts.filter(Boolean).join(' · ') || c.sub.textContent;
     } else {
