@@ -281,6 +281,32 @@ describe('serve mode', () => {
     }
   });
 
+  test('a run a script starts through serve() is shown in the section: busy while it goes, then its options, report and address', async () => {
+    const own = await openPage(site.browser, site.url);
+    try {
+      const options = { ratePerSec: 50, durationMs: 400, latencyMs: 20, workers: 2, lanes: ['sequential', 'async'], seed: 7 };
+      const [report, during] = await own.page.evaluate(async (o) => {
+        const running = window.playground.serve(o);
+        const buttons = () => ({ serve: document.getElementById('serve-run').disabled, stop: document.getElementById('serve-stop').disabled, run: document.getElementById('run').disabled });
+        await new Promise((r) => { const wait = () => (document.getElementById('serve-status').textContent.startsWith('Serving') ? r() : requestAnimationFrame(wait)); wait(); });
+        const seen = buttons();
+        return [await running, seen];
+      }, options);
+      assert.deepEqual(during, { serve: true, stop: false, run: true }, 'the section and the race wait while a script serves');
+      await own.page.waitForFunction(() => document.querySelector('#serve-status').textContent === 'Done.' && !document.querySelector('#serve-run').disabled);
+      assert.equal(await own.page.locator('#serve-table tbody tr').count(), report.lanes.length);
+      assert.equal(await own.page.inputValue('#serve-ratePerSec'), '50');
+      assert.equal(await own.page.inputValue('#serve-seed'), '7');
+      const address = new URL(own.page.url()).searchParams;
+      assert.equal(address.get('view'), 'serve');
+      assert.equal(address.get('ratePerSec'), '50');
+      assert.equal(await own.page.locator('#run').isDisabled(), false);
+      assert.deepEqual(own.problems(), []);
+    } finally {
+      await own.context.close();
+    }
+  });
+
   test('the keyboard serves and stops where it is: focus on serve\'s Stop, no scroll; one thread\'s memory unmeasured; a sweep stopped at once', async () => {
     const { page, context, problems: seen } = await openPage(site.browser, site.url);
     try {

@@ -175,6 +175,12 @@ describe('a visitor pokes the page', () => {
     assert.equal(await page.locator('#verdict').textContent(), report.verdict.text);
     assert.equal(await page.locator('#answer').textContent(), report.answer);
     assert.equal(await page.locator('#results tbody tr').count(), report.results.length);
+    // The form and the address show the run shown, as after a run of the page's own.
+    assert.equal(await page.inputValue('#workload'), 'counter');
+    assert.equal(await page.inputValue('#size'), '2000');
+    assert.equal(await page.inputValue('#sync'), 'lock');
+    const address = new URL(page.url()).searchParams;
+    assert.deepEqual([address.get('workload'), address.get('size'), address.get('tasks'), address.get('sync')], ['counter', '2000', '4', 'lock']);
     // The timeline's label reads each lane's time by phase, from the report's own totals.
     const label = await page.getAttribute('#timeline', 'aria-label');
     for (const r of report.results) {

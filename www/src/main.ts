@@ -39,6 +39,8 @@ class Page {
   /** The lanes finished so far in the run going on. */
   private seen: LaneResult[] = [];
   private sweeping = false;
+  /** Runs the page itself drives (its form's, a sweep's) under way: a run besides them is a script's. */
+  private driving = 0;
 
   constructor(private readonly playground: PlaygroundImpl, private readonly caps: Capabilities) {
     this.controls = new Controls(caps);
@@ -48,6 +50,7 @@ class Page {
     playground.observer = raceObserver(this.race, this.timeline, {
       // Every run holds the form busy while it goes, one a script started too: Run off, Stop on.
       started: (spec) => {
+        if (this.driving === 0) this.showScriptSpec(spec);
         this.controls.busy(true);
         this.view.clear();
         this.image.start(spec.workload, spec.size, paintsLive(spec.workers));
@@ -104,12 +107,25 @@ class Page {
   private async busyWith(work: () => Promise<void>): Promise<void> {
     this.controls.busy(true);
     this.meter.start();
+    this.driving += 1;
     try {
       await work();
     } finally {
+      this.driving -= 1;
       this.meter.stop();
       this.controls.busy(false);
     }
+  }
+
+  /**
+   * A script's run (window.playground.run) is shown in the form and the address as the page's own
+   * runs are, so that what is on screen, Copy link and a reload all mean the run being shown.
+   */
+  private showScriptSpec(spec: RunSpec): void {
+    this.controls.clearError();
+    this.controls.write(spec as unknown as Record<string, unknown>);
+    this.controls.markPreset(null);
+    history.replaceState(null, '', writeUrl(spec, false));
   }
 
   private async sweep(): Promise<void> {

@@ -30,7 +30,20 @@ export function checkServeOptions(raw: unknown, ctx: Pick<ServeContext, 'cores' 
 }
 
 export async function serve(raw: unknown, ctx: ServeContext): Promise<ServeReport> {
-  const { options, estimate, cpuMsPerRequest } = checkServeOptions(raw, ctx);
+  const checked = checkServeOptions(raw, ctx);
+  ctx.observer?.runStarted?.(checked.options);
+  let report: ServeReport;
+  try {
+    report = await serveLanes(checked, ctx);
+  } catch (e) {
+    ctx.observer?.runEnded?.(null);
+    throw e;
+  }
+  ctx.observer?.runEnded?.(report);
+  return report;
+}
+
+async function serveLanes({ options, estimate, cpuMsPerRequest }: ReturnType<typeof checkServeOptions>, ctx: ServeContext): Promise<ServeReport> {
   const spec = serveSpec(options);
   const arrived = arrivals(options);
   const lanes: ServeLaneResult[] = [];
@@ -128,7 +141,8 @@ export async function sweep(raw: Record<string, unknown>, rates: unknown, ctx: S
   let done = 0;
   for (const { rate } of checked) {
     if (ctx.signal.aborted) break;
-    const report = await serve({ ...raw, ratePerSec: rate }, ctx);
+    // A sweep's points are its own: whoever shows it sees them through `onPoint`, not as runs.
+    const report = await serve({ ...raw, ratePerSec: rate }, { ...ctx, observer: undefined });
     if (ctx.signal.aborted) break;
     for (const r of report.lanes) {
       if (r.ok) points.get(r.lane)!.push({ ratePerSec: rate, offered: r.offered!, completed: r.completed!, completedPerSec: r.completedPerSec!, p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, queued: r.queued! });

@@ -76,7 +76,12 @@ export interface ServeSweep {
   verdict: string;
 }
 
+/** What a serve run (not a sweep's points) tells whoever shows it: a script's as the page's own. */
 export interface ServeObserver {
+  /** Once the options are checked, before any lane serves. */
+  runStarted?(options: ServeOptions): void;
   laneStarted?(lane: Lane, index: number, total: number, estimateMs: number): void;
   laneFinished?(result: ServeLaneResult): void;
+  /** The report, or null when the run threw after it started. */
+  runEnded?(report: ServeReport | null): void;
 }

@@ -6,7 +6,7 @@ import type { PlaygroundImpl } from '../playground';
 import { readCpythonServe, sameArrivals, serveFileText, type CpythonServe } from '../serve/cpython';
 import { SERVE_PRESET } from '../serve/run';
 import type { ServeReport, ServeSweep } from '../serve/types';
-import type { Lane } from '../types';
+import type { Lane, ServeOptions } from '../types';
 import { writeServeUrl } from '../url';
 import { count } from '../words';
 import { serveFields } from '../wasm';
@@ -35,11 +35,25 @@ export class ServePanel {
   private readonly view = new ServeView(byId('serve-view'), 'serve');
   private readonly sweepChart = new SweepChart(byId('chart-serve-sweep'));
   private last: ServeReport | null = null;
+  /** A run of this section's own is under way; a run besides it is a script's (`playground.serve`). */
+  private driving = false;
+  private scripted = false;
   /** Tells the page a serve run is in flight (its own Run buttons wait). */
   onBusy: ((busy: boolean) => void) | null = null;
 
   constructor(private readonly pg: PlaygroundImpl) {
     this.buildFields();
+    // Every serve run is shown here, one a script started too: its options in the form, the
+    // section busy while it goes, and its report, status and address when it ends.
+    pg.serveObserver = {
+      runStarted: (options) => {
+        if (!this.driving) this.scriptStarted(options);
+      },
+      laneStarted: (lane, i, total, ms) => {
+        this.status.textContent = `Serving on ${lane} (${i + 1} of ${total}, about ${fmt(ms / 1000, 1)} s)…`;
+      },
+      runEnded: (report) => this.ended(report),
+    };
     this.lanes = new LanePicker(this.lanesBox, pg.capabilities(), 'serve-lane');
     byId('serve-controls').addEventListener('input', () => this.showError(null));
     byId('serve-controls').addEventListener('submit', (e) => {
@@ -121,24 +135,43 @@ export class ServePanel {
   /** Serves the form's options, or `given` (a link's, as typed: a bad one is refused by name). */
   async serve(given?: Record<string, unknown>): Promise<void> {
     await this.busy(async () => {
-      const options = { ...this.read(), ...given };
-      this.pg.serveObserver = {
-        laneStarted: (lane, i, total, ms) => {
-          this.status.textContent = `Serving on ${lane} (${i + 1} of ${total}, about ${fmt(ms / 1000, 1)} s)…`;
-        },
-      };
-      const report = await this.pg.serve(options);
+      this.driving = true;
+      try {
+        await this.pg.serve({ ...this.read(), ...given });
+      } finally {
+        this.driving = false;
+      }
+    });
+  }
+
+  /** A script's run: the section shows its options and is busy, as for a run of its own. */
+  private scriptStarted(options: ServeOptions): void {
+    this.scripted = true;
+    this.showError(null);
+    this.write(options as unknown as Record<string, unknown>);
+    this.buttons.start(this.starters);
+    this.onBusy?.(true);
+    this.status.textContent = 'Serving…';
+  }
+
+  /** A run's end, the section's or a script's: its report, its status and the address. */
+  private ended(report: ServeReport | null): void {
+    if (report) {
       // The address says what was served: a reload, a shared link or "Embed this" carries it.
       history.replaceState(null, '', writeServeUrl(this.read(), false));
       this.show(report);
-      const cancelled = report.lanes.some((l) => l.errorKind === 'cancelled');
-      this.status.textContent = cancelled ? 'Stopped.' : 'Done.';
-    });
+      this.status.textContent = report.lanes.some((l) => l.errorKind === 'cancelled') ? 'Stopped.' : 'Done.';
+    } else {
+      this.status.textContent = '';
+    }
+    if (!this.scripted) return;
+    this.scripted = false;
+    this.onBusy?.(false);
+    this.buttons.end();
   }
 
   async sweep(): Promise<void> {
     await this.busy(async () => {
-      this.pg.serveObserver = {};
       const result = await this.pg.serveSweep(this.read(), undefined, (report, done, total) => {
         this.show(report);
         this.status.textContent = `Sweep: ${done} of ${total} offered loads served…`;
