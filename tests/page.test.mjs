@@ -130,6 +130,9 @@ describe('the comparison page', () => {
   });
 
   test('a workers sweep draws a scaling curve with the ideal line', async () => {
+    // The runs above were a script's, and the form shows the last (processes alone): tick threads.
+    assert.equal(await page.isChecked('input[name=lane][value=threads]'), false);
+    await page.check('input[name=lane][value=threads]');
     await page.fill('#size', '400000');
     await page.selectOption('#workload', 'primes');
     await page.selectOption('#sweep-mode', 'workers');
