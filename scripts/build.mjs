@@ -82,6 +82,21 @@ const RAYON_PATCHES = [
   );`,
     after: '  await self.startPoolWorkers(import.meta.url, workerInit, builder.numThreads());',
   },
+  {
+    // A pool thread runs rayon inside this promise's callback, so the trap that ends a panicking
+    // thread (its abort) became an unhandled rejection, which Firefox logs on the page even when
+    // the thread's listener prevents it (https://bugzilla.mozilla.org/show_bug.cgi?id=1642147):
+    // now and then, when the page had not ended the thread first, a fault run's console had
+    // "RuntimeError: unreachable executed" (3 of 200 in a probe). Thrown again from a task, it is
+    // the thread's error event, which channel.js quiets after a panic's report, and which reaches
+    // the page's crash handler (WorkerLife.adopt) for a trap with no report.
+    before: '  pkg.wbg_rayon_start_worker(data.receiver);',
+    after: `  try {
+    pkg.wbg_rayon_start_worker(data.receiver);
+  } catch (e) {
+    setTimeout(() => { throw e; });
+  }`,
+  },
 ];
 
 function patchRayonHelper() {

@@ -5,6 +5,8 @@
 import { nowMs } from './clock.js';
 
 let channel = null;
+/** Whether this thread quiets its traps: from its first panic on, its instance is dead. */
+let quieting = false;
 
 function post(name, message) {
   try {
@@ -30,16 +32,20 @@ export function reportPanic(name, message, kind, task, done) {
     report = { type: 'panic', message: String(message), kind: 'panicked', task: -1, done: new Float64Array(0), at: nowMs() };
   }
   const told = post(name, report);
-  if (told && typeof WorkerGlobalScope !== 'undefined') {
+  if (told && !quieting && typeof WorkerGlobalScope !== 'undefined') {
     // The abort that follows surfaces as an uncaught "unreachable" RuntimeError (an error event, or
-    // an unhandled rejection where the wasm was called from a promise, as rayon's workers are).
-    // The page has the panic already, with its real message: keep the trap from being reported a
-    // second time.
+    // an unhandled rejection where the wasm was called from a promise), and so does every later
+    // call into the aborted instance (a timer's or a future's callback) until the page has ended
+    // this worker. The page has the panic already, with its real message: keep those traps from
+    // being reported again. Firefox logs an unhandled rejection even when it is prevented
+    // (https://bugzilla.mozilla.org/show_bug.cgi?id=1642147), so the workers' own entry points
+    // keep traps out of promises (scripts/build.mjs RAYON_PATCHES for rayon's threads).
+    quieting = true;
     const quiet = (e) => {
       if ((e.error ?? e.reason) instanceof WebAssembly.RuntimeError) e.preventDefault();
     };
-    self.addEventListener('error', quiet, { once: true });
-    self.addEventListener('unhandledrejection', quiet, { once: true });
+    self.addEventListener('error', quiet);
+    self.addEventListener('unhandledrejection', quiet);
   }
   return told;
 }
