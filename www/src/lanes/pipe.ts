@@ -11,6 +11,14 @@
 
 /** Records a ring holds: more than a process ever has in flight (`inFlight`, at most 32) and its close. */
 const CAPACITY = 64;
+/**
+ * The longest a reader waits before it looks again, rung or not. A notify is never missed by our
+ * own protocol (a reader waits only while the count it read still stands), but an engine's may
+ * be: a wake-up lost there would hang the run; this bounds it to a look a tenth of a second later.
+ * JavaScriptCore had such a race (https://bugs.webkit.org/show_bug.cgi?id=248631), and a clean
+ * clone's WebKit smoke once hung here with processes "running" for two minutes.
+ */
+const LOOK_AGAIN_MS = 100;
 
 /** Whether pipes work here: shared memory, and a wait that does not block the event loop. */
 export const pipesWork = (): boolean => globalThis.crossOriginIsolated === true && typeof Atomics.waitAsync === 'function';
@@ -82,9 +90,12 @@ export function ring(bell: Int32Array): void {
   Atomics.notify(bell, 0);
 }
 
-/** Resolves when `bell` has been rung since it read `since`, or undefined if it has already. */
+/**
+ * Resolves when `bell` has been rung since it read `since` (or after `LOOK_AGAIN_MS`: the caller
+ * looks again either way), or undefined if it has already.
+ */
 export function rungSince(bell: Int32Array, since: number): Promise<unknown> | undefined {
-  const wait = Atomics.waitAsync(bell, 0, since);
+  const wait = Atomics.waitAsync(bell, 0, since, LOOK_AGAIN_MS);
   return wait.async ? wait.value : undefined;
 }
 
