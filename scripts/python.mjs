@@ -1,4 +1,4 @@
-// The Python bridge's build step (python/concurrency_bridge), once the plain wasm is built:
+// The Python bridge's build step (python/concurrency_bridge), from the crate's page data:
 //   1. the crate's constants (the page data's `bridge`, scripts/page-data.mjs) into the package's
 //      _constants.py, so Python never restates them by hand;
 //   2. the package as ONE self-contained script for the page to hand out, into

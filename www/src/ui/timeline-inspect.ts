@@ -45,8 +45,11 @@ const REACH = 3;
 
 const at = (t: number) => (t < 0 ? `−${millis(-t)}` : millis(t));
 
+/** The waits in flight at `t`. */
+const waitingAt = (waits: TraceEvent[], t: number) => waits.filter((e) => e.start <= t && t < e.end).length;
+
 /** "processes, process 1: task 37, compute from 120 ms to 122 ms (1.6 ms)". */
-export function eventWords(line: { lane: string; label: string }, e: TraceEvent): string {
+function eventWords(line: { lane: string; label: string }, e: TraceEvent): string {
   const length = e.end - e.start;
   const span = `from ${at(e.start)} to ${at(e.end)}`;
   const who = `${line.lane}, ${line.label}: `;
@@ -63,7 +66,7 @@ export class TimelineInspector {
   private lines: Line[] | null = null;
   /** The keyboard's place: a line and an event of it. */
   private cursor: { line: number; event: number } | null = null;
-  readonly readout: HTMLElement;
+  private readonly readout: HTMLElement;
   private readonly marker: HTMLElement;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
@@ -103,7 +106,7 @@ export class TimelineInspector {
     if (!line || x < d.left) return this.show();
     const t = d.t0 + (x - d.left) / d.perMs;
     if (line.waits) {
-      const waiting = line.events.filter((e) => e.start <= t && t < e.end).length;
+      const waiting = waitingAt(line.events, t);
       return this.say(`${line.lane}: ${waiting} ${waiting === 1 ? 'request' : 'requests'} waiting at ${at(t)}, of ${line.events.length} waits`, null);
     }
     const reach = REACH / d.perMs;
@@ -137,11 +140,15 @@ export class TimelineInspector {
       });
       return best;
     };
+    const toLine = (step: number) => {
+      const to = Math.min(Math.max(line + step, 0), lines.length - 1);
+      return c ? { line: to, event: near(to) } : { line: 0, event: 0 };
+    };
     const moves: Record<string, () => { line: number; event: number }> = {
       ArrowRight: () => ({ line, event: Math.min(event + 1, lines[line].events.length - 1) }),
       ArrowLeft: () => ({ line, event: Math.max(event - 1, 0) }),
-      ArrowDown: () => (c ? { line: Math.min(line + 1, lines.length - 1), event: near(Math.min(line + 1, lines.length - 1)) } : { line: 0, event: 0 }),
-      ArrowUp: () => (c ? { line: Math.max(line - 1, 0), event: near(Math.max(line - 1, 0)) } : { line: 0, event: 0 }),
+      ArrowDown: () => toLine(1),
+      ArrowUp: () => toLine(-1),
       Home: () => ({ line, event: 0 }),
       End: () => ({ line, event: lines[line].events.length - 1 }),
     };
@@ -163,7 +170,7 @@ export class TimelineInspector {
     if (c && document.activeElement === this.canvas) {
       const line = this.index()[c.line];
       const event = line.events[c.event];
-      const waiting = line.waits ? `; ${line.events.filter((x) => x.start <= event.start && event.start < x.end).length} waiting at its start` : '';
+      const waiting = line.waits ? `; ${waitingAt(line.events, event.start)} waiting at its start` : '';
       this.say(eventWords(line, event) + waiting, { line, event });
       return;
     }
