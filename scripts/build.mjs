@@ -22,16 +22,20 @@ const siteArg = process.argv.indexOf('--site-url');
 const siteUrl = new URL(siteArg > 0 ? process.argv[siteArg + 1] : 'http://localhost:8080/').href.replace(/\/?$/, '/');
 const started = Date.now();
 
-/** The two builds of the crate: the plain one runs anywhere, the threads one needs isolation. */
+/**
+ * The two builds of the crate: the plain one runs anywhere, the threads one needs isolation. Both
+ * are built for size (.cargo/small.toml), each in a target folder of its own: the tests' builds of
+ * the same crate, without those flags, would otherwise rebuild them each time.
+ */
 export const BUILDS = [
-  { out: 'pkg', cargo: [], target: 'target' },
-  { out: 'pkg-threads', cargo: ['--config', '.cargo/threads.toml', '--features', 'threads'], target: 'target/threads' },
+  { out: 'pkg', cargo: [], target: 'target/site' },
+  { out: 'pkg-threads', cargo: ['--config', '.cargo/threads.toml', '--features', 'threads'], target: 'target/site-threads' },
 ];
 
 function wasm() {
   for (const b of BUILDS) {
     step(`Building ${b.out}/ (cargo, release)`);
-    run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'concurrency-playground', ...b.cargo]);
+    run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'concurrency-playground', ...b.cargo, '--config', '.cargo/small.toml', '--target-dir', b.target]);
     const artifact = join(root, b.target, 'wasm32-unknown-unknown/release/concurrency_playground.wasm');
     // Function names are for a debugger's stack traces only (a panic reaches the page through
     // its hook, kind and task, never a stack): without them each package is about 16 KB gzipped
