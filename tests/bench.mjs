@@ -139,34 +139,38 @@ async function measure(page, w) {
 
 /**
  * The largest trace the budget admits on every lane (10,000 requests of 1 ms: two spans each),
- * run from the page's own form, then the timeline redrawn as a resize redraws it: the draw's
- * User Timing entry is what a visitor waits for.
+ * run from the page's own form on a fresh page (a script's runs write their spec into the form:
+ * the bench's page holds its last one), then the timeline redrawn as a resize redraws it: the
+ * draw's User Timing entry is what a visitor waits for.
  */
-async function biggestRedraw(page) {
-  await page.evaluate(() => {
-    for (const d of document.querySelectorAll('#controls details')) d.open = true;
-  });
-  // Every lane: a script's run (the start-up costs' are the processes lane's alone) writes its
-  // spec into the form, lanes too.
-  for (const box of await page.locator('#lanes input[name="lane"]:not([disabled])').all()) await box.check();
-  await page.selectOption('#workload', 'io');
-  await page.fill('#size', '10000');
-  await page.fill('#latencyMs', '1');
-  await page.fill('#jitterMs', '0');
-  await page.click('#run');
-  await page.waitForFunction(() => /^Done/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 300_000 });
-  const events = await page.evaluate(() => window.playground.lastReport?.results.map((r) => [r.lane, r.events.length]));
-  if ((events?.length ?? 0) < 5) throw new Error(`the biggest timeline ran ${JSON.stringify(events)}, not every lane`);
-  const draws = [];
-  for (let i = 0; i < REPEATS; i++) {
-    draws.push(await page.evaluate(async () => {
-      performance.clearMeasures('timeline-draw');
-      window.dispatchEvent(new Event('resize'));
-      while (performance.getEntriesByName('timeline-draw').length === 0) await new Promise((r) => setTimeout(r, 20));
-      return performance.getEntriesByName('timeline-draw')[0].duration;
-    }));
+async function biggestRedraw(browser, url) {
+  const { page, context, problems } = await openPage(browser, url, VISITOR);
+  try {
+    await page.evaluate(() => {
+      for (const d of document.querySelectorAll('#controls details')) d.open = true;
+    });
+    await page.selectOption('#workload', 'io');
+    await page.fill('#size', '10000');
+    await page.fill('#latencyMs', '1');
+    await page.fill('#jitterMs', '0');
+    await page.click('#run');
+    await page.waitForFunction(() => window.playground.lastReport && /^Done/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 300_000 });
+    const events = await page.evaluate(() => window.playground.lastReport.results.map((r) => [r.lane, r.events.length]));
+    if (events.length < 5) throw new Error(`the biggest timeline ran ${JSON.stringify(events)}, not every lane`);
+    const draws = [];
+    for (let i = 0; i < REPEATS; i++) {
+      draws.push(await page.evaluate(async () => {
+        performance.clearMeasures('timeline-draw');
+        window.dispatchEvent(new Event('resize'));
+        while (performance.getEntriesByName('timeline-draw').length === 0) await new Promise((r) => setTimeout(r, 20));
+        return performance.getEntriesByName('timeline-draw')[0].duration;
+      }));
+    }
+    if (problems().length) throw new Error(`the biggest timeline: page problems: ${problems().join('; ')}`);
+    return { eventsPerLane: Object.fromEntries(events), redrawMs: median(draws) };
+  } finally {
+    await context.close();
   }
-  return { eventsPerLane: Object.fromEntries(events ?? []), redrawMs: median(draws) };
 }
 
 /**
@@ -474,7 +478,7 @@ try {
   result.startup = await startup(page);
   Object.assign(result.startup, await pageReady(browser, server.url));
   process.stderr.write('  the biggest timeline…\n');
-  result.timeline = await biggestRedraw(page);
+  result.timeline = await biggestRedraw(browser, server.url);
   if (problems().length) throw new Error(`page problems: ${problems().join('; ')}`);
 } finally {
   await browser.close();
