@@ -85,11 +85,16 @@ describe('verdict words', () => {
         const text = report.verdict.text;
         const cores = report.env.hardwareConcurrency;
         const faster = text.match(/CPU-bound: ([^:]*?) faster than sequential/)?.[1] ?? '';
-        const slower = text.match(/([a-z, ]+?) (?:was|were) slower than sequential \(([^)]*) its speed\)/);
-        for (const [lane, x] of Object.entries(speedups(report))) {
+        const slower = text.match(/([a-z, ]+?) (?:was|were) (slower|no faster) than sequential \(([^)]*) its speed\)/);
+        const xs = speedups(report);
+        // Shown to two decimals, a lane below 1.005× reads 1.00× at best: "faster" only past it,
+        // and "no faster than" for the list once any lane in it reads 1.00×.
+        const listed = Object.values(xs).filter((v) => v < 1.005 && v <= Math.min(2, spec.tasks, cores) * 1.1);
+        if (slower) assert.equal(slower[2], listed.some((v) => v >= 0.995) ? 'no faster' : 'slower', text);
+        for (const [lane, x] of Object.entries(xs)) {
           // Past the lane's limit the verdict explains it apart (beyondLimit), as neither.
           if (x > Math.min(2, spec.tasks, cores) * 1.1) continue;
-          if (x > 1) {
+          if (x >= 1.005) {
             seen.faster++;
             const shown = faster.match(new RegExp(`${lane} ([\\d.]+)×`));
             assert.ok(shown, `${lane} ${x.toFixed(3)}× should be called faster: ${text}`);

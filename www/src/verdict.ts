@@ -190,7 +190,8 @@ function parallelWords(m: Measured): string[] {
       : `with ${spec.tasks === 1 ? 'one task' : 'one worker'} nothing ran at once, and ${one ? 'the lane' : 'each lane'} still paid its own costs`;
     // A big buffer is no small work: what the processes paid was its copies.
     if (copied && Math.min(spec.workers, spec.tasks) > 1) why = `the processes' copies of the ${spec.size} MB buffer cost more than computing at once saved`;
-    const even = slower.every((r) => r.x >= 0.995);
+    // A lane shown as 1.00× is not slower: "no faster than" then holds for every lane listed.
+    const even = slower.some((r) => r.x >= 0.995);
     parts.push(`${faster.length > 0 ? '' : 'CPU-bound: '}${andList(slower.map((r) => r.lane))} ${one ? 'was' : 'were'} ${even ? 'no faster than' : 'slower than'} sequential `
       + `(${andList(slower.map((r) => times(r.x)))} its speed)${faster.length > 0 ? '' : ` ${on}`}: ${why}.`);
   }
