@@ -74,7 +74,7 @@ async function corner(browser, url, c) {
   const { page, context, problems } = await openPage(browser, url, VISITOR);
   // The page times this machine once after start-up: not the first lane's cost. Its figure goes
   // in the file, so the Rust tests estimate this corner for the machine as the page found it.
-  const speed = await page.evaluate(() => window.playground.calibrated);
+  const { speed, memory } = await page.evaluate(() => window.playground.calibrated);
   const lanes = {};
   let spec = null;
   try {
@@ -99,7 +99,7 @@ async function corner(browser, url, c) {
   } finally {
     await context.close();
   }
-  return { spec, speed, lanes };
+  return { spec, speed, memory, lanes };
 }
 
 async function measure(page, w) {
@@ -452,7 +452,7 @@ try {
   result.browser = await page.evaluate(() => navigator.userAgent);
   // This machine against the time budget's reference (crate/src/budget.rs): the Rust tests
   // estimate the bench's specs with it (crate/tests/bench_file.rs).
-  result.speed = await page.evaluate(() => window.playground.calibrated);
+  ({ speed: result.speed, memory: result.memory } = await page.evaluate(() => window.playground.calibrated));
   result.workloads = {};
   for (const w of cornersOnly ? [] : WORKLOADS) {
     process.stderr.write(`  ${w.id}…\n`);
@@ -552,7 +552,7 @@ function pad(s, n) {
   return String(s).padEnd(n);
 }
 const num = (v, d = 1) => (v === undefined || v === null ? '—' : v.toFixed(d));
-console.log(`\nconcurrency-playground bench (${quick ? 'quick, ' : ''}${REPEATS} repeats, ${result.machine.cores} cores, speed ${result.speed.toFixed(2)}) in ${result.seconds.toFixed(0)} s`);
+console.log(`\nconcurrency-playground bench (${quick ? 'quick, ' : ''}${REPEATS} repeats, ${result.machine.cores} cores, speed ${result.speed.toFixed(2)}, memory ${result.memory.toFixed(2)}) in ${result.seconds.toFixed(0)} s`);
 console.log(`browser: ${result.browser}\n`);
 console.log(`${pad('workload', 22)}${pad('lane', 12)}${pad('median ms', 11)}${pad('min', 9)}${pad('max', 9)}${pad('speedup', 9)}${pad('setup', 8)}${pad('transfer', 10)}${pad('loop lag', 10)}${pad('estimate', 10)}${pad('est/meas', 10)}checksum`);
 // A pool of w workers cannot do more than w times one worker's work: a median ratio past that

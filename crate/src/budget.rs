@@ -30,7 +30,10 @@
 //! rounds and request counts, 10,000 tiny tasks, 64 workers). Machines of one class still differ:
 //! the same kernels ran 1.8× slower on one 2-core machine than on another. So the page measures
 //! its own machine first ([`calibrate`], a few milliseconds of the primes kernel in a worker)
-//! and every cost that runs on a CPU is scaled by that `speed`; waits are not.
+//! and every cost that runs on a CPU is scaled by that `speed`; waits are not. Memory past the
+//! cache is timed apart ([`calibrate_memory`]): hosts of one VM read a 256 MB buffer 2.5–3×
+//! faster or slower against the same primes kernel, so a big scan's misses are scaled by the
+//! machine's `memory` as well.
 //! `crate/tests/bench_file.rs` checks the model against the bench's own output file
 //! (`docs/bench.json`), with the `speed` that run measured.
 
@@ -38,7 +41,7 @@ use crate::error::Error;
 use crate::lanes::SLICE;
 use crate::serve::ServeOptions;
 use crate::spec::{Lane, Spec};
-use crate::workloads::{primes, Progress, Split, Step};
+use crate::workloads::{primes, share, Progress, Split, Step};
 
 /// The longest a run may take, all its chosen lanes together (they run one after another).
 pub const BUDGET_MS: f64 = 180_000.0;
@@ -97,6 +100,10 @@ const HOP_MS: f64 = 1.5;
 /// the garbage collector share the cores with the lanes (primes 5M on 2 cores: threads 1.81x,
 /// processes 1.85x sequential; the same kernels natively 1.94-1.96x).
 const OTHER_CORE: f64 = 0.85;
+/// The same where the kernels read a buffer far larger than the cache: the cores share one
+/// memory's bandwidth (256 MB scanned by 2 threads: 1.53×, 1.55× and 1.76× one thread's speed
+/// in three runs on one host, where one thread's reads missed nothing it waited for).
+const STREAMING_OTHER_CORE: f64 = 0.5;
 /// What a processes run costs besides its tasks and its chunks' messages: its begin with the first
 /// chunks, and the processes' traces back (4096 trivial tasks in 8 chunks took 10 ms on 2
 /// processes, 3 of them tasks, with the page as the parent, drawing the run's start; 7 ms from the
@@ -134,12 +141,15 @@ const GIL_OVERHEAD: f64 = 1.05;
 const WARMUP_RUNS: f64 = 3.0;
 
 /// The machine a spec is estimated for: its logical cores, how slow it runs the kernels against
-/// the reference machine the constants describe (1: as fast; 2: twice as slow), and whether its
-/// processes can talk through pipes (an isolated page with `Atomics.waitAsync`) or by message.
+/// the reference machine the constants describe (1: as fast; 2: twice as slow), how much its
+/// reads past the cache add against the reference's at that speed (1: as much; 0: nothing, the
+/// prefetcher hides them), and whether its processes can talk through pipes (an isolated page
+/// with `Atomics.waitAsync`) or by message.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Machine {
     pub cores: u32,
     pub speed: f64,
+    pub memory: f64,
     pub pipes: bool,
 }
 
@@ -149,6 +159,7 @@ impl Machine {
         Machine {
             cores,
             speed: 1.0,
+            memory: 1.0,
             pipes: true,
         }
     }
@@ -174,6 +185,44 @@ pub fn calibrate(clock: impl Fn() -> f64) -> f64 {
     }
     let reference = (primes::ns_below(CALIBRATION.1) - primes::ns_below(CALIBRATION.0)) / 1e6;
     (best / reference).clamp(0.25, 8.0)
+}
+
+/// One scan of `data`, task `index` of 4's, timed. A function of its own, never inlined: V8 runs
+/// a wasm function's optimised code from its next call on (wasm has no on-stack replacement), and
+/// scans inlined into one call all ran the baseline code, 1.6× slower (0.35–0.50 where the
+/// `share` lane's own scans of 256 MB gave 0–0.08).
+#[inline(never)]
+fn timed_scan(data: &[u8], index: u32, clock: &impl Fn() -> f64) -> f64 {
+    let start = clock();
+    let mut scan = share::Scan::new(data, index, 4);
+    while !matches!(std::hint::black_box(scan.advance(SLICE)), Progress::Done(_)) {}
+    clock() - start
+}
+
+/// What [`calibrate_memory`] scans: as large as the buffers the model counts as missing the cache
+/// on every read.
+pub const MEMORY_CALIBRATION_MB: u32 = share::UNCACHED_MB;
+
+/// This machine's `memory` for a machine of `speed`: the `share` kernel's scan of a
+/// [`MEMORY_CALIBRATION_MB`] buffer, the best of four, less what its reads cost in the cache,
+/// against what the misses add on the reference. Within 0–4; 1 (the reference) when the buffer
+/// cannot be had (a phone short of memory). Run it in a worker that is ended after: the buffer
+/// grows its wasm memory for good.
+pub fn calibrate_memory(clock: impl Fn() -> f64, speed: f64) -> f64 {
+    let bytes = MEMORY_CALIBRATION_MB as usize * 1024 * 1024;
+    let mut data = Vec::new();
+    if data.try_reserve_exact(bytes).is_err() {
+        return 1.0;
+    }
+    // Written, so every page is a page of its own: untouched ones all read one zeroed page.
+    data.resize(bytes, 1u8);
+    let best = (0..4)
+        .map(|index| timed_scan(&data, index, &clock))
+        .fold(f64::MAX, f64::min);
+    let reads = share::reads(bytes, 0) as f64;
+    let ns_per_read = best * 1e6 / reads / speed;
+    let missed = share::ns_per_read(MEMORY_CALIBRATION_MB) - share::NS_PER_READ_CACHED;
+    ((ns_per_read - share::NS_PER_READ_CACHED) / missed).clamp(0.0, 4.0)
 }
 
 /// What the estimate says about one spec: each chosen lane's wall time, in the spec's order.
@@ -272,7 +321,7 @@ fn check_within(spec: &Spec, machine: Machine, budget_ms: f64) -> Result<Estimat
 
 /// Each chosen lane's wall time for `spec` on `machine`.
 pub fn estimate(spec: &Spec, machine: Machine) -> Estimate {
-    let work = Work::of(spec);
+    let work = Work::of(spec, machine.memory);
     let lanes: Vec<LaneEstimate> = spec
         .lanes
         .iter()
@@ -295,7 +344,7 @@ pub fn estimate(spec: &Spec, machine: Machine) -> Estimate {
 }
 
 fn estimate_total(spec: &Spec, machine: Machine, without: Option<Part>) -> f64 {
-    let work = Work::of(spec);
+    let work = Work::of(spec, machine.memory);
     spec.lanes
         .iter()
         .map(|&lane| {
@@ -348,10 +397,15 @@ struct Work {
     yields: f64,
     /// Bytes a task hands back besides its partial (a Mandelbrot band's pixels), all tasks.
     result_bytes: f64,
+    /// The part of `compute_ms` whose kernels read past the cache (any `memory_ms` on the
+    /// reference), however little this machine waits for it.
+    streaming_ms: f64,
 }
 
 impl Work {
-    fn of(spec: &Spec) -> Self {
+    /// `memory`: the machine's (see [`Machine`]); the kernels' misses count that much of the
+    /// reference's, as compute on a core of the reference's speed.
+    fn of(spec: &Spec, memory: f64) -> Self {
         let kernel = spec.workload.kernel();
         let mut work = Work {
             compute_ms: 0.0,
@@ -363,11 +417,16 @@ impl Work {
             hops_ms: 0.0,
             yields: 0.0,
             result_bytes: 0.0,
+            streaming_ms: 0.0,
         };
         for index in 0..spec.tasks {
             let cost = kernel.cost(spec, index);
-            work.compute_ms += cost.compute_ms;
-            work.heaviest_ms = work.heaviest_ms.max(cost.compute_ms);
+            let compute_ms = cost.compute_ms + cost.memory_ms * memory;
+            work.compute_ms += compute_ms;
+            work.heaviest_ms = work.heaviest_ms.max(compute_ms);
+            if cost.memory_ms > 0.0 {
+                work.streaming_ms += compute_ms;
+            }
             work.result_bytes += cost.result_bytes;
             if spec.yield_every > 0 && cost.units > 0.0 {
                 work.yields += (cost.units / f64::from(spec.yield_every)).ceil() - 1.0;
@@ -423,7 +482,7 @@ pub fn chunk_size(spec: &Spec) -> u32 {
         return spec.chunk.min(tasks);
     }
     let pool_map = tasks.div_ceil(4 * spec.workers.max(1));
-    let work = Work::of(spec);
+    let work = Work::of(spec, Machine::reference(1).memory);
     let task_ms = (work.compute_ms + work.wait_ms) / f64::from(tasks);
     let enough = if task_ms > 0.0 {
         (CHUNK_MIN_MS / task_ms).ceil().min(f64::from(tasks)) as u32
@@ -462,7 +521,13 @@ fn lane_ms(
     let oversubscribed = w > p && work.waits > 0.0;
     // The kernels' share of the CPU time runs slower with more threads than cores.
     let crowded = compute * speed * work.compute_ms * OVERSUBSCRIBED * (w / p).log2();
-    let cores = 1.0 + (p - 1.0) * OTHER_CORE;
+    let streaming = if work.compute_ms > 0.0 {
+        work.streaming_ms / work.compute_ms
+    } else {
+        0.0
+    };
+    let other_core = OTHER_CORE + (STREAMING_OTHER_CORE - OTHER_CORE) * streaming;
+    let cores = 1.0 + (p - 1.0) * other_core;
     let pooled = |c: f64| {
         if oversubscribed {
             w_ms / w + (c + crowded) / cores
@@ -540,7 +605,7 @@ fn before_ms(spec: &Spec, machine: Machine, lane: Lane) -> f64 {
         &small,
         machine,
         Lane::Sequential,
-        &Work::of(&small),
+        &Work::of(&small, machine.memory),
         Some(Part::Setup),
     );
     let cores = f64::from(machine.cores.max(1));
@@ -589,7 +654,7 @@ pub fn estimate_serve(options: &ServeOptions, machine: Machine) -> Estimate {
 
 /// One request's CPU part on `machine`, by the cost model (ms).
 pub fn serve_cpu_ms(options: &ServeOptions, machine: Machine) -> f64 {
-    machine.speed * Work::of(&options.spec(1)).compute_ms
+    machine.speed * Work::of(&options.spec(1), machine.memory).compute_ms
 }
 
 /// Estimates a serve run and refuses it past [`BUDGET_MS`], naming `durationMs` (or, when the
@@ -807,6 +872,7 @@ mod tests {
     const TWO: Machine = Machine {
         cores: 2,
         speed: 1.0,
+        memory: 1.0,
         pipes: true,
     };
 
@@ -1104,6 +1170,56 @@ mod tests {
         assert!((0.25..=8.0).contains(&speed), "{speed}");
         let frozen = calibrate(|| 5.0);
         assert_eq!(frozen, 0.25, "a clock that stands still is clamped");
+    }
+
+    #[test]
+    fn memory_calibration_times_a_scan_past_the_cache() {
+        let speed = calibrate(crate::trace::now_ms);
+        let memory = calibrate_memory(crate::trace::now_ms, speed);
+        assert!((0.0..=4.0).contains(&memory), "{memory}");
+        assert_eq!(
+            calibrate_memory(|| 5.0, speed),
+            0.0,
+            "a clock that stands still is clamped"
+        );
+    }
+
+    #[test]
+    fn memory_scales_the_misses_of_a_big_scan_alone() {
+        let on = |lane: &str, fields: &[(&str, RawValue)], machine: Machine| {
+            let mut fields = fields.to_vec();
+            fields.push(("lanes", lanes(&[lane])));
+            estimate(&spec(&fields), machine).lanes[0].wall_ms
+        };
+        let sequential = |fields: &[(&str, RawValue)], machine| on("sequential", fields, machine);
+        let share = |mb: f64| [("workload", text("share")), ("size", num(mb))];
+        let primes = [("workload", text("primes")), ("size", num(2_000_000.0))];
+        let hidden = Machine { memory: 0.0, ..TWO };
+        let slow = Machine { memory: 2.0, ..TWO };
+        // 256 MB: 6 ns a read on the reference, 2.4 of them as in the cache (the run's own
+        // costs besides the reads are a few ms of seconds).
+        let reference = sequential(&share(256.0), TWO);
+        let ratio = |machine| sequential(&share(256.0), machine) / reference;
+        assert!(
+            (ratio(hidden) - 2.4 / 6.0).abs() < 0.02,
+            "{}",
+            ratio(hidden)
+        );
+        assert!(
+            (ratio(slow) - (2.4 + 2.0 * 3.6) / 6.0).abs() < 0.02,
+            "{}",
+            ratio(slow)
+        );
+        assert_eq!(
+            sequential(&share(8.0), hidden),
+            sequential(&share(8.0), slow),
+            "a buffer in the cache misses nothing"
+        );
+        assert_eq!(sequential(&primes, hidden), sequential(&primes, slow));
+        // Two threads scanning past the cache share one memory: less than a core's worth more.
+        let gain = |mb: f64| sequential(&share(mb), hidden) / on("threads", &share(mb), hidden);
+        assert!(gain(16.0) > 1.6, "{}", gain(16.0));
+        assert!((gain(256.0) - 1.5).abs() < 0.05, "{}", gain(256.0));
     }
 
     #[test]

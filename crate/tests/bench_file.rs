@@ -31,6 +31,8 @@ fn estimates(entries: &Value, machine: Machine, measured: &str) -> Vec<(String, 
     for (id, entry) in entries.as_object().expect("an object of specs") {
         let machine = Machine {
             speed: entry["speed"].as_f64().unwrap_or(machine.speed),
+            // A file from before the memory calibration: the reference's.
+            memory: entry["memory"].as_f64().unwrap_or(machine.memory),
             ..machine
         };
         let spec = read(&entry["spec"])
@@ -81,6 +83,7 @@ fn machine(bench: &Value) -> Machine {
         speed: bench["speed"]
             .as_f64()
             .expect("speed: the bench records the page's calibration"),
+        memory: bench["memory"].as_f64().unwrap_or(1.0),
         // The bench drives an isolated page in Chromium, whose processes talk through pipes.
         pipes: true,
     }

@@ -1,11 +1,11 @@
 // window.playground: checks a spec, runs its lanes one after another (never competing for
 // cores), and reports. Everything heavy happens in the lanes' workers.
 import { detect } from './capabilities';
-import { Cancelled, failed, IdleReaper, laneWorkers, measureSpeed, notRun, onCancel, type LaneRunner } from './lanes/common';
+import { Cancelled, failed, IdleReaper, laneWorkers, measureMachine, notRun, onCancel, type LaneRunner } from './lanes/common';
 import { ProcessesLane } from './lanes/parent';
 import { OneWorkerLane } from './lanes/sequential';
 import { LabHost, ThreadsLane } from './lanes/threads';
-import type { Capabilities, Estimate, Lane, LaneResult, Playground, RunReport, RunSpec, Schema, Spec } from './types';
+import type { Calibration, Capabilities, Estimate, Lane, LaneResult, Playground, RunReport, RunSpec, Schema, Spec } from './types';
 import { answer } from './answer';
 import { outcome } from './outcome';
 import { cellParams, cellSpec, describeMap, mapLanesHere, mapOptions, winners, type DecisionMap, type MapCell, type MapOptions } from './map';
@@ -105,12 +105,12 @@ export class PlaygroundImpl implements Playground {
   readonly ready: Promise<void>;
   private caps: Capabilities | null = null;
   /**
-   * This machine's speed against the time budget's reference machine (crate/src/budget.rs
-   * `calibrate`), measured once in a worker after start-up; 1 until then. A run waits for it.
+   * This machine against the time budget's reference machine (crate/src/budget.rs `calibrate`),
+   * measured once in a worker after start-up; the reference until then. A run waits for it.
    */
-  speed = 1;
-  /** Resolves with `speed` once it is measured. */
-  readonly calibrated: Promise<number>;
+  machine: Calibration = { speed: 1, memory: 1 };
+  /** Resolves with `machine` once it is measured. */
+  readonly calibrated: Promise<Calibration>;
   private readonly runners: Map<Lane, LaneRunner>;
   private current: AbortController | null = null;
   private mapping: AbortController | null = null;
@@ -142,10 +142,10 @@ export class PlaygroundImpl implements Playground {
     })();
     // Not part of `ready`: the page can show itself while a worker times the kernels. A machine
     // that cannot start one is estimated as the reference (its runs will say why they fail).
-    this.calibrated = this.ready.then(measureSpeed).then((speed) => {
-      this.speed = speed;
-      return speed;
-    }, () => this.speed);
+    this.calibrated = this.ready.then(measureMachine).then((machine) => {
+      this.machine = machine;
+      return machine;
+    }, () => this.machine);
   }
 
   /** The spec's schema from the crate: fields, ranges, defaults, help, workloads and their examples. */
@@ -161,7 +161,7 @@ export class PlaygroundImpl implements Playground {
   /** Checks a spec against this environment; throws an Error naming the bad field. */
   check(raw: RunSpec | unknown) {
     const caps = this.capabilities();
-    const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes, this.speed, caps.pipes);
+    const spec = normalize(raw, caps.hardwareConcurrency, caps.lanes, this.machine, caps.pipes);
     refuseLanesOffHere(spec.lanes, caps);
     const unshared = spec.lanes.includes('processes') ? processesCannotShare(spec.workload, spec.sync, caps) : null;
     if (unshared) throw playgroundError('invalid', `sync: ${unshared}; use partial, or leave out processes`, { field: 'sync' });
@@ -194,7 +194,7 @@ export class PlaygroundImpl implements Playground {
   checkServe(raw: object = {}) {
     const caps = this.capabilities();
     refuseServeLanesOffHere(raw, caps);
-    return checkServeOptions(raw, { cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed });
+    return checkServeOptions(raw, { cores: caps.hardwareConcurrency, lanes: caps.lanes, machine: this.machine });
   }
 
   /**
@@ -224,7 +224,7 @@ export class PlaygroundImpl implements Playground {
     await this.calibrated;
     const caps = this.capabilities();
     refuseServeLanesOffHere(raw, caps);
-    return { lab: this.lab, cores: caps.hardwareConcurrency, lanes: caps.lanes, speed: this.speed, signal, observer: this.serveObserver };
+    return { lab: this.lab, cores: caps.hardwareConcurrency, lanes: caps.lanes, machine: this.machine, signal, observer: this.serveObserver };
   }
 
   private async runLanes(raw: RunSpec, signal: AbortSignal): Promise<RunReport> {
@@ -266,7 +266,7 @@ export class PlaygroundImpl implements Playground {
         userAgent: navigator.userAgent,
         hardwareConcurrency: caps.hardwareConcurrency,
         crossOriginIsolated: caps.crossOriginIsolated,
-        speed: this.speed,
+        ...this.machine,
       },
       results,
       verdict: verdict(spec, results, caps.hardwareConcurrency),
@@ -289,7 +289,7 @@ export class PlaygroundImpl implements Playground {
    */
   estimate(raw: RunSpec): Estimate {
     const caps = this.capabilities();
-    return estimateSpec({ workers: caps.hardwareConcurrency, lanes: caps.lanes, ...raw }, caps.hardwareConcurrency, this.speed, caps.pipes);
+    return estimateSpec({ workers: caps.hardwareConcurrency, lanes: caps.lanes, ...raw }, caps.hardwareConcurrency, this.machine, caps.pipes);
   }
 
   /** The spec as a self-contained Python script that runs it under CPython (www/src/python.ts). */

@@ -2,7 +2,7 @@
 // message shape does not compile. The sequential/async worker and the lab expose one API object
 // each over Comlink (https://github.com/GoogleChromeLabs/comlink); the processes, whose messages
 // are the lane's cost per task, speak a small protocol of their own (ToProcess, FromProcess).
-import type { ChunkOutput, ErrorKind, FlatTrace, LaneOutput, LaneRun, ProcessTrace, ServeOptions, ServeRun, Spec } from './types';
+import type { Calibration, ChunkOutput, ErrorKind, FlatTrace, LaneOutput, LaneRun, ProcessTrace, ServeOptions, ServeRun, Spec } from './types';
 
 export type { ChunkOutput, FlatTrace, LaneOutput, ProcessTrace };
 
@@ -66,8 +66,11 @@ export interface WasmWorkerApi {
    * Panics and progress are reported on the BroadcastChannel named `channel`.
    */
   init(module: WebAssembly.Module, channel: string): Promise<void>;
-  /** This machine's speed against the time budget's reference: a few ms of the primes kernel. */
-  calibrate(): Promise<number>;
+  /**
+   * This machine against the time budget's reference: a few ms of the primes kernel, then a
+   * 128 MB buffer scanned. End the worker after: the buffer stays in its memory.
+   */
+  calibrate(): Promise<Calibration>;
   /** Makes what the spec needs (the share buffer) before timing starts. */
   prepare(spec: Spec): Promise<void>;
   runSequential(spec: Spec): Promise<WorkerOutput>;

@@ -15,6 +15,16 @@ export type {
 /** A run request as a caller writes it: any field left out gets its default. */
 export type RunSpec = Partial<Spec>;
 
+/**
+ * This machine against the time budget's reference (crate/src/budget.rs `Machine`): `speed`, how
+ * slow it computes (1: as fast; 2: twice as slow); `memory`, what its reads past the cache add at
+ * that speed (1: as much as the reference's; 0: nothing).
+ */
+export interface Calibration {
+  speed: number;
+  memory: number;
+}
+
 
 export interface TraceEvent {
   /** The worker, thread or process that ran it: its row on the timeline. */
@@ -113,7 +123,7 @@ export interface RunReport {
   spec: Spec;
   estimate: Estimate;
   /** `speed`: this machine's against the time budget's reference (1: as fast; 2: twice as slow). */
-  env: { userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean; speed: number };
+  env: { userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean } & Calibration;
   results: LaneResult[];
   /** The fastest lane that finished (null when none did, or when a fault was injected). */
   verdict: { fastest: Lane | null; text: string };
@@ -177,10 +187,10 @@ export interface Playground {
   schema(): Schema;
   run(spec: RunSpec): Promise<RunReport>;
   /**
-   * This machine's speed against the time budget's reference (1: as fast; 2: twice as slow),
-   * measured once in a worker after start-up; every run waits for it.
+   * This machine against the time budget's reference, measured once in a worker after start-up;
+   * every run waits for it.
    */
-  readonly calibrated: Promise<number>;
+  readonly calibrated: Promise<Calibration>;
   /** Races a decision map: the seed's rules over a grid of cells (www/src/map.ts). */
   map(options?: object, onCell?: (cell: unknown, done: number, total: number, leftMs: number) => void): Promise<unknown>;
   /** What each lane of a spec is expected to take (the time budget's cost model). */

@@ -9,7 +9,7 @@ import init, {
 } from '@pkg/concurrency_playground.js';
 import { PAGE_DATA } from './generated/page-data';
 import type {
-  Estimate, FlatTrace, Lane, Phase, Schema, ServeField, ServeFigures, ServeOptions, Spec, Workload, WorkloadInfo,
+  Calibration, Estimate, FlatTrace, Lane, Phase, Schema, ServeField, ServeFigures, ServeOptions, Spec, Workload, WorkloadInfo,
 } from './types';
 
 let compiled: Promise<WebAssembly.Module> | null = null;
@@ -48,11 +48,11 @@ export function adoptPlain(module: WebAssembly.Module): Promise<WebAssembly.Memo
 
 /**
  * Checks a spec and fills its defaults, and checks it against the time budget on a machine of
- * `cores` cores and `speed` (crate/src/budget.rs); throws an Error whose `kind` and `field` say
+ * `cores` cores as calibrated (crate/src/budget.rs); throws an Error whose `kind` and `field` say
  * what is wrong.
  */
-export function normalize(raw: unknown, cores: number, lanes: Lane[], speed: number, pipes: boolean): Spec {
-  return normalizeSpec(raw, cores, lanes, speed, pipes);
+export function normalize(raw: unknown, cores: number, lanes: Lane[], machine: Calibration, pipes: boolean): Spec {
+  return normalizeSpec(raw, cores, lanes, machine.speed, machine.memory, pipes);
 }
 
 /** The checksum of partials gathered on the page (the processes lane's chunks), as the crate folds and shows it. */
@@ -117,17 +117,17 @@ export function specWaits(spec: Spec): boolean {
   return waits(spec);
 }
 
-/** The time budget's estimate of a spec on a machine of `cores` cores and `speed` (crate/src/budget.rs). */
-export function estimateSpec(raw: unknown, cores: number, speed: number, pipes: boolean): Estimate {
-  return estimate(raw, cores, speed, pipes);
+/** The time budget's estimate of a spec on a machine of `cores` cores as calibrated (crate/src/budget.rs). */
+export function estimateSpec(raw: unknown, cores: number, machine: Calibration, pipes: boolean): Estimate {
+  return estimate(raw, cores, machine.speed, machine.memory, pipes);
 }
 
 /**
  * Checks serve options (crate/src/serve) and fills their defaults, refusing a run past the time
  * budget; throws an Error whose `kind` and `field` say what is wrong.
  */
-export function checkServe(raw: unknown, cores: number, lanes: Lane[], speed: number): { options: ServeOptions; estimate: Estimate; cpuMsPerRequest: number } {
-  return checkServeOptions(raw, cores, lanes, speed);
+export function checkServe(raw: unknown, cores: number, lanes: Lane[], machine: Calibration): { options: ServeOptions; estimate: Estimate; cpuMsPerRequest: number } {
+  return checkServeOptions(raw, cores, lanes, machine.speed, machine.memory);
 }
 
 /** The serve options the form shows, with the checker's ranges and defaults. */

@@ -19,8 +19,8 @@ use crate::Error;
 /// longer than the time budget (`budget::check`).
 ///
 /// `workers` is this machine's core count (`navigator.hardwareConcurrency`): the default for the
-/// spec's `workers`, and what the budget's estimate computes with; `speed` is this machine's
-/// speed against the budget's reference (`calibrate`). `lanes` is what this environment offers
+/// spec's `workers`, and what the budget's estimate computes with; `speed` and `memory` are this
+/// machine's against the budget's reference (`calibrate`, `calibrateMemory`). `lanes` is what this environment offers
 /// when the spec leaves them out. The workers do not re-check the budget: they run what the page
 /// accepted.
 ///
@@ -33,6 +33,7 @@ pub fn normalize_spec(
     workers: u32,
     lanes: Vec<String>,
     speed: f64,
+    memory: f64,
     pipes: bool,
 ) -> Result<Ts<Spec>, JsValue> {
     let lanes = default_lanes(&lanes)?;
@@ -42,6 +43,7 @@ pub fn normalize_spec(
         Machine {
             cores: workers,
             speed,
+            memory,
             pipes,
         },
     )?;
@@ -49,7 +51,8 @@ pub fn normalize_spec(
 }
 
 /// The time budget's estimate for a spec on a machine with `cores` logical cores running at
-/// `speed` (see `calibrate`), whose processes talk through `pipes` or by message.
+/// `speed` with `memory` (see `calibrate`, `calibrateMemory`), whose processes talk through
+/// `pipes` or by message.
 ///
 /// # Errors
 /// A bad spec.
@@ -58,6 +61,7 @@ pub fn estimate_spec(
     spec: JsValue,
     cores: u32,
     speed: f64,
+    memory: f64,
     pipes: bool,
 ) -> Result<Ts<Estimate>, JsValue> {
     to_ts(&budget::estimate(
@@ -65,6 +69,7 @@ pub fn estimate_spec(
         Machine {
             cores,
             speed,
+            memory,
             pipes,
         },
     ))
@@ -75,6 +80,14 @@ pub fn estimate_spec(
 #[wasm_bindgen]
 pub fn calibrate() -> f64 {
     budget::calibrate(crate::trace::now_ms)
+}
+
+/// What this machine's reads past the cache add against the budget's reference at `speed`: a
+/// 128 MB buffer scanned, timed (`budget::calibrate_memory`). Run it in a worker ended after: it
+/// computes, and the buffer stays in its memory.
+#[wasm_bindgen(js_name = calibrateMemory)]
+pub fn calibrate_memory(speed: f64) -> f64 {
+    budget::calibrate_memory(crate::trace::now_ms, speed)
 }
 
 /// The small untimed run of the same kernels a lane makes before a workload's first timed run.

@@ -102,6 +102,7 @@ mod page {
         workers: u32,
         lanes: Vec<String>,
         speed: f64,
+        memory: f64,
     ) -> Result<JsValue, JsValue> {
         let lanes = default_lanes(&lanes)?;
         let options = read_options(raw, &Defaults { workers, lanes })?;
@@ -109,6 +110,7 @@ mod page {
         let machine = Machine {
             cores: workers,
             speed,
+            memory,
             pipes: false,
         };
         let estimate = budget::check_serve(&options, machine)?;

@@ -112,6 +112,9 @@ pub struct Cost {
     pub units: f64,
     /// Its kernel's compute, ms.
     pub compute_ms: f64,
+    /// Its kernel's waits on memory past the cache on top of `compute_ms`, ms (a big buffer's
+    /// scan): the time budget scales it by the machine's `memory`, not only its `speed`.
+    pub memory_ms: f64,
     /// The simulated responses it waits for, ms in all (I/O-bound workloads, the counter's step).
     pub wait_ms: Option<f64>,
     /// How many waits those are (1 for a request).

@@ -8,31 +8,31 @@ pub struct Share;
 
 /// One strided byte read while the buffer fits in the cache (16 MB and less), on the time
 /// budget's reference machine.
-const NS_PER_READ_CACHED: f64 = 2.4;
+pub const NS_PER_READ_CACHED: f64 = 2.4;
 /// One strided byte read once the buffer is far larger than the cache (128 MB and more): nearly
 /// every read misses (256 MB scanned in 64 tasks: 6.8 to 9.8 ns a read, 5.2 to 7.3 at the
 /// reference's speed, in four runs where the machine's speed was 1.2 to 1.35). Between the two
 /// the cost grows geometrically: in a large cache shared with other programs, 64 MB fitted or
 /// not by the hour (scanned in 199 to 759 ms on one machine in one day).
-const NS_PER_READ_UNCACHED: f64 = 6.0;
+pub const NS_PER_READ_UNCACHED: f64 = 6.0;
 const CACHED_MB: f64 = 16.0;
-const UNCACHED_MB: f64 = 128.0;
+pub const UNCACHED_MB: u32 = 128;
 
 /// What one read of the scan costs: more once the buffer no longer fits in the cache.
-fn ns_per_read(mb: u32) -> f64 {
+pub fn ns_per_read(mb: u32) -> f64 {
     let mb = f64::from(mb);
     if mb <= CACHED_MB {
         NS_PER_READ_CACHED
-    } else if mb >= UNCACHED_MB {
+    } else if mb >= f64::from(UNCACHED_MB) {
         NS_PER_READ_UNCACHED
     } else {
-        let at = (mb / CACHED_MB).ln() / (UNCACHED_MB / CACHED_MB).ln();
+        let at = (mb / CACHED_MB).ln() / (f64::from(UNCACHED_MB) / CACHED_MB).ln();
         NS_PER_READ_CACHED * (NS_PER_READ_UNCACHED / NS_PER_READ_CACHED).powf(at)
     }
 }
 
 /// Task `index`'s bytes: every `STRIDE`th from `index % STRIDE`.
-fn reads(bytes: usize, index: u32) -> usize {
+pub fn reads(bytes: usize, index: u32) -> usize {
     let first = index as usize % STRIDE;
     bytes.saturating_sub(first).div_ceil(STRIDE)
 }
@@ -65,9 +65,11 @@ impl Kernel for Share {
 
     fn cost(&self, spec: &Spec, index: u32) -> Cost {
         let reads = reads(spec.size as usize * 1024 * 1024, index) as f64;
+        // A read as in the cache is compute; what the misses add is memory's (budget.rs).
         Cost {
             units: reads,
-            compute_ms: reads * ns_per_read(spec.size) / 1e6,
+            compute_ms: reads * NS_PER_READ_CACHED / 1e6,
+            memory_ms: reads * (ns_per_read(spec.size) - NS_PER_READ_CACHED) / 1e6,
             ..Cost::default()
         }
     }

@@ -2,7 +2,7 @@
 // trace into events, and the shape of a failed result.
 import { nowMs } from '../clock';
 import type { WasmWorkerApi, WorkerOutput } from '../protocol';
-import type { Spec, Lane, LaneRun, PhaseTotal, TraceEvent } from '../types';
+import type { Calibration, Spec, Lane, LaneRun, PhaseTotal, TraceEvent } from '../types';
 import { boundTrace, phaseAt, plainModule, traceStride, warmupSpec } from '../wasm';
 import { kindOf } from '../errors';
 import { WorkerHandle, WorkerPanic } from '../worker-client';
@@ -300,10 +300,11 @@ export function startWasmWorker(signal: AbortSignal): Promise<WorkerHandle<WasmW
 }
 
 /**
- * This machine's speed against the time budget's reference (crate/src/budget.rs `calibrate`):
- * timed in a worker of its own, so the page never computes it, then ended.
+ * This machine against the time budget's reference (crate/src/budget.rs `calibrate`,
+ * `calibrate_memory`): timed in a worker of its own, so the page never computes it, then ended
+ * (its memory grew by the buffer it scanned).
  */
-export async function measureSpeed(): Promise<number> {
+export async function measureMachine(): Promise<Calibration> {
   const worker = await startWasmWorker(new AbortController().signal);
   try {
     return await worker.call((api) => api.calibrate());

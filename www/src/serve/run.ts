@@ -5,7 +5,7 @@
 import { asError, kindOf, playgroundError } from '../errors';
 import { Cancelled, laneWorkers } from '../lanes/common';
 import type { LabHost } from '../lanes/threads';
-import type { Lane, ServeOptions } from '../types';
+import type { Calibration, Lane, ServeOptions } from '../types';
 import { arrivals, checkServe, serveFigures, serveSpec } from '../wasm';
 import { serveLane } from './lanes';
 import type { ServeLaneResult, ServeObserver, ServeReport, ServeSweep, SweepPoint } from './types';
@@ -19,14 +19,14 @@ export interface ServeContext {
   cores: number;
   /** The lanes this browser can run. */
   lanes: Lane[];
-  speed: number;
+  machine: Calibration;
   signal: AbortSignal;
   observer?: ServeObserver;
 }
 
 /** Checks serve options as `serve` would, without running them. */
-export function checkServeOptions(raw: unknown, ctx: Pick<ServeContext, 'cores' | 'lanes' | 'speed'>) {
-  return checkServe(raw ?? {}, ctx.cores, ctx.lanes, ctx.speed);
+export function checkServeOptions(raw: unknown, ctx: Pick<ServeContext, 'cores' | 'lanes' | 'machine'>) {
+  return checkServe(raw ?? {}, ctx.cores, ctx.lanes, ctx.machine);
 }
 
 export async function serve(raw: unknown, ctx: ServeContext): Promise<ServeReport> {

@@ -20,7 +20,8 @@ const api: WasmWorkerApi = {
     // slower. The best of the two calls after it is the machine's speed.
     const wasmApi = loaded.get();
     wasmApi.calibrate();
-    return Math.min(wasmApi.calibrate(), wasmApi.calibrate());
+    const speed = Math.min(wasmApi.calibrate(), wasmApi.calibrate());
+    return { speed, memory: wasmApi.calibrateMemory(speed) };
   },
   async prepare(spec) {
     loaded.get().prepare(spec);
