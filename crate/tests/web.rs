@@ -88,15 +88,17 @@ mod plain {
         let obj = js_sys::Object::new();
         Reflect::set(&obj, &"size".into(), &JsValue::from_str("big")).unwrap();
         let error =
-            normalize_spec(obj.into(), 2, vec!["sequential".into()], 1.0, true).unwrap_err();
+            normalize_spec(obj.into(), 2, vec!["sequential".into()], 1.0, 1.0, true).unwrap_err();
         // The error carries its kind and field: nothing needs to read the message to know them.
         assert_eq!(get(&error, "kind").as_string().as_deref(), Some("invalid"));
         assert_eq!(get(&error, "field").as_string().as_deref(), Some("size"));
         let e = error_message(error);
         assert!(e.starts_with("size:"), "{e}");
-        let e = error_message(normalize_spec(JsValue::NULL, 2, vec![], 1.0, true).unwrap_err());
+        let e =
+            error_message(normalize_spec(JsValue::NULL, 2, vec![], 1.0, 1.0, true).unwrap_err());
         assert!(e.starts_with("spec:") && e.ends_with("got null"), "{e}");
-        let e = error_message(normalize_spec("primes".into(), 2, vec![], 1.0, true).unwrap_err());
+        let e =
+            error_message(normalize_spec("primes".into(), 2, vec![], 1.0, 1.0, true).unwrap_err());
         assert!(e.ends_with("got string"), "{e}");
     }
 
