@@ -108,16 +108,32 @@ async function untilDone(timeout = 120_000) {
   assert.fail(`not done after ${timeout} ms: ${JSON.stringify(last)}`);
 }
 
-/** Runs a spec through window.playground; returns what the tests read of each lane (no trace). */
-const run = (spec, b = browser) => b.executeAsync(async (s) => {
-  const report = await window.playground.run(s);
-  return {
-    results: report.results.map((r) => ({
-      lane: r.lane, ok: r.ok, error: r.error ?? null, errorKind: r.errorKind ?? null, outcome: r.outcome ?? null,
-      checksum: r.checksum ?? null, wallMs: r.wallMs, via: r.via ?? null,
-    })),
-  };
-}, spec);
+/**
+ * Runs a spec through window.playground; returns what the tests read of each lane (no trace). A
+ * run not over in 90 s fails with what the page showed then, not as the whole file's timeout.
+ */
+async function run(spec, b = browser) {
+  const out = await b.executeAsync(async (s) => {
+    const over = new Promise((r) => setTimeout(() => r(null), 90_000));
+    const report = await Promise.race([window.playground.run(s), over]);
+    if (report === null) {
+      return {
+        stuck: {
+          status: document.querySelector('#status')?.textContent,
+          cards: [...document.querySelectorAll('.lane-card')].map((e) => `${e.dataset.lane}: ${e.className} ${e.querySelector('.figure')?.textContent}`),
+        },
+      };
+    }
+    return {
+      results: report.results.map((r) => ({
+        lane: r.lane, ok: r.ok, error: r.error ?? null, errorKind: r.errorKind ?? null, outcome: r.outcome ?? null,
+        checksum: r.checksum ?? null, wallMs: r.wallMs, via: r.via ?? null,
+      })),
+    };
+  }, spec);
+  if (out.stuck) assert.fail(`${JSON.stringify(spec)} not over after 90 s: ${JSON.stringify(out.stuck)}`);
+  return out;
+}
 
 /** Each test's own part of what the page did: nothing it caused may be an error or a warning. */
 const noProblems = async (b = browser) => assert.deepEqual(await b.execute(TAKE), []);

@@ -20,6 +20,20 @@ const CAPACITY = 64;
  */
 const LOOK_AGAIN_MS = 100;
 
+/**
+ * Resolves `LOOK_AGAIN_MS` after `wait` began, or when `wait` does. The wait's own timeout is not
+ * enough: in WebKitGTK 2.50's workers a `waitAsync` with a timeout never times out (a 100 ms wait
+ * on a buffer no one notifies was still pending after 3 s, in a classic and a module worker; on
+ * the page it timed out at 101 ms), so there a lost wake-up would still hang the run.
+ */
+function bounded(wait: Promise<unknown>): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, LOOK_AGAIN_MS);
+  });
+  return Promise.race([wait, late]).finally(() => clearTimeout(timer));
+}
+
 /** Whether pipes work here: shared memory, and a wait that does not block the event loop. */
 export const pipesWork = (): boolean => globalThis.crossOriginIsolated === true && typeof Atomics.waitAsync === 'function';
 
@@ -96,7 +110,7 @@ export function ring(bell: Int32Array): void {
  */
 export function rungSince(bell: Int32Array, since: number): Promise<unknown> | undefined {
   const wait = Atomics.waitAsync(bell, 0, since, LOOK_AGAIN_MS);
-  return wait.async ? wait.value : undefined;
+  return wait.async ? bounded(wait.value) : undefined;
 }
 
 /** A chunk record: tasks `from..to`; `from` < 0 closes the pipe. */
