@@ -122,7 +122,7 @@ export type LaneRun = Omit<LaneResult, 'outcome'> & {
 export interface RunReport {
   spec: Spec;
   estimate: Estimate;
-  /** `speed`: this machine's against the time budget's reference (1: as fast; 2: twice as slow). */
+  /** `speed` and `memory`: this machine against the time budget's reference (`Calibration`). */
   env: { userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean } & Calibration;
   results: LaneResult[];
   /** The fastest lane that finished (null when none did, or when a fault was injected). */

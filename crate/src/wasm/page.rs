@@ -20,9 +20,9 @@ use crate::Error;
 ///
 /// `workers` is this machine's core count (`navigator.hardwareConcurrency`): the default for the
 /// spec's `workers`, and what the budget's estimate computes with; `speed` and `memory` are this
-/// machine's against the budget's reference (`calibrate`, `calibrateMemory`). `lanes` is what this environment offers
-/// when the spec leaves them out. The workers do not re-check the budget: they run what the page
-/// accepted.
+/// machine's against the budget's reference (`calibrate`, `calibrateMemory`). `lanes` is what
+/// this environment offers when the spec leaves them out. The workers do not re-check the budget:
+/// they run what the page accepted.
 ///
 /// # Errors
 /// An `Error` of kind `invalid` or `budget` whose `field` is the field to change; its message
