@@ -175,7 +175,11 @@ async function biggestRedraw(browser, url) {
 
 /**
  * The processes lane against threads as tasks get smaller: primes 5M on 2 workers, warm pools,
- * 8 to 4096 tasks (chunks automatic, as Pool.map's). Medians of ratios within one run.
+ * 8 to 4096 tasks (chunks automatic, as Pool.map's). Medians of ratios within one run, over
+ * `REPEATS` runs: this VM's host now and then leaves it one core for a second or two, two runs in
+ * a row (both parallel lanes at one core's speed, 509-552 ms against 296-325 in the runs around,
+ * with no steal time in /proc/stat), which a median of 3 did not outlast (run 59: processes at
+ * 64 tasks 1.04×).
  */
 async function taskCounts(page) {
   const out = {};
@@ -184,7 +188,7 @@ async function taskCounts(page) {
     const lanes = ['sequential', 'threads', 'processes'];
     await runSpec(page, { ...spec, lanes });
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await runSpec(page, { ...spec, lanes: rotate(lanes, i) }));
+    for (let i = 0; i < REPEATS; i++) runs.push(await runSpec(page, { ...spec, lanes: rotate(lanes, i) }));
     const by = (rep, lane) => rep.results.find((r) => r.lane === lane);
     out[tasks] = {
       threads: median(runs.map((r) => by(r, 'sequential').wallMs / by(r, 'threads').wallMs)),
@@ -567,7 +571,7 @@ for (const [id, w] of Object.entries(result.workloads)) {
 if (Object.values(result.workloads).some((w) => Object.entries(w.lanes).some(([lane, v]) => pastLimit(w, lane, v)))) {
   console.log('* past the worker count: not a result, the spread of that workload\'s repeats (see min and max)');
 }
-console.log('\nprimes 5M on 2 workers, warm pools, by tasks (medians of 3; chunks automatic):');
+console.log(`\nprimes 5M on 2 workers, warm pools, by tasks (medians of ${REPEATS}; chunks automatic):`);
 console.log(`${pad('tasks', 8)}${pad('threads ×seq', 14)}${pad('processes ×seq', 16)}${pad('processes transfer ms', 23)}chunk`);
 for (const [tasks, v] of Object.entries(result.taskCounts)) console.log(`${pad(tasks, 8)}${pad(v.threads.toFixed(2), 14)}${pad(v.processes.toFixed(2), 16)}${pad(v.transferMs.toFixed(0), 23)}${v.chunk}`);
 const cp = result.cpython;
