@@ -35,8 +35,18 @@ export async function launchFirefox() {
     throw new Error(`Firefox not found at ${FIREFOX}: run \`npm run setup -- --browser\` or set FIREFOX_PATH`);
   }
   const { default: puppeteer } = await import('puppeteer-core');
-  // puppeteer-core makes a fresh, empty profile for every launch.
-  return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+  // puppeteer-core makes a fresh, empty profile for every launch. Firefox starts in 3-5 s here,
+  // but once in a clean-clone CI run it printed no WebDriver BiDi endpoint in 30 s (the first of
+  // the Firefox files, after the Chromium suite); a second launch, on a fresh profile, is tried
+  // before the file fails on it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+    } catch (e) {
+      if (attempt === 2 || e?.name !== 'TimeoutError') throw e;
+      console.error(`Firefox did not start (${e.message}); launching it again`);
+    }
+  }
 }
 
 /** Serves the built site: www/dist, or SITE_DIR (a build made with `--out`, so several can coexist). */
