@@ -71,16 +71,8 @@ describe('verdict words', () => {
 
   describe('CPU-bound: faster only past 1×', () => {
     test('each parallel lane is called faster exactly when sequential took longer, slower otherwise, with why', async () => {
-      const specs = [
-        // Too little work: the lanes' own costs outweigh it.
-        { workload: 'primes', size: 2, tasks: 10_000 },
-        // One task: nothing runs at once.
-        { workload: 'mandelbrot', size: 8, tasks: 1 },
-        // Enough work for two cores.
-        { workload: 'primes', size: 2_000_000, tasks: 64 },
-      ];
       const seen = { faster: 0, slower: 0 };
-      for (const spec of specs) {
+      const check = async (spec) => {
         const report = await runSpec(page, { ...spec, workers: 2, lanes: ['sequential', 'threads', 'processes'] });
         const text = report.verdict.text;
         const cores = report.env.hardwareConcurrency;
@@ -108,9 +100,19 @@ describe('verdict words', () => {
           }
         }
         assert.doesNotMatch(text, /\b0\.\d+× (and [a-z]+ [\d.]+× )?faster/, text);
-      }
-      // The one-task image is always slower in parallel lanes; 2,000,000 primes on 2 workers faster.
-      assert.ok(seen.faster > 0 && seen.slower > 0, JSON.stringify(seen));
+      };
+      // Too little work: the lanes' own costs outweigh it.
+      await check({ workload: 'primes', size: 2, tasks: 10_000 });
+      // Enough work for two cores: faster.
+      await check({ workload: 'primes', size: 2_000_000, tasks: 64 });
+      // One task: nothing runs at once, so the parallel lanes are slower by their own costs; but
+      // the whole run takes under a millisecond, and one late tick of sequential's reads as a
+      // parallel lane faster than it (seen once in CI). Each run's words are checked; it runs
+      // again, five times at most, until one of its lanes reads slower.
+      const before = seen.slower;
+      for (let i = 0; i < 5 && (i === 0 || seen.slower === before); i++) await check({ workload: 'mandelbrot', size: 8, tasks: 1 });
+      assert.ok(seen.slower > before, `one task read slower than sequential in none of 5 runs: ${JSON.stringify(seen)}`);
+      assert.ok(seen.faster > 0, JSON.stringify(seen));
     });
   });
 
