@@ -78,10 +78,17 @@ const THREAD_TASK_MS: f64 = 0.0008;
 /// A task under the GIL gives the lock back at its end; if the other thread is waiting for it,
 /// a hand-over follows: the waiter's wake-up, on a CPU. A task shorter than that ends before the
 /// waiter asks, and its thread takes the lock again at once (10,000 tasks of 2 numbers took 8 ms
-/// on 2 GIL threads, 4 sequential; 20,000 requests of 16 SHA-256 rounds 190 ms, 103 sequential;
-/// medians of 5 where the machine's speed was 1.2; the same requests 127 to 239 ms in six runs a
-/// day later, which 4 µs a hand-over put at 1.34 to 2.21 times).
-const GIL_HANDOVER_MS: f64 = 0.003;
+/// on 2 GIL threads, 4 sequential). How often the holder still wins depends on the host: 20,000
+/// requests of 16 SHA-256 rounds took 127 to 239 ms on 2 GIL threads over sequential's 103 in
+/// runs of one week, and 90 to 113 ms over sequential's 77 to 112 in eight bench runs (55-62) of
+/// the next, where 3 µs a hand-over had put them at 1.84 to 2.17 times; 1 µs puts those at 1.25
+/// to 1.48 times (the first week's host, slower to hand over, would read under its time).
+const GIL_HANDOVER_MS: f64 = 0.001;
+/// A hand-over the switch interval forces on a holder that does not wait: a waiter asks after
+/// each interval, and the holder lets go between two slices (primes 5M in 64 tasks with 0.1 ms
+/// intervals took 2 GIL threads 603 to 628 ms in bench runs 56-62, 1.06 to 1.08 times sequential,
+/// where the GIL's own 5 % had put them at 0.91 to 0.95 times).
+const GIL_SWITCH_COST_MS: f64 = 0.006;
 /// A process's message, there and back, from the parent that sends every process its chunks (one
 /// task a message: 4096 trivial tasks took 42 µs each on 2 processes with the page as the parent,
 /// where the machine's speed was 1.54; 31 µs from the parent worker). The parent sends them one
@@ -96,6 +103,11 @@ const PIPE_MS: f64 = 0.009;
 /// with more processes than cores, those hops take turns on the cores (20,000 requests of 1 ms on
 /// 64 processes took 8.5 s on 2 cores).
 const HOP_MS: f64 = 1.5;
+/// The part of its hops a process taking turns on the cores spends: a process taken off its core
+/// mid-wait finds the wait over, or nearer, when it is back (the 20,000 requests of 1 ms on 64
+/// processes took 5.3 to 7.0 s in bench runs 55-62, where every hop on a CPU had put them at 1.8
+/// to 2.2 times; the 8.5 s above a week before).
+const HOP_SHARE: f64 = 0.6;
 /// What each core past the first adds in the browser: the page's own thread, the compositor and
 /// the garbage collector share the cores with the lanes (primes 5M on 2 cores: threads 1.81x,
 /// processes 1.85x sequential; the same kernels natively 1.94-1.96x).
@@ -129,8 +141,9 @@ const JS_WAIT_MS: f64 = 0.025;
 const GIL_HANDOFF_MS: f64 = 0.00035;
 /// One yield to the event loop (a MessageChannel round trip): 300,000 numbers of primes
 /// yielding after each took 4.6 to 6.3 s in six bench runs where the machine's speed was 1.1 to
-/// 1.14, which 13 µs a yield put at 0.70 to 0.96 times.
-const YIELD_MS: f64 = 0.017;
+/// 1.14, which 13 µs a yield put at 0.70 to 0.96 times; 2.7 to 4.2 s in eight runs (55-62) a week
+/// later at 0.96 to 1.07, which 17 µs had put at 1.19 to 1.91.
+const YIELD_MS: f64 = 0.014;
 /// How late a wait of more than 0 ms ends (timer granularity; crate/js/timers.js hops the last
 /// stretch by message, so a 1 ms wait holds its lane 1.0 to 1.1 ms).
 const TIMER_LATE_MS: f64 = 0.1;
@@ -542,10 +555,15 @@ fn lane_ms(
             // One thread at a time holds the lock: its tasks and hand-overs are serialised; the
             // waits and the wake-ups after them are not.
             let task_ms = work.compute_ms / tasks.max(1.0);
+            let forced = if w > 1.0 {
+                work.compute_ms / spec.gil_switch_ms * GIL_SWITCH_COST_MS
+            } else {
+                0.0
+            };
             let serial = cpu(
                 THREAD_TASK_MS + task_ms.min(GIL_HANDOVER_MS),
                 GIL_HANDOFF_MS * w,
-            );
+            ) + compute * speed * forced;
             let wakes = compute * speed * work.waits * THREAD_WAIT_MS;
             ((serial + wakes + w_ms) / w)
                 .max(serial * GIL_OVERHEAD + wakes / p)
@@ -555,7 +573,7 @@ fn lane_ms(
             let messages = f64::from(spec.tasks.div_ceil(chunk_size(spec)));
             // Processes taking turns on the cores also take turns hopping through their waits.
             let hops = if oversubscribed {
-                waits * work.hops_ms
+                waits * work.hops_ms * HOP_SHARE
             } else {
                 0.0
             };
