@@ -29,10 +29,11 @@ export type ToProcess =
   /** Run tasks `from..to` one after another. */
   | { type: 'chunk'; from: number; to: number }
   /**
-   * Take chunks from the pipe `chunks` and put their answers in `answers`, ringing `bell` for
-   * each (lanes/pipe.ts), until a chunk record closes it; then reply.
+   * Take chunks from the pipe `chunks` and put their answers in `answers`, ringing `bell` when
+   * half of the `depth` chunks the parent keeps in flight or fewer are left (lanes/pipe.ts), until
+   * a chunk record closes it; then reply.
    */
-  | { type: 'pipe'; chunks: SharedArrayBuffer; answers: SharedArrayBuffer; bell: SharedArrayBuffer }
+  | { type: 'pipe'; chunks: SharedArrayBuffer; answers: SharedArrayBuffer; bell: SharedArrayBuffer; depth: number }
   /** The run is over: hand over its trace. */
   | { type: 'end' };
 

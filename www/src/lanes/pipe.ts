@@ -34,6 +34,12 @@ function bounded(wait: Promise<unknown>): Promise<unknown> {
   return Promise.race([wait, late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * How old the parent's view of a run may grow: it reports progress to the page at most this
+ * often, and a process that does not need it yet rings for its answers at least this often.
+ */
+export const REPORT_MS = 50;
+
 /** Whether pipes work here: shared memory, and a wait that does not block the event loop. */
 export const pipesWork = (): boolean => globalThis.crossOriginIsolated === true && typeof Atomics.waitAsync === 'function';
 
@@ -46,8 +52,8 @@ export class Ring {
   readonly wide: BigUint64Array;
 
   /**
-   * `bell`: rung on every record sent, where the reader waits on several rings at once (the
-   * parent, for its processes' answers); without one the reader waits on this ring alone.
+   * `bell`: rung on records sent, where the reader waits on several rings at once (the parent,
+   * for its processes' answers); without one the reader waits on this ring alone.
    */
   constructor(
     readonly buffer: SharedArrayBuffer,
@@ -82,11 +88,21 @@ export class Ring {
     return (written % CAPACITY) * this.width;
   }
 
-  /** The record filled at `free()` is there for the reader, which is woken if it waits. */
-  send(): void {
+  /** Records written and not read yet. */
+  waiting(): number {
+    return Atomics.load(this.counts, 0) - Atomics.load(this.counts, 1);
+  }
+
+  /**
+   * The record filled at `free()` is there for the reader, which is woken if it waits; with
+   * `wake` false it is left for the reader's next look (a ring with a bell only: the bell's other
+   * rings, or the writer's next, bring the reader back).
+   */
+  send(wake = true): void {
     Atomics.store(this.counts, 0, this.counts[0] + 1);
-    if (this.bell) ring(this.bell);
-    else Atomics.notify(this.counts, 0);
+    if (this.bell) {
+      if (wake) ring(this.bell);
+    } else Atomics.notify(this.counts, 0);
   }
 
   /** Resolves when a record may have arrived, or at once if one has since `next()` found none. */

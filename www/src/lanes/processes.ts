@@ -24,7 +24,7 @@ import { boundTrace, checksumOf, chunkSize, plainWarmed, warmupSpec, workloadInf
 import {
   Cancelled, checkCancelled, guarded, message, onCancel, toEvents, toTotals, warmUp, type LaneContext, type Setup,
 } from './common';
-import { ANSWER_WORDS, CHUNK_WORDS, newBell, pipesWork, ring, Ring, rungSince } from './pipe';
+import { ANSWER_WORDS, CHUNK_WORDS, newBell, pipesWork, REPORT_MS, ring, Ring, rungSince } from './pipe';
 import { FlatTrace, ProcessPool, type Proc } from './pool';
 import { count, grouped, processes } from '../words';
 
@@ -41,8 +41,6 @@ const inFlight = (chunks: number, workers: number) => Math.min(32, Math.max(2, M
  * parent, its frames) waits no longer.
  */
 const LISTEN_MS = 8;
-/** Progress goes to the page at most this often: a chunk of one task can end every few µs. */
-const PROGRESS_MS = 50;
 
 /** Tasks `from..to`. */
 type Chunk = [from: number, to: number];
@@ -200,6 +198,8 @@ class Chunks {
   private readonly queue: Chunk[] = [];
   private readonly attempts = new Map<number, number>();
   private slots: number;
+  /** Chunks each process has in flight. */
+  private readonly depth: number;
   /** Rung by every process's pipe when chunks go by pipe (lanes/pipe.ts), else null: by message. */
   private readonly bell: Int32Array | null;
   private readonly pipes = new Map<ProcessHandle, PipeEnd>();
@@ -221,6 +221,7 @@ class Chunks {
     this.queue.reverse();
     this.rows = pool.procs.map(() => ({ prevEnd: 0, last: null }));
     const depth = inFlight(this.queue.length, pool.size);
+    this.depth = depth;
     this.slots = pool.size * depth;
     this.done = new Promise<void>((finish, fail) => {
       this.finish = finish;
@@ -276,7 +277,7 @@ class Chunks {
     if (pipe) return pipe;
     const opened = new PipeEnd(bell);
     this.pipes.set(proc.handle, opened);
-    proc.handle.request({ type: 'pipe', chunks: opened.chunks.buffer, answers: opened.answers.buffer, bell: bell.buffer as SharedArrayBuffer })
+    proc.handle.request({ type: 'pipe', chunks: opened.chunks.buffer, answers: opened.answers.buffer, bell: bell.buffer as SharedArrayBuffer, depth: this.depth })
       .catch((e: unknown) => this.broke(row, proc, opened, e));
     return opened;
   }
@@ -348,7 +349,7 @@ class Chunks {
     tally.sums.push(out.sum);
     tally.done += chunk[1] - chunk[0];
     if (out.pixels && out.firstRow !== undefined) this.ctx.pixels?.(out.firstRow, out.pixels);
-    if (nowMs() - this.told >= PROGRESS_MS || tally.done === this.spec.tasks) {
+    if (nowMs() - this.told >= REPORT_MS || tally.done === this.spec.tasks) {
       this.told = nowMs();
       this.ctx.progress?.(tally.done);
     }
