@@ -220,15 +220,14 @@ class Chunks {
     for (let from = 0; from < spec.tasks; from += size) this.queue.push([from, Math.min(spec.tasks, from + size)]);
     this.queue.reverse();
     this.rows = pool.procs.map(() => ({ prevEnd: 0, last: null }));
-    const depth = inFlight(this.queue.length, pool.size);
-    this.depth = depth;
-    this.slots = pool.size * depth;
+    this.depth = inFlight(this.queue.length, pool.size);
+    this.slots = pool.size * this.depth;
     this.done = new Promise<void>((finish, fail) => {
       this.finish = finish;
       this.fail = fail;
     });
     this.bell = transport(spec) === 'pipe' ? newBell() : null;
-    for (let row = 0; row < pool.size; row++) for (let k = 0; k < depth; k++) this.next(row);
+    for (let row = 0; row < pool.size; row++) for (let k = 0; k < this.depth; k++) this.next(row);
     if (this.bell) this.listen(this.bell);
   }
 
