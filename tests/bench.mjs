@@ -39,10 +39,12 @@ parentPort.on('message', (n) => {
  * The cores this VM's host gives it right now, and the repeats it kept. The host now and then runs
  * the VM on one core for seconds (both parallel lanes at one core's speed, 509-558 ms against
  * 296-325 around them, with no steal time in /proc/stat): a median of 5 did not outlast it (run
- * 61: threads at 64 tasks 1.08×). A repeat that compares lanes is kept only where two threads
- * spinning the same loop did twice one's work just before and just after it (at least
+ * 61: threads at 64 tasks 1.08×), nor did the start-up figures (two empty workers started in
+ * 16.9 ms in run 65 and 23.5 in run 66, page ready 198 and 268 ms). A timed run (a repeat that
+ * compares lanes, a corner's repeat, a cold spawn, a fresh page's start) is kept only where two
+ * threads spinning the same loop did twice one's work just before and just after it (at least
  * `HOST_CORES_MIN` cores' worth), else it is run again, `TRIES` times at most; the output says
- * how many were.
+ * how many were. A corner's first run is kept as it came: it is the whole lane the first time.
  */
 class Host {
   spinners = [new Worker(SPIN, { eval: true }), new Worker(SPIN, { eval: true })];
@@ -154,7 +156,7 @@ async function corner(browser, url, c) {
       if (!r.ok) throw new Error(`${c.id}: ${lane} failed: ${r.error}`);
       const walls = [r.wallMs];
       while (walls.length < (r.wallMs < 1000 ? 5 : 3)) {
-        const [again] = (await runSpec(page, { ...c.spec, lanes: [lane] })).results;
+        const [again] = (await host.quiet(() => runSpec(page, { ...c.spec, lanes: [lane] }))).results;
         if (!again.ok) throw new Error(`${c.id}: ${lane} failed: ${again.error}`);
         walls.push(again.wallMs);
       }
@@ -244,9 +246,11 @@ async function biggestRedraw(browser, url) {
 /**
  * The processes lane against threads as tasks get smaller: primes 5M on 2 workers, warm pools,
  * 8 to 4096 tasks (chunks automatic, as Pool.map's). Medians of ratios within one run, over
- * `REPEATS` runs (3 did not outlast the host's stretches on one core, `Host`: run 59, processes at
- * 64 tasks 1.04×).
+ * `COUNT_REPEATS` runs: 3 did not outlast the host's stretches on one core (`Host`: run 59,
+ * processes at 64 tasks 1.04×), and with 5 the median at 64 tasks still read 1.72–1.89 from one
+ * bench run to the next (runs 60–66). Each repeat takes about a second.
  */
+const COUNT_REPEATS = quick ? 3 : 9;
 async function taskCounts(page) {
   const out = {};
   for (const tasks of [8, 64, 256, 1024, 4096]) {
@@ -254,7 +258,7 @@ async function taskCounts(page) {
     const lanes = ['sequential', 'threads', 'processes'];
     await runSpec(page, { ...spec, lanes });
     const runs = [];
-    for (let i = 0; i < REPEATS; i++) runs.push(await host.quiet(() => runSpec(page, { ...spec, lanes: rotate(lanes, i) })));
+    for (let i = 0; i < COUNT_REPEATS; i++) runs.push(await host.quiet(() => runSpec(page, { ...spec, lanes: rotate(lanes, i) })));
     const by = (rep, lane) => rep.results.find((r) => r.lane === lane);
     out[tasks] = {
       threads: median(runs.map((r) => by(r, 'sequential').wallMs / by(r, 'threads').wallMs)),
@@ -376,10 +380,11 @@ function cpythonPools() {
 async function pageReady(browser, url) {
   const ready = [];
   const form = [];
-  for (let i = 0; i < REPEATS; i++) {
+  // The page is closed before the host is asked again: its calibration starts right after ready.
+  const load = async () => {
     const { page, context, problems } = await openPage(browser, url, { ...VISITOR, playground: false });
     await page.waitForFunction(() => window.playground !== undefined);
-    const [r, f] = await page.evaluate(async () => {
+    const marks = await page.evaluate(async () => {
       await window.playground.ready;
       for (let tries = 0; performance.getEntriesByName('form-shown').length === 0; tries++) {
         if (tries > 1000) throw new Error('the page built no form in 10 s');
@@ -388,9 +393,13 @@ async function pageReady(browser, url) {
       return ['playground-ready', 'form-shown'].map((name) => performance.getEntriesByName(name)[0].startTime);
     });
     if (problems().length) throw new Error(`page ready: page problems: ${problems().join('; ')}`);
+    await context.close();
+    return marks;
+  };
+  for (let i = 0; i < REPEATS; i++) {
+    const [r, f] = await host.quiet(load);
     ready.push(r);
     form.push(f);
-    await context.close();
   }
   return { pageReadyMs: median(ready), formShownMs: median(form) };
 }
@@ -413,7 +422,7 @@ async function startup(page) {
   const cold = { workload: 'primes', size: 100_000, lanes: ['processes'], workers: 2, pool: 'cold' };
   await runSpec(page, cold);
   for (let i = 0; i < REPEATS; i++) {
-    const p = (await runSpec(page, cold)).results[0];
+    const p = (await host.quiet(() => runSpec(page, cold))).results[0];
     spawns.push(...p.events.filter((e) => e.phase === 'spawn').map((e) => e.end - e.start));
   }
   return { threadPoolReadyMs: median(pool), processSpawnMs: median(spawns) };
@@ -640,10 +649,10 @@ for (const [id, w] of Object.entries(result.workloads)) {
 if (Object.values(result.workloads).some((w) => Object.entries(w.lanes).some(([lane, v]) => pastLimit(w, lane, v)))) {
   console.log('* past the worker count: not a result, the spread of that workload\'s repeats (see min and max)');
 }
-console.log(`\nprimes 5M on 2 workers, warm pools, by tasks (medians of ${REPEATS}; chunks automatic):`);
+console.log(`\nprimes 5M on 2 workers, warm pools, by tasks (medians of ${COUNT_REPEATS}; chunks automatic):`);
 console.log(`${pad('tasks', 8)}${pad('threads ×seq', 14)}${pad('processes ×seq', 16)}${pad('processes transfer ms', 23)}chunk`);
 for (const [tasks, v] of Object.entries(result.taskCounts)) console.log(`${pad(tasks, 8)}${pad(v.threads.toFixed(2), 14)}${pad(v.processes.toFixed(2), 16)}${pad(v.transferMs.toFixed(0), 23)}${v.chunk}`);
-console.log(`\nthe host: ${result.host.redone} repeats of the tables above run again, this VM having had under ${HOST_CORES_MIN} cores just before or after them (two threads spinning against one); ${result.host.keptShort} kept after ${TRIES} tries`);
+console.log(`\nthe host: ${result.host.redone} timed runs (the tables, the corners' repeats, spawns, fresh pages) run again, this VM having had under ${HOST_CORES_MIN} cores just before or after them (two threads spinning against one); ${result.host.keptShort} kept after ${TRIES} tries`);
 const cp = result.cpython;
 const span = (r) => `${r.min.toFixed(1)}–${r.max.toFixed(1)} µs`;
 console.log(`\na trivial task (hash, 1 round, 4096 tasks, 2 workers): processes ${result.trivial.processesOneAMessageUs.toFixed(1)} µs one a message through pipes (${result.trivial.processesByMessageUs.toFixed(1)} µs by postMessage, on a page without isolation), ${result.trivial.processesBatchedUs.toFixed(2)} µs in automatic chunks; threads ${result.trivial.threadsUs.toFixed(2)} µs`);
