@@ -396,6 +396,10 @@ async function pageReady(browser, url) {
     await context.close();
     return marks;
   };
+  // One untimed first, as every table has: this VM pages out memory left untouched for a minute
+  // (the kernel's DAMON, `pageout`), and a fresh page's renderer reads it back: after 30-90 s
+  // idle the first fresh page was ready in 816-1142 ms and the five after it in 182-405.
+  await load();
   for (let i = 0; i < REPEATS; i++) {
     const [r, f] = await host.quiet(load);
     ready.push(r);
