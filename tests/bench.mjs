@@ -16,6 +16,14 @@ const quick = args.includes('--quick');
 const outIndex = args.indexOf('--out');
 const outFile = outIndex >= 0 ? args[outIndex + 1] : null;
 const REPEATS = quick ? 3 : 5;
+/**
+ * Repeats of the runs whose speedups are targets (primes 5M, Mandelbrot 800, the table by tasks):
+ * 3 did not outlast the host's stretches on one core (`Host`: run 59, processes at 64 tasks
+ * 1.04×), and over 5 the same code's medians read 1.72–1.89 for processes at 64 tasks, 1.83–1.92
+ * for threads and 1.69–1.81 for Mandelbrot on processes from one bench run to the next (runs
+ * 60–68). Each repeat takes 0.4–2.5 s.
+ */
+const RATIO_REPEATS = quick ? 3 : 9;
 const started = Date.now();
 
 const median = (xs) => {
@@ -94,16 +102,16 @@ class Host {
 }
 const host = new Host();
 
-/** The workloads measured; each names its lanes and what the targets read from it. */
+/** The workloads measured; each names its lanes, and its repeats where a target reads its speedups. */
 const WORKLOADS = [
-  { id: 'primes-5M', spec: { workload: 'primes', size: 5_000_000, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'] },
+  { id: 'primes-5M', spec: { workload: 'primes', size: 5_000_000, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'], repeats: RATIO_REPEATS },
   { id: 'io-2000x100-async', spec: { workload: 'io', size: 2000, latencyMs: 100, workers: 2 }, lanes: ['async'] },
   { id: quick ? 'io-20x100-2w' : 'io-40x100-2w', spec: { workload: 'io', size: quick ? 20 : 40, latencyMs: 100, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'gil', 'processes', 'async'] },
   { id: 'async-cpu-yield0', spec: { workload: 'primes', size: 2_000_000, yieldEvery: 0 }, lanes: ['sequential', 'async'] },
   { id: 'async-cpu-yield1000', spec: { workload: 'primes', size: 2_000_000, yieldEvery: 1000 }, lanes: ['sequential', 'async'] },
   { id: 'share-64MB-cold', spec: { workload: 'share', size: 64, workers: 2 }, lanes: ['sequential', 'threads', 'processes'] },
   ...(quick ? [] : [
-    { id: 'mandelbrot-800', spec: { workload: 'mandelbrot', size: 800, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'processes'] },
+    { id: 'mandelbrot-800', spec: { workload: 'mandelbrot', size: 800, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'processes'], repeats: RATIO_REPEATS },
     { id: 'hash-20000', spec: { workload: 'hash', size: 20_000, workers: 2, pool: 'warm' }, lanes: ['sequential', 'threads', 'processes'] },
   ]),
 ];
@@ -176,7 +184,7 @@ async function measure(page, w) {
   // One untimed run first: pools start, kernels warm, share buffers exist.
   await runSpec(page, { ...w.spec, lanes: w.lanes });
   const runs = [];
-  for (let i = 0; i < REPEATS; i++) {
+  for (let i = 0; i < (w.repeats ?? REPEATS); i++) {
     const report = await host.quiet(() => runSpec(page, { ...w.spec, lanes: rotate(w.lanes, i) }));
     const bad = report.results.find((r) => !r.ok);
     if (bad) throw new Error(`${w.id}: ${bad.lane} failed: ${bad.error}`);
@@ -246,11 +254,8 @@ async function biggestRedraw(browser, url) {
 /**
  * The processes lane against threads as tasks get smaller: primes 5M on 2 workers, warm pools,
  * 8 to 4096 tasks (chunks automatic, as Pool.map's). Medians of ratios within one run, over
- * `COUNT_REPEATS` runs: 3 did not outlast the host's stretches on one core (`Host`: run 59,
- * processes at 64 tasks 1.04×), and with 5 the median at 64 tasks still read 1.72–1.89 from one
- * bench run to the next (runs 60–66). Each repeat takes about a second.
+ * `RATIO_REPEATS` runs.
  */
-const COUNT_REPEATS = quick ? 3 : 9;
 async function taskCounts(page) {
   const out = {};
   for (const tasks of [8, 64, 256, 1024, 4096]) {
@@ -258,7 +263,7 @@ async function taskCounts(page) {
     const lanes = ['sequential', 'threads', 'processes'];
     await runSpec(page, { ...spec, lanes });
     const runs = [];
-    for (let i = 0; i < COUNT_REPEATS; i++) runs.push(await host.quiet(() => runSpec(page, { ...spec, lanes: rotate(lanes, i) })));
+    for (let i = 0; i < RATIO_REPEATS; i++) runs.push(await host.quiet(() => runSpec(page, { ...spec, lanes: rotate(lanes, i) })));
     const by = (rep, lane) => rep.results.find((r) => r.lane === lane);
     out[tasks] = {
       threads: median(runs.map((r) => by(r, 'sequential').wallMs / by(r, 'threads').wallMs)),
@@ -529,7 +534,7 @@ if (args.includes('--counter') || args.includes('--serve')) {
   }
   process.exit(0);
 }
-const result = { machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}` }, repeats: REPEATS, quick };
+const result = { machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}` }, repeats: REPEATS, ratioRepeats: RATIO_REPEATS, quick };
 try {
   const { page, problems } = await openPage(browser, server.url, VISITOR);
   result.browser = await page.evaluate(() => navigator.userAgent);
@@ -638,7 +643,7 @@ function pad(s, n) {
   return String(s).padEnd(n);
 }
 const num = (v, d = 1) => (v === undefined || v === null ? '—' : v.toFixed(d));
-console.log(`\nconcurrency-playground bench (${quick ? 'quick, ' : ''}${REPEATS} repeats, ${result.machine.cores} cores, speed ${result.speed.toFixed(2)}, memory ${result.memory.toFixed(2)}) in ${result.seconds.toFixed(0)} s`);
+console.log(`\nconcurrency-playground bench (${quick ? 'quick, ' : ''}${REPEATS} repeats, ${RATIO_REPEATS} where a target reads a speedup, ${result.machine.cores} cores, speed ${result.speed.toFixed(2)}, memory ${result.memory.toFixed(2)}) in ${result.seconds.toFixed(0)} s`);
 console.log(`browser: ${result.browser}\n`);
 console.log(`${pad('workload', 22)}${pad('lane', 12)}${pad('median ms', 11)}${pad('min', 9)}${pad('max', 9)}${pad('speedup', 9)}${pad('setup', 8)}${pad('transfer', 10)}${pad('loop lag', 10)}${pad('estimate', 10)}${pad('est/meas', 10)}checksum`);
 // A pool of w workers cannot do more than w times one worker's work: a median ratio past that
@@ -653,7 +658,7 @@ for (const [id, w] of Object.entries(result.workloads)) {
 if (Object.values(result.workloads).some((w) => Object.entries(w.lanes).some(([lane, v]) => pastLimit(w, lane, v)))) {
   console.log('* past the worker count: not a result, the spread of that workload\'s repeats (see min and max)');
 }
-console.log(`\nprimes 5M on 2 workers, warm pools, by tasks (medians of ${COUNT_REPEATS}; chunks automatic):`);
+console.log(`\nprimes 5M on 2 workers, warm pools, by tasks (medians of ${RATIO_REPEATS}; chunks automatic):`);
 console.log(`${pad('tasks', 8)}${pad('threads ×seq', 14)}${pad('processes ×seq', 16)}${pad('processes transfer ms', 23)}chunk`);
 for (const [tasks, v] of Object.entries(result.taskCounts)) console.log(`${pad(tasks, 8)}${pad(v.threads.toFixed(2), 14)}${pad(v.processes.toFixed(2), 16)}${pad(v.transferMs.toFixed(0), 23)}${v.chunk}`);
 console.log(`\nthe host: ${result.host.redone} timed runs (the tables, the corners' repeats, spawns, fresh pages) run again, this VM having had under ${HOST_CORES_MIN} cores just before or after them (two threads spinning against one); ${result.host.keptShort} kept after ${TRIES} tries`);
