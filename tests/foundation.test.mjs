@@ -74,7 +74,7 @@ describe('isolated page', () => {
     assert.deepEqual([...rows].sort(), [0, 1]);
     for (const e of r.events) {
       assert.equal(e.phase, 'compute');
-      assert.ok(e.start >= -1 && e.end <= r.wallMs + 1 && e.end >= e.start, JSON.stringify(e));
+      assert.ok(e.start >= -1 && e.end <= r.wallMs + 1 && e.end >= e.start, JSON.stringify({ event: e, wallMs: r.wallMs }));
     }
   });
 
