@@ -224,8 +224,10 @@ describe('waits as long as asked', () => {
           const med = waits.length === 500 ? median(waits) : mean;
           rows.push(`L=${latencyMs} ${r.lane}: wall ${r.wallMs.toFixed(1)} ms, wait median ${med.toFixed(3)} ms, mean ${mean.toFixed(3)} ms`);
           if (r.lane === 'async') {
-            // Every request waits at once on one thread: the lane takes about one wait.
-            assert.ok(r.wallMs < latencyMs + 50, `async: ${r.wallMs} ms`);
+            // Every request waits at once on one thread: the lane takes about one wait, where 500
+            // waits one after another take 500 × L. It took 3-17 ms in clean-clone runs, and 51 ms
+            // in one where the VM's host stalled it (the bound was L + 50).
+            assert.ok(r.wallMs < latencyMs + 100, `async: ${r.wallMs} ms`);
           } else {
             // The median, as asked: a busy machine delays a few timers, and a mean would count them.
             // (At L = 0 the waits are slivers the trace merges: their exact mean stands in.)
