@@ -129,14 +129,21 @@ describe('verdict words', () => {
         { workload: 'share', size: 64, tasks: 8, lanes: ['sequential', 'threads', 'gil', 'async'] },
       ];
       for (const spec of cases) {
-        const report = await runWithSequentialSlowed({ ...spec, workers: 2 });
-        const text = report.verdict.text;
-        const cores = report.env.hardwareConcurrency;
+        let report, x, over, cores;
         const limit = (lane) => (lane === 'threads' || lane === 'processes' ? Math.min(2, spec.tasks, cores) : 1);
-        const x = speedups(report);
-        const over = Object.keys(x).filter((lane) => x[lane] > limit(lane) * 1.1);
-        // The premise: another program took the cores while sequential ran.
-        assert.ok(over.includes('gil') && over.includes('async'), `${JSON.stringify(x)}: ${text}`);
+        // The premise: another program took the cores while sequential ran. The hogs share the
+        // cores with it as the OS schedules them, and a clean-clone run saw the 64 MB scan's
+        // sequential lane (about 35 ms) barely slowed once (gil 1.04×), so it runs again, four
+        // times at most, until the premise holds; the words are checked on that run.
+        for (let attempt = 1; attempt <= 4; attempt++) {
+          report = await runWithSequentialSlowed({ ...spec, workers: 2 });
+          cores = report.env.hardwareConcurrency;
+          x = speedups(report);
+          over = Object.keys(x).filter((lane) => x[lane] > limit(lane) * 1.1);
+          if (over.includes('gil') && over.includes('async')) break;
+        }
+        const text = report.verdict.text;
+        assert.ok(over.includes('gil') && over.includes('async'), `in none of 4 runs: ${JSON.stringify(x)}: ${text}`);
         const cached = spec.workload === 'share' ? over.filter((lane) => limit(lane) > 1) : [];
         const slowed = over.filter((lane) => !cached.includes(lane));
         assert.equal(text.split('sequential was slowed by something').length, 2, `said once: ${text}`);
