@@ -118,6 +118,30 @@ describe('processes lane', () => {
     assert.equal(image.via, 'message');
   });
 
+  test('answers by message held and sent several at once: every band of the image arrives once, and the run ends', async () => {
+    // 240 rows in chunks of 1, 3 and 7 rows: 30, 10 and 4 chunks in flight a process, so each
+    // holds 15, 5 and 2 answers before it sends them; the last ones go with its end.
+    for (const chunk of [1, 3, 7]) {
+      const spec = { workload: 'mandelbrot', size: 240, tasks: 240, chunk, workers: 2, pool: 'warm', lanes: ['sequential', 'processes'] };
+      const { report, rows } = await page.evaluate(async (s) => {
+        const pg = window.playground;
+        const kept = pg.observer;
+        const rows = [];
+        pg.observer = { ...kept, lanePixels: (lane, first, pixels) => { if (lane === 'processes') for (let r = 0; r < pixels.length / s.size; r++) rows.push(first + r); } };
+        try {
+          return { report: await pg.run(s), rows };
+        } finally {
+          pg.observer = kept;
+        }
+      }, spec);
+      const { sequential, processes } = byLane(report);
+      assert.ok(processes.ok, processes.error);
+      assert.equal(processes.via, 'message');
+      assert.equal(processes.checksum, sequential.checksum, `chunk ${chunk}`);
+      assert.deepEqual(rows.sort((a, b) => a - b), Array.from({ length: 240 }, (_, i) => i), `chunk ${chunk}: each row once`);
+    }
+  });
+
   test('share: each process gets its own copy; threads read the one shared buffer', async () => {
     const report = await runSpec(page, { workload: 'share', size: 32, lanes: ['threads', 'processes'], workers: 2 });
     const { threads, processes } = byLane(report);

@@ -22,10 +22,12 @@ export type ToProcess =
   /** Keep a copy of the share buffer in this process's own memory. */
   | { type: 'receive-share'; mb: number; seed: number; bytes: Uint8Array }
   /**
-   * A run begins: its spec, checked once here (an untimed warm-up may make its own data), and a
-   * segment the processes share where the run counts in one (the counter's lock or atomic add).
+   * A run begins: its spec, checked once here (an untimed warm-up may make its own data), a
+   * segment the processes share where the run counts in one (the counter's lock or atomic add),
+   * and `batch`: how many answers of chunks sent by message to hold and send at once (1: each as
+   * it is computed).
    */
-  | { type: 'begin'; spec: Spec; warmUp: boolean; segment?: SharedArrayBuffer }
+  | { type: 'begin'; spec: Spec; warmUp: boolean; segment?: SharedArrayBuffer; batch: number }
   /** Run tasks `from..to` one after another. */
   | { type: 'chunk'; from: number; to: number }
   /**

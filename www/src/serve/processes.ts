@@ -25,11 +25,11 @@ export async function serveOnProcesses(options: ServeOptions, spec: Spec, arriva
     // the run on each.
     const small = warmupSpec(spec);
     await warmUp(signal, () => Promise.all(pool.procs.map(async (p) => {
-      await p.handle.request({ type: 'begin', spec: small, warmUp: true });
+      await p.handle.request({ type: 'begin', spec: small, warmUp: true, batch: 1 });
       await p.handle.request({ type: 'chunk', from: 0, to: small.tasks });
       await p.handle.request({ type: 'end' });
     })));
-    await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'begin', spec, warmUp: false })));
+    await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'begin', spec, warmUp: false, batch: 1 })));
     checkCancelled(signal);
     const records = await dispatch(options, pool, arrivals, signal);
     const traces = await Promise.all(pool.procs.map((p) => p.handle.request({ type: 'end' })));

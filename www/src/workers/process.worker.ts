@@ -17,6 +17,13 @@ const loaded = new Loaded<typeof wasm>();
 /** The answer still awaited, if any: requests that arrive meanwhile wait for it. */
 let behind: Promise<void> | null = null;
 /**
+ * Answers of chunks computed and not sent yet, at most the run's `batch` less one: sent together
+ * (one wake-up of the parent), before any other reply, or after `REPORT_MS` if nothing else comes.
+ */
+let held: Answer[] = [];
+let batch = 1;
+let flushLater = 0;
+/**
  * The instance trapped: it answers nothing more, as a dead process would not, until the page
  * ends it (on the panic's report, or after a grace). Run on, the chunks already sent would fail
  * as "a chunk is still running" and be mistaken for the failure.
@@ -27,7 +34,24 @@ function chunkDone(out: ChunkOutput): Answer {
   return [{ type: 'chunk-done', ...out }, out.pixels ? [out.pixels.buffer] : []];
 }
 
-function handle(message: ToProcess): Answer | Promise<Answer> {
+/** Sends the answers held, in the order they were computed. */
+function flush(): void {
+  clearTimeout(flushLater);
+  flushLater = 0;
+  const answers = held;
+  held = [];
+  for (const [reply, transfer] of answers) self.postMessage(reply, { transfer });
+}
+
+/** A chunk's answer: held until `batch` are, or sent at once; nothing to send now (null) when held. */
+function hold(answer: Answer): null {
+  held.push(answer);
+  if (held.length >= batch) flush();
+  else flushLater ||= setTimeout(flush, REPORT_MS);
+  return null;
+}
+
+function handle(message: ToProcess): Answer | Promise<Answer> | null {
   switch (message.type) {
     case 'init':
       return init({ module_or_path: message.module }).then(({ memory }): Answer => {
@@ -45,10 +69,11 @@ function handle(message: ToProcess): Answer | Promise<Answer> {
       return [{ type: 'received' }, []];
     case 'begin':
       loaded.get().beginRun(message.spec, message.warmUp, message.segment);
+      batch = message.batch;
       return [{ type: 'begun' }, []];
     case 'chunk': {
       const out = loaded.get().runChunk(message.from, message.to);
-      return out instanceof Promise ? out.then(chunkDone) : chunkDone(out);
+      return out instanceof Promise ? out.then(chunkDone) : hold(chunkDone(out));
     }
     case 'pipe':
       return pipe(message);
@@ -111,10 +136,12 @@ function failure(e: unknown): ProcessError {
 }
 
 function send([reply, transfer]: Answer): void {
+  flush();
   self.postMessage(reply, { transfer });
 }
 
 function fail(error: unknown): void {
+  flush();
   // A trap is a panic that aborted the instance: its report is on the panic channel already.
   if (error instanceof WebAssembly.RuntimeError) {
     trapped = true;
@@ -128,7 +155,7 @@ function answer(message: ToProcess): Promise<void> | undefined {
   try {
     const out = handle(message);
     if (out instanceof Promise) return out.then(send).catch(fail);
-    send(out);
+    if (out) send(out);
   } catch (error) {
     fail(error);
   }
