@@ -35,17 +35,16 @@ import { count, grouped, processes } from '../words';
  * work only as it answers, so uneven chunks balance.
  */
 const inFlight = (chunks: number, workers: number) => Math.min(32, Math.max(2, Math.floor(chunks / (4 * workers))));
-/** Chunks each process of a run has in flight. */
-const depthOf = (spec: Spec, workers: number) => inFlight(Math.ceil(spec.tasks / chunkSize(spec)), workers);
 /**
- * Answers a process holds and sends at once, when its chunks go by message: half the chunks it
- * has in flight (none held below 3), so the parent is woken once for several answers and refills them together, as a
- * pipe's bell does (lanes/pipe.ts), while the chunks still queued to it keep it busy. Each
- * answer woke the parent on the processes' cores: Mandelbrot 800 on 2 processes read 1.670 and
- * 1.699x one answer a message against 1.753 and 1.791x two (20 alternated runs each, both
- * orders). One at a time in a run with a fault: a crash would lose the answers held.
+ * Answers a process holds and sends at once, when its chunks go by message, for `depth` chunks in
+ * flight: half of them (none held below 3), so the parent is woken once for several answers and
+ * refills them together, as a pipe's bell does (lanes/pipe.ts), while the chunks still queued to
+ * the process keep it busy. Each answer woke the parent on the processes' cores: Mandelbrot 800
+ * on 2 processes read 1.670 and 1.699x one answer a message against 1.753 and 1.791x two (20
+ * alternated runs each, both orders). One at a time in a run with a fault: a crash would lose
+ * the answers held.
  */
-const batchOf = (spec: Spec, workers: number) => (spec.fault === 'none' ? Math.ceil(depthOf(spec, workers) / 2) : 1);
+const batchOf = (spec: Spec, depth: number) => (spec.fault === 'none' ? Math.ceil(depth / 2) : 1);
 /**
  * The longest the parent takes answers from its pipes without a turn of its event loop, when they
  * come faster than it takes them (trivial tasks): the page's Stop (and, where the page is the
@@ -177,10 +176,12 @@ async function warmRun(proc: Proc, spec: Spec): Promise<void> {
  * chunks (`Chunks`) and counts the last answers' way back as transfer.
  */
 async function dispatch(spec: Spec, pool: ProcessPool, ctx: LaneContext, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer): Promise<Map<ProcessHandle, Promise<ProcessTrace>>> {
-  const prepare = preparer(spec, pool, ctx.signal, trace, tally, segment);
+  const size = chunkSize(spec);
+  const depth = inFlight(Math.ceil(spec.tasks / size), pool.size);
+  const prepare = preparer(spec, pool, ctx.signal, trace, tally, batchOf(spec, depth), segment);
   await Promise.all(pool.procs.map((_, row) => prepare.begin(row)));
   checkCancelled(ctx.signal);
-  const chunks = new Chunks(spec, pool, ctx, trace, tally, prepare);
+  const chunks = new Chunks(spec, pool, ctx, trace, tally, prepare, size, depth);
   await chunks.done;
   chunks.rows.forEach((r, row) => {
     if (!r.last) return;
@@ -209,8 +210,6 @@ class Chunks {
   private readonly queue: Chunk[] = [];
   private readonly attempts = new Map<number, number>();
   private slots: number;
-  /** Chunks each process has in flight. */
-  private readonly depth: number;
   /** Rung by every process's pipe when chunks go by pipe (lanes/pipe.ts), else null: by message. */
   private readonly bell: Int32Array | null;
   private readonly pipes = new Map<ProcessHandle, PipeEnd>();
@@ -226,12 +225,14 @@ class Chunks {
     private readonly trace: FlatTrace,
     private readonly tally: Tally,
     private readonly prepare: ReturnType<typeof preparer>,
+    /** Tasks a chunk. */
+    size: number,
+    /** Chunks each process has in flight (`inFlight`). */
+    private readonly depth: number,
   ) {
-    const size = chunkSize(spec);
     for (let from = 0; from < spec.tasks; from += size) this.queue.push([from, Math.min(spec.tasks, from + size)]);
     this.queue.reverse();
     this.rows = pool.procs.map(() => ({ prevEnd: 0, last: null }));
-    this.depth = depthOf(spec, pool.size);
     this.slots = pool.size * this.depth;
     this.done = new Promise<void>((finish, fail) => {
       this.finish = finish;
@@ -475,7 +476,7 @@ function afterCrash(chunk: Chunk, e: unknown, row: number, tries: number, alive:
  * when the run ends, so no copy stays behind on the page. `begin` resolves once the run's begin is
  * sent (its chunks queue behind it in the process); `begun` to its reply.
  */
-function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally, segment?: SharedArrayBuffer) {
+function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: FlatTrace, tally: Tally, batch: number, segment?: SharedArrayBuffer) {
   let bytes: Promise<Uint8Array> | null = null;
   const replies = new Map<ProcessHandle, Promise<unknown>>();
   return {
@@ -498,7 +499,7 @@ function preparer(spec: Spec, pool: ProcessPool, signal: AbortSignal, trace: Fla
         tally.transferMs += end - start;
         trace.push(row, -1, 'transfer', start, end);
       }
-      const reply = proc.handle.request({ type: 'begin', spec, warmUp: false, segment, batch: batchOf(spec, pool.size) });
+      const reply = proc.handle.request({ type: 'begin', spec, warmUp: false, segment, batch });
       // Read only when a chunk fails: a process that died is the chunk's failure, not this one.
       reply.catch(() => {});
       replies.set(proc.handle, reply);
