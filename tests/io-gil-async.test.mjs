@@ -64,12 +64,20 @@ describe('I/O, async and the GIL', () => {
   });
 
   test('CPU-bound: the GIL makes threads no faster than sequential; without it they are', async () => {
-    const report = byLane(await runSpec(page, { workload: 'primes', size: 3_000_000, workers: 2, lanes: ['sequential', 'threads', 'gil'] }));
-    for (const r of Object.values(report)) assert.equal(r.checksum, '216816');
-    const gilRatio = report.gil.wallMs / report.sequential.wallMs;
-    const threadsRatio = report.threads.wallMs / report.sequential.wallMs;
-    assert.ok(gilRatio > 0.85, `gil/sequential ${gilRatio.toFixed(2)} (${report.gil.wallMs.toFixed(0)} / ${report.sequential.wallMs.toFixed(0)} ms): the lock must serialise the work`);
-    assert.ok(threadsRatio < 0.8, `threads/sequential ${threadsRatio.toFixed(2)}: two cores must help`);
+    // Another program on a shared host can take a core while threads run, and only ever slows a
+    // lane: a clean-clone run once read threads at 0.95 of sequential. So the run goes again, three
+    // times at most, until two cores help; the lock is checked on every run.
+    let report;
+    const ratios = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      report = byLane(await runSpec(page, { workload: 'primes', size: 3_000_000, workers: 2, lanes: ['sequential', 'threads', 'gil'] }));
+      for (const r of Object.values(report)) assert.equal(r.checksum, '216816');
+      const gilRatio = report.gil.wallMs / report.sequential.wallMs;
+      assert.ok(gilRatio > 0.85, `gil/sequential ${gilRatio.toFixed(2)} (${report.gil.wallMs.toFixed(0)} / ${report.sequential.wallMs.toFixed(0)} ms): the lock must serialise the work`);
+      ratios.push(report.threads.wallMs / report.sequential.wallMs);
+      if (ratios.at(-1) < 0.8) break;
+    }
+    assert.ok(ratios.at(-1) < 0.8, `threads/sequential ${ratios.map((r) => r.toFixed(2)).join(', ')}: two cores must help`);
     assert.ok(report.gil.events.some((e) => e.phase === 'gil-wait' && e.end - e.start > 1), 'threads waited for the lock');
     const compute = report.gil.events.filter((e) => e.phase === 'compute').sort((a, b) => a.start - b.start);
     for (let i = 1; i < compute.length; i++) {
