@@ -38,11 +38,21 @@ describe('a visitor pokes the page', () => {
     await page.focus('#size');
     await page.keyboard.type('1e');
     await page.click('#run');
-    assert.match(await page.locator('#size-help').textContent(), /^size: must be a whole number .*got NaN/);
+    assert.match(await page.locator('#size-help').textContent(), /^size: must be a whole number from \d+ to [\d,]+ for primes, got NaN \(not a number\)$/);
     assert.equal(await page.locator('#size').getAttribute('aria-invalid'), 'true');
     await page.fill('#size', '1e308');
     await page.click('#run');
     assert.match(await page.locator('#size-help').textContent(), /got 1e308/);
+    // The map's and the server's forms read their fields alike.
+    for (const [field, run, error, name] of [['#map-workers', '#map-run', '#map-error', 'map.workers'], ['#serve-ratePerSec', '#serve-run', '#serve-error', 'ratePerSec']]) {
+      await page.fill(field, '');
+      await page.focus(field);
+      await page.keyboard.type('1e');
+      await page.click(run);
+      await page.waitForFunction((sel) => !document.querySelector(sel).hidden, error);
+      assert.match(await page.locator(error).textContent(), new RegExp(`^${name.replace('.', '\\.')}: must be .*, got NaN \\(not a number\\)$`));
+      assert.equal(await page.locator(field).getAttribute('aria-invalid'), 'true', field);
+    }
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scroll');
     assert.deepEqual(problems(), []);
     await context.close();

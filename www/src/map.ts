@@ -89,6 +89,8 @@ export const RULES: readonly Rule[] = [
 
 /** A value as the caller wrote it, briefly (NaN and Infinity as such, long text cut). */
 function shown(v: unknown): string {
+  // A form's number field the browser cannot read (`1e`, `1e400`) arrives as NaN, as in the crate.
+  if (Number.isNaN(v)) return 'NaN (not a number)';
   if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) < 1e15 ? String(v) : Number.isFinite(v) ? v.toExponential(3) : String(v);
   const text = JSON.stringify(v) ?? String(v);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;

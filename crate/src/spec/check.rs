@@ -279,7 +279,8 @@ fn describe(v: &RawValue) -> String {
     match v {
         RawValue::Missing => "nothing".into(),
         // As JavaScript would print them: the caller wrote JavaScript.
-        RawValue::Number(n) if n.is_nan() => "NaN".into(),
+        // A form's number field the browser cannot read (`1e`, `1e400`) arrives as NaN.
+        RawValue::Number(n) if n.is_nan() => "NaN (not a number)".into(),
         RawValue::Number(n) if n.is_infinite() => {
             if *n > 0.0 { "Infinity" } else { "-Infinity" }.into()
         }
@@ -425,6 +426,7 @@ mod tests {
         assert!(e.contains("2 to 20000000"), "{e}");
         let e = err(&[("workers", RawValue::Number(f64::NAN))]);
         assert!(e.starts_with("workers:") && e.contains("1 to 64"), "{e}");
+        assert!(e.ends_with("got NaN (not a number)"), "{e}");
         let e = err(&[("workload", RawValue::Text("bogus".into()))]);
         assert!(
             e.starts_with("workload:") && e.contains("mandelbrot"),

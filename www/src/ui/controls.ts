@@ -2,7 +2,7 @@
 // the crate as typed; the crate checks them and its message is shown beside the control.
 import type { Capabilities, Field, RunSpec, Workload } from '../types';
 import { schema } from '../wasm';
-import { byId, el, grouped, RunButtons } from './dom';
+import { byId, el, grouped, RunButtons, typedNumber } from './dom';
 import { LanePicker } from './lane-picker';
 import { PRESETS, type Preset } from './presets';
 
@@ -109,11 +109,8 @@ export class Controls {
     for (const { name } of choiceFields()) spec[name] = this.select(name).value;
     for (const name of numberFields()) {
       const input = this.input(name);
-      const raw = input.value.trim();
-      // A number the browser cannot read (`1e`, `1e400`) reads as '': refuse it rather than
-      // run the default.
-      if (input.validity.badInput) spec[name] = Number.NaN;
-      else if (raw !== '') spec[name] = Number(raw);
+      const value = typedNumber(input);
+      if (value !== undefined) spec[name] = value;
       // Size and workers have no "auto": left empty, they are refused by name, not defaulted.
       else if (input.required) spec[name] = '';
     }

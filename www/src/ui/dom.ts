@@ -29,6 +29,16 @@ export function grouped(x: number): string {
   return whole.replace(/\B(?=(\d{3})+$)/g, ',') + (fraction === undefined ? '' : `.${fraction}`);
 }
 
+/**
+ * A number field as typed: undefined when empty (the default), NaN when the browser cannot read
+ * it (`1e`, `1e400` read as ''), so the checker refuses it by name rather than run the default.
+ */
+export function typedNumber(input: HTMLInputElement): number | undefined {
+  if (input.validity.badInput) return Number.NaN;
+  const raw = input.value.trim();
+  return raw === '' ? undefined : Number(raw);
+}
+
 /** The phase colours, read from CSS so the canvas follows the theme. */
 export function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();

@@ -4,7 +4,7 @@ import { asError } from '../errors';
 import { MAP_PAIRS, mapLanesHere, mapLaneWords, mapOptions, type DecisionMap, type FullMapOptions, type MapAxis, type MapOptions } from '../map';
 import type { PlaygroundImpl } from '../playground';
 import type { Lane } from '../types';
-import { byId, copyLink, RunButtons } from './dom';
+import { byId, copyLink, RunButtons, typedNumber } from './dom';
 import { download } from './export';
 import { writeMapUrl } from '../url';
 import { fillMapLegend, mapProgress, MapView } from './map-view';
@@ -54,10 +54,9 @@ export class MapPanel {
   /** The form as typed: an empty field is left out (its default), one the browser cannot read is NaN. */
   read(): MapOptions {
     const [x, y] = this.axes.value.split(',') as [MapAxis, MapAxis];
-    const number = (input: HTMLInputElement) => (input.validity.badInput ? Number.NaN : input.value.trim() === '' ? undefined : Number(input.value));
     const options: MapOptions = { x, y, threads: this.threads.checked };
-    const requestMs = number(this.requestMs);
-    const workers = number(this.workers);
+    const requestMs = typedNumber(this.requestMs);
+    const workers = typedNumber(this.workers);
     if (requestMs !== undefined) options.requestMs = requestMs;
     if (workers !== undefined) options.workers = workers;
     return options;

@@ -11,7 +11,7 @@ import { writeServeUrl } from '../url';
 import { count } from '../words';
 import { serveFields } from '../wasm';
 import { SweepChart } from './charts';
-import { byId, copyLink, el, RunButtons } from './dom';
+import { byId, copyLink, el, RunButtons, typedNumber } from './dom';
 import { LanePicker } from './lane-picker';
 import { canvasPng, csvField, download } from './export';
 import { ServeView } from './serve-view';
@@ -101,8 +101,8 @@ export class ServePanel {
   read(): ServeForm {
     const out: ServeForm = {};
     for (const [name, input] of this.inputs) {
-      if (input.validity.badInput) out[name] = Number.NaN;
-      else if (input.value.trim() !== '') out[name] = Number(input.value);
+      const value = typedNumber(input);
+      if (value !== undefined) out[name] = value;
     }
     if (!this.lanes.all) out.lanes = this.lanes.read();
     return out;
